@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/ice-studio/ice-studio/backend/ollama"
+	"github.com/ice-studio/ice-studio/backend/recent"
+	"github.com/ice-studio/ice-studio/backend/studio"
+	"github.com/ice-studio/ice-studio/backend/workspace"
+)
+
+// errNotDesktop is returned by calls that need the native window.
+var errNotDesktop = errors.New("this needs the desktop app; in the browser, type the folder's path")
+
+// App is the object bound to the frontend. Its exported methods are the
+// whole backend API, in the desktop window (Wails bindings) and in `serve`
+// (HTTP), so both modes call the very same code. It holds no domain logic.
+type App struct {
+	studio  *studio.Studio
+	desktop bool
+	ctx     context.Context
+	stop    context.CancelFunc
+}
+
+// NewApp binds s; desktop says whether a Wails window is behind it.
+func NewApp(s *studio.Studio, desktop bool) *App {
+	return &App{studio: s, desktop: desktop, ctx: context.Background()}
+}
+
+// startup is the Wails OnStartup hook: open the backend and forward its
+// notifications to the window as Wails events.
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	if err := a.studio.Open(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "ice-studio:", err)
+		_, _ = runtime.MessageDialog(ctx, runtime.MessageDialogOptions{
+			Type: runtime.ErrorDialog, Title: "ICE Studio cannot start", Message: err.Error(),
+		})
+		runtime.Quit(ctx)
+		return
+	}
+	printNotices(a.studio)
+	fctx, stop := context.WithCancel(ctx)
+	a.stop = stop
+	msgs, unsubscribe := a.studio.Bus().Subscribe(256)
+	go func() {
+		defer unsubscribe()
+		for {
+			select {
+			case <-fctx.Done():
+				return
+			case m := <-msgs:
+				runtime.EventsEmit(ctx, m.Name, m.Data)
+			}
+		}
+	}()
+}
+
+// shutdown is the Wails OnShutdown hook.
+func (a *App) shutdown(ctx context.Context) {
+	if a.stop != nil {
+		a.stop()
+	}
+	if err := a.studio.Close(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "ice-studio:", err)
+	}
+}
+
+func printNotices(s *studio.Studio) {
+	for _, n := range s.Notices() {
+		fmt.Fprintln(os.Stderr, "ice-studio:", n)
+	}
+}
+
+// Startup returns everything the first screen shows.
+func (a *App) Startup() (studio.StartupResponse, error) { return a.studio.Startup() }
+
+// OllamaStatus checks the Ollama server now.
+func (a *App) OllamaStatus() ollama.Status { return a.studio.OllamaStatus(a.ctx) }
+
+// OpenFolder opens a folder as a workspace.
+func (a *App) OpenFolder(req studio.OpenFolderRequest) (studio.Workspace, error) {
+	return a.studio.OpenFolder(req)
+}
+
+// ChooseFolder shows the native folder dialog and returns the chosen path,
+// or "" when the user cancelled.
+func (a *App) ChooseFolder() (string, error) {
+	if !a.desktop {
+		return "", errNotDesktop
+	}
+	return runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Open folder", CanCreateDirectories: true})
+}
+
+// RecentFolders lists recently opened folders.
+func (a *App) RecentFolders() ([]recent.Folder, error) { return a.studio.RecentFolders() }
+
+// ForgetRecent removes a folder from the recent list.
+func (a *App) ForgetRecent(req studio.ForgetRecentRequest) ([]recent.Folder, error) {
+	return a.studio.ForgetRecent(req)
+}
+
+// ListDir lists one directory of an open workspace.
+func (a *App) ListDir(req studio.ListDirRequest) (workspace.Listing, error) {
+	return a.studio.ListDir(req)
+}
+
+// FrontendReady is called by the UI once it has loaded.
+func (a *App) FrontendReady(req studio.FrontendReadyRequest) error {
+	return a.studio.FrontendReady(req)
+}

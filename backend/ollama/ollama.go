@@ -1,0 +1,89 @@
+// Package ollama is the Studio's model provider, built on Ollama's official
+// Go client (github.com/ollama/ollama/api). This first cut reports health and
+// version; later issues add listing, pulling and chat.
+package ollama
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/ollama/ollama/api"
+	"github.com/ollama/ollama/envconfig"
+)
+
+// ErrNotRunning means nothing answered at the configured Ollama address.
+var ErrNotRunning = errors.New("ollama is not running")
+
+// Status is what the UI shows about the Ollama server.
+type Status struct {
+	Host      string `json:"host"`
+	Reachable bool   `json:"reachable"`
+	Version   string `json:"version"`
+	Error     string `json:"error"`
+	CheckedAt int64  `json:"checkedAt"`
+}
+
+// Provider talks to one Ollama endpoint.
+type Provider struct {
+	base   *url.URL
+	client *api.Client
+}
+
+// HostFromEnv returns the Ollama base URL from OLLAMA_HOST, with Ollama's
+// own defaults (http://127.0.0.1:11434).
+func HostFromEnv() *url.URL { return envconfig.Host() }
+
+// New returns a provider for base. A nil httpClient gets one with sane
+// timeouts for a local server.
+func New(base *url.URL, httpClient *http.Client) *Provider {
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: &http.Transport{
+			Proxy:               nil, // a local model server is never reached through a proxy
+			DialContext:         (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 4,
+		}}
+	}
+	return &Provider{base: base, client: api.NewClient(base, httpClient)}
+}
+
+// Host returns the endpoint's base URL as text.
+func (p *Provider) Host() string { return p.base.String() }
+
+// Version asks the server for its version. Connection failures are wrapped
+// in ErrNotRunning so callers can tell "down" from "broken".
+func (p *Provider) Version(ctx context.Context) (string, error) {
+	v, err := p.client.Version(ctx)
+	if err != nil {
+		var opErr *net.OpError
+		var urlErr *url.Error
+		if errors.As(err, &opErr) || errors.As(err, &urlErr) || errors.Is(err, context.DeadlineExceeded) {
+			return "", fmt.Errorf("%w at %s: %v", ErrNotRunning, p.Host(), err)
+		}
+		return "", fmt.Errorf("ollama at %s: %w", p.Host(), err)
+	}
+	return v, nil
+}
+
+// Status checks the server within timeout and never fails: an unreachable
+// server is a status, not an error.
+func (p *Provider) Status(ctx context.Context, timeout time.Duration) Status {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	st := Status{Host: p.Host(), CheckedAt: time.Now().UnixMilli()}
+	v, err := p.Version(ctx)
+	if err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			st.Error = fmt.Sprintf("Ollama is not running at %s. Start it with `ollama serve`, or set OLLAMA_HOST.", p.Host())
+		} else {
+			st.Error = err.Error()
+		}
+		return st
+	}
+	st.Reachable, st.Version = true, v
+	return st
+}

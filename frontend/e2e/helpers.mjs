@@ -1,0 +1,96 @@
+// Shared helpers for the browser end-to-end tests: start `ice-studio serve`
+// with a throw-away data folder, a fake Ollama, and Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const binary = process.env.ICE_BIN ?? join(repoRoot, 'build', 'bin', 'ice-studio');
+export const artifacts = join(repoRoot, 'build', 'test-artifacts');
+
+/** tempDir makes a fresh directory that is removed when the test ends. */
+export function tempDir(t, prefix) {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** makeProject writes files (path → content) under a new temp folder. */
+export function makeProject(t, files) {
+  const root = tempDir(t, 'ice-e2e-project-');
+  for (const [p, body] of Object.entries(files)) {
+    const full = join(root, p);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, body);
+  }
+  return root;
+}
+
+/** fakeOllama answers /api/version like a real Ollama server. */
+export async function fakeOllama(t, version) {
+  const srv = createServer((req, res) => {
+    if (req.url === '/api/version') {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ version }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end('{"error":"not found"}');
+  });
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  t.after(() => srv.close());
+  return `http://127.0.0.1:${srv.address().port}`;
+}
+
+/** startServe runs `ice-studio serve` and resolves once it printed its URL. */
+export async function startServe(t, { args = [], env = {} } = {}) {
+  const home = tempDir(t, 'ice-e2e-home-');
+  const child = spawn(binary, ['serve', '--addr', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ICE_HOME: home, OLLAMA_HOST: 'http://127.0.0.1:9', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  t.after(() => child.kill('SIGTERM'));
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`serve printed no URL in 20s; stderr:\n${stderr}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`serve exited with ${code}; stderr:\n${stderr}`)));
+  });
+  const u = new URL(url);
+  return { url, origin: u.origin, token: u.searchParams.get('token'), home, stderr: () => stderr, child };
+}
+
+/** launchBrowser starts headless Debian Chromium through playwright-core. */
+export async function launchBrowser(t) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  return { browser, page, problems };
+}

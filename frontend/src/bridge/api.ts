@@ -1,0 +1,39 @@
+// The backend API as the UI sees it: every method bound on the Go App, with
+// plain-data arguments and results. Derived from the generated bindings, so a
+// Go signature change shows up here as a type error.
+import type * as Bound from '../../wailsjs/go/main/App';
+import type { Data } from './types';
+
+type BoundApi = typeof Bound;
+
+type DataArgs<P extends readonly unknown[]> = { [I in keyof P]: Data<P[I]> };
+
+export type Api = {
+  [K in keyof BoundApi]: (...args: DataArgs<Parameters<BoundApi[K]>>) => Promise<Data<Awaited<ReturnType<BoundApi[K]>>>>;
+};
+
+/** Names of every API method; the check below fails to compile if one is missing. */
+export const apiMethods = [
+  'Startup',
+  'OllamaStatus',
+  'OpenFolder',
+  'ChooseFolder',
+  'RecentFolders',
+  'ForgetRecent',
+  'ListDir',
+  'FrontendReady',
+] as const satisfies readonly (keyof Api)[];
+
+type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;
+const exhaustive: [Missing] extends [never] ? true : Missing = true;
+void exhaustive;
+
+/** Unsubscribe ends an event subscription. */
+export type Unsubscribe = () => void;
+
+/** Transport is one way of reaching the backend: Wails bindings or HTTP. */
+export interface Transport {
+  readonly kind: 'wails' | 'http';
+  readonly api: Api;
+  on(name: string, handler: (data: unknown) => void): Unsubscribe;
+}

@@ -1,0 +1,20 @@
+// Notification names, mirrored from backend/bus/bus.go.
+import type { OllamaStatus, RecentFolder, Workspace } from './types';
+
+export const Events = {
+  OllamaStatusChanged: 'ollama.status',
+  WorkspaceOpened: 'workspace.opened',
+  RecentChanged: 'recent.changed',
+  /** Emitted by the HTTP transport after its event stream reconnects. */
+  Reconnected: 'bridge.reconnected',
+} as const;
+
+/** Payload type of each notification. */
+export interface EventPayloads {
+  [Events.OllamaStatusChanged]: OllamaStatus;
+  [Events.WorkspaceOpened]: Workspace;
+  [Events.RecentChanged]: RecentFolder[];
+  [Events.Reconnected]: null;
+}
+
+export type EventName = keyof EventPayloads;

@@ -1,0 +1,158 @@
+// The workspace explorer: a lazily loaded tree of the workspace's folders.
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { api, errorMessage, type DirEntry, type Listing } from '../bridge';
+
+type DirState = { status: 'loading' } | { status: 'ok'; listing: Listing } | { status: 'error'; error: string };
+
+interface Row {
+  entry: DirEntry;
+  depth: number;
+}
+
+export interface FileTreeProps {
+  workspaceId: string;
+  selected: string | null;
+  onSelect: (entry: DirEntry) => void;
+}
+
+/** visibleRows flattens the expanded part of the tree in display order. */
+export function visibleRows(dirs: Map<string, DirState>, expanded: Set<string>, path = '', depth = 0): Row[] {
+  const d = dirs.get(path);
+  if (!d || d.status !== 'ok') return [];
+  const rows: Row[] = [];
+  for (const e of d.listing.entries) {
+    rows.push({ entry: e, depth });
+    if (e.kind === 'dir' && expanded.has(e.path)) rows.push(...visibleRows(dirs, expanded, e.path, depth + 1));
+  }
+  return rows;
+}
+
+export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
+  const [dirs, setDirs] = useState<Map<string, DirState>>(() => new Map());
+  const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
+  const treeRef = useRef<HTMLDivElement>(null);
+
+  const load = useCallback(
+    async (path: string) => {
+      setDirs((m) => new Map(m).set(path, { status: 'loading' }));
+      try {
+        const listing = await api.ListDir({ workspaceId, path });
+        setDirs((m) => new Map(m).set(path, { status: 'ok', listing }));
+      } catch (err) {
+        setDirs((m) => new Map(m).set(path, { status: 'error', error: errorMessage(err) }));
+      }
+    },
+    [workspaceId],
+  );
+
+  useEffect(() => {
+    setDirs(new Map());
+    setExpanded(new Set());
+    void load('');
+  }, [load]);
+
+  const toggle = (e: DirEntry, open?: boolean) => {
+    if (e.kind !== 'dir') return;
+    const willOpen = open ?? !expanded.has(e.path);
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (willOpen) n.add(e.path);
+      else n.delete(e.path);
+      return n;
+    });
+    if (willOpen && dirs.get(e.path)?.status !== 'ok') void load(e.path);
+  };
+
+  const rows = useMemo(() => visibleRows(dirs, expanded), [dirs, expanded]);
+  const root = dirs.get('');
+
+  const onKey = (ev: KeyboardEvent<HTMLDivElement>) => {
+    const i = rows.findIndex((r) => r.entry.path === selected);
+    const cur = rows[i];
+    const pick = (r: Row | undefined) => {
+      if (r) onSelect(r.entry);
+    };
+    switch (ev.key) {
+      case 'ArrowDown':
+        pick(rows[Math.min(rows.length - 1, i + 1)]);
+        break;
+      case 'ArrowUp':
+        pick(rows[Math.max(0, i - 1)]);
+        break;
+      case 'ArrowRight':
+        if (cur) toggle(cur.entry, true);
+        break;
+      case 'ArrowLeft':
+        if (cur && cur.entry.kind === 'dir' && expanded.has(cur.entry.path)) toggle(cur.entry, false);
+        else if (cur) pick(rows.find((r) => r.entry.path === cur.entry.path.split('/').slice(0, -1).join('/')));
+        break;
+      case 'Enter':
+      case ' ':
+        if (cur) toggle(cur.entry);
+        break;
+      default:
+        return;
+    }
+    ev.preventDefault();
+  };
+
+  if (!root || root.status === 'loading') return <div className="tree-empty">Loading…</div>;
+  if (root.status === 'error')
+    return (
+      <div className="tree-empty error" role="alert">
+        {root.error} <button onClick={() => void load('')}>Retry</button>
+      </div>
+    );
+  if (rows.length === 0) return <div className="tree-empty">This folder is empty.</div>;
+
+  return (
+    <div className="tree" role="tree" aria-label="Files" tabIndex={0} ref={treeRef} onKeyDown={onKey}>
+      {rows.map(({ entry, depth }) => {
+        const sub = dirs.get(entry.path);
+        const open = entry.kind === 'dir' && expanded.has(entry.path);
+        return (
+          <div key={entry.path}>
+            <div
+              role="treeitem"
+              aria-level={depth + 1}
+              aria-expanded={entry.kind === 'dir' ? open : undefined}
+              aria-selected={selected === entry.path}
+              data-path={entry.path}
+              className={`tree-row kind-${entry.kind}${selected === entry.path ? ' selected' : ''}`}
+              style={{ paddingLeft: 8 + depth * 14 }}
+              title={entry.kind === 'symlink' ? `${entry.path} (link outside the workspace)` : entry.path}
+              onClick={() => {
+                onSelect(entry);
+                toggle(entry);
+                treeRef.current?.focus();
+              }}
+            >
+              <span className="twisty" aria-hidden>
+                {entry.kind === 'dir' ? (open ? '▾' : '▸') : ''}
+              </span>
+              <span className="icon" aria-hidden>
+                {entry.kind === 'dir' ? '📁' : entry.kind === 'symlink' ? '↗' : '📄'}
+              </span>
+              <span className="name">{entry.name}</span>
+            </div>
+            {open && sub?.status === 'loading' && (
+              <div className="tree-note" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
+                Loading…
+              </div>
+            )}
+            {open && sub?.status === 'error' && (
+              <div className="tree-note error" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
+                {sub.error}
+              </div>
+            )}
+            {open && sub?.status === 'ok' && sub.listing.truncated && (
+              <div className="tree-note" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
+                Only the first {sub.listing.entries.length} entries are shown.
+              </div>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

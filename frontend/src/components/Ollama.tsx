@@ -1,0 +1,35 @@
+// Ollama status: a card on the welcome screen and a badge in the status bar.
+import { refreshOllama } from '../actions';
+import { useStudio } from '../store';
+
+export function OllamaCard() {
+  const st = useStudio((s) => s.ollama);
+  return (
+    <section className="card" aria-labelledby="ollama-h">
+      <h2 id="ollama-h">Models (Ollama)</h2>
+      <p data-testid="ollama-status" className={st?.reachable ? 'ok' : st ? 'warn' : 'muted'}>
+        {!st ? 'Checking…' : st.reachable ? `Ollama ${st.version} is running.` : 'Ollama is not reachable.'}
+      </p>
+      <dl className="facts">
+        <dt>Address</dt>
+        <dd className="mono">{st?.host ?? '…'}</dd>
+      </dl>
+      {st && !st.reachable && <p className="muted small">{st.error} Everything that needs no model keeps working.</p>}
+      <button onClick={() => void refreshOllama()}>Check again</button>
+    </section>
+  );
+}
+
+export function OllamaBadge() {
+  const st = useStudio((s) => s.ollama);
+  const label = !st ? 'Ollama: checking' : st.reachable ? `Ollama ${st.version}` : 'Ollama: offline';
+  return (
+    <button
+      className={`badge ${st?.reachable ? 'ok' : 'warn'}`}
+      title={st ? (st.reachable ? st.host : st.error) : ''}
+      onClick={() => void refreshOllama()}
+    >
+      <span className="dot" aria-hidden /> {label}
+    </button>
+  );
+}
