@@ -56,7 +56,7 @@ func Ensure(dir string) error {
 			return fmt.Errorf("%w: create %s: %v", ErrNotWritable, dir, err)
 		}
 	case err != nil:
-		return fmt.Errorf("data directory %s: %w", dir, err)
+		return fmt.Errorf("%w: %s: %v", ErrNotWritable, dir, err)
 	}
 	probe, err := os.CreateTemp(dir, ".write-probe-*")
 	if err != nil {

@@ -159,4 +159,3 @@ func TestListTruncates(t *testing.T) {
 		t.Fatalf("List(many) = %d entries, truncated=%v, err=%v; want %d, true", len(l.Entries), l.Truncated, err, workspace.MaxEntries)
 	}
 }
-
