@@ -27,6 +27,23 @@ export function visibleRows(dirs: Map<string, DirState>, expanded: Set<string>, 
   return rows;
 }
 
+/** EntryIcon draws a folder, file or outside-link glyph (inline SVG: no icon font needed). */
+function EntryIcon({ kind, open }: { kind: string; open: boolean }) {
+  const path =
+    kind === 'dir'
+      ? open
+        ? 'M1.5 4.5h5l1.5 1.5h6.5v1.5H4.2L2 13H1.5z M4.2 7.5H15L12.8 13H2z'
+        : 'M1.5 3.5h5l1.5 1.5h6.5v8h-13z'
+      : kind === 'symlink'
+        ? 'M3 3.5h5v1.5H4.5v6.5H11V8h1.5v5h-9.5z M9.5 2.5h4v4l-1.5-1.5-3 3-1-1 3-3z'
+        : 'M3.5 1.5h6l3 3v10h-9z M9.5 1.5v3h3';
+  return (
+    <svg className={`icon icon-${kind}`} viewBox="0 0 16 16" width="14" height="14" aria-hidden focusable="false">
+      <path d={path} />
+    </svg>
+  );
+}
+
 export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
   const [dirs, setDirs] = useState<Map<string, DirState>>(() => new Map());
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
@@ -130,9 +147,7 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
               <span className="twisty" aria-hidden>
                 {entry.kind === 'dir' ? (open ? '▾' : '▸') : ''}
               </span>
-              <span className="icon" aria-hidden>
-                {entry.kind === 'dir' ? '📁' : entry.kind === 'symlink' ? '↗' : '📄'}
-              </span>
+              <EntryIcon kind={entry.kind} open={open} />
               <span className="name">{entry.name}</span>
             </div>
             {open && sub?.status === 'loading' && (

@@ -37,7 +37,7 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
       <Separator className="resizer" />
       <Panel minSize="30%" className="pane">
         <div className="pane-head">
-          <span>{sel ? sel.path : ws.root}</span>
+          <span className="path">{sel ? sel.path : ws.root}</span>
         </div>
         <div className="pane-body detail" aria-label="Selection details">
           {sel ? (

@@ -1,0 +1,272 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { useState } from 'react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTransport, type DirEntry, type Listing } from '../bridge';
+import { apiMethods, type Api, type Transport } from '../bridge/api';
+import { FileTree, visibleRows } from './FileTree';
+
+type Dirs = Parameters<typeof visibleRows>[0];
+type DirState = Dirs extends Map<string, infer V> ? V : never;
+
+const file = (path: string, size = 10): DirEntry => ({ name: path.split('/').pop() ?? path, path, kind: 'file', size, modTime: 0 });
+const dir = (path: string): DirEntry => ({ name: path.split('/').pop() ?? path, path, kind: 'dir', size: 0, modTime: 0 });
+const listing = (path: string, entries: DirEntry[], truncated = false): Listing => ({ path, entries, truncated });
+
+describe('visibleRows', () => {
+  const dirs: Dirs = new Map<string, DirState>([
+    ['', { status: 'ok', listing: listing('', [dir('src'), dir('docs'), file('README.md')]) }],
+    ['src', { status: 'ok', listing: listing('src', [dir('src/lib'), file('src/main.ts')]) }],
+    ['src/lib', { status: 'ok', listing: listing('src/lib', [file('src/lib/util.ts')]) }],
+    ['docs', { status: 'ok', listing: listing('docs', [file('docs/guide.md')]) }],
+  ]);
+  const flat = (expanded: string[]) => visibleRows(dirs, new Set(expanded)).map((r) => `${r.depth}:${r.entry.path}`);
+
+  it('lists only the root when nothing is expanded', () => {
+    expect(flat([])).toEqual(['0:src', '0:docs', '0:README.md']);
+  });
+
+  it('inserts the children of an expanded dir right after it, one level deeper', () => {
+    expect(flat(['src'])).toEqual(['0:src', '1:src/lib', '1:src/main.ts', '0:docs', '0:README.md']);
+  });
+
+  it('descends through nested expanded dirs in order', () => {
+    expect(flat(['src', 'src/lib', 'docs'])).toEqual([
+      '0:src',
+      '1:src/lib',
+      '2:src/lib/util.ts',
+      '1:src/main.ts',
+      '0:docs',
+      '1:docs/guide.md',
+      '0:README.md',
+    ]);
+  });
+
+  it('hides the children of an expanded dir whose parent is collapsed', () => {
+    expect(flat(['src/lib'])).toEqual(['0:src', '0:docs', '0:README.md']);
+  });
+
+  it('contributes nothing for an expanded dir that is loading, failed or unknown', () => {
+    const partial: Dirs = new Map<string, DirState>([
+      ['', { status: 'ok', listing: listing('', [dir('a'), dir('b'), dir('c')]) }],
+      ['a', { status: 'loading' }],
+      ['b', { status: 'error', error: 'denied' }],
+    ]);
+    const rows = visibleRows(partial, new Set(['a', 'b', 'c'])).map((r) => r.entry.path);
+    expect(rows).toEqual(['a', 'b', 'c']);
+  });
+
+  it('is empty while the root is not loaded', () => {
+    expect(visibleRows(new Map(), new Set())).toEqual([]);
+    expect(visibleRows(new Map<string, DirState>([['', { status: 'loading' }]]), new Set())).toEqual([]);
+  });
+});
+
+/** A fake backend whose ListDir answers from an in-memory tree. */
+function fakeBackend(tree: Map<string, Listing | Error>) {
+  const calls: { workspaceId: string; path: string }[] = [];
+  const notFaked = Object.fromEntries(
+    apiMethods.map((m) => [m, () => Promise.reject(new Error(`${m} is not part of this fake`))]),
+  ) as unknown as Api;
+  const api: Api = {
+    ...notFaked,
+    ListDir: async (req) => {
+      calls.push({ workspaceId: req.workspaceId, path: req.path });
+      const got = tree.get(req.path);
+      if (got === undefined) throw new Error(`no such folder: ${req.path}`);
+      if (got instanceof Error) throw got;
+      return got;
+    },
+  };
+  const transport: Transport = { kind: 'http', api, on: () => () => {} };
+  return { transport, calls };
+}
+
+/** Holds the selection like StudioView does. */
+function Harness({ workspaceId = 'w1', onSelect }: { workspaceId?: string; onSelect?: (e: DirEntry) => void }) {
+  const [sel, setSel] = useState<DirEntry | null>(null);
+  return (
+    <>
+      <FileTree
+        workspaceId={workspaceId}
+        selected={sel?.path ?? null}
+        onSelect={(e) => {
+          setSel(e);
+          onSelect?.(e);
+        }}
+      />
+      <output data-testid="selected">{sel?.path ?? ''}</output>
+    </>
+  );
+}
+
+const rowNames = () => screen.queryAllByRole('treeitem').map((el) => el.getAttribute('data-path'));
+const item = (path: string): HTMLElement => {
+  const el = screen.getAllByRole('treeitem').find((e) => e.getAttribute('data-path') === path);
+  if (!el) throw new Error(`no tree item ${path}; have ${rowNames().join(', ')}`);
+  return el;
+};
+
+describe('<FileTree>', () => {
+  let tree: Map<string, Listing | Error>;
+  let backend: ReturnType<typeof fakeBackend>;
+
+  beforeEach(() => {
+    tree = new Map<string, Listing | Error>([
+      ['', listing('', [dir('src'), dir('empty'), file('README.md', 120)])],
+      ['src', listing('src', [file('src/main.ts'), file('src/util.ts')])],
+      ['empty', listing('empty', [])],
+    ]);
+    backend = fakeBackend(tree);
+    setTransport(backend.transport);
+  });
+
+  afterEach(() => {
+    // Leave nothing usable behind for other files.
+    setTransport(fakeBackend(new Map()).transport);
+  });
+
+  it('renders the root entries as tree items, asking for the right workspace', async () => {
+    render(<Harness workspaceId="ws-42" />);
+    expect(screen.getByText('Loading…')).toBeTruthy();
+
+    await screen.findByRole('tree', { name: 'Files' });
+    expect(rowNames()).toEqual(['src', 'empty', 'README.md']);
+    expect(backend.calls).toEqual([{ workspaceId: 'ws-42', path: '' }]);
+
+    const src = item('src');
+    expect(src.getAttribute('aria-level')).toBe('1');
+    expect(src.getAttribute('aria-expanded')).toBe('false');
+    expect(within(src).getByText('src')).toBeTruthy();
+    // Files are not expandable.
+    expect(item('README.md').hasAttribute('aria-expanded')).toBe(false);
+  });
+
+  it('loads and shows the children of a dir when it is clicked, and hides them again', async () => {
+    const picked: string[] = [];
+    render(<Harness onSelect={(e) => picked.push(e.path)} />);
+    await screen.findByRole('tree');
+
+    fireEvent.click(item('src'));
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'src/main.ts', 'src/util.ts', 'empty', 'README.md']));
+    expect(backend.calls.map((c) => c.path)).toEqual(['', 'src']);
+    expect(item('src').getAttribute('aria-expanded')).toBe('true');
+    expect(item('src').getAttribute('aria-selected')).toBe('true');
+    expect(item('src/main.ts').getAttribute('aria-level')).toBe('2');
+    expect(picked).toEqual(['src']);
+
+    // Collapse, then expand again: the listing is reused, not fetched twice.
+    fireEvent.click(item('src'));
+    expect(rowNames()).toEqual(['src', 'empty', 'README.md']);
+    fireEvent.click(item('src'));
+    expect(rowNames()).toEqual(['src', 'src/main.ts', 'src/util.ts', 'empty', 'README.md']);
+    expect(backend.calls.map((c) => c.path)).toEqual(['', 'src']);
+  });
+
+  it('selects a file on click without loading anything', async () => {
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.click(item('README.md'));
+    expect(screen.getByTestId('selected').textContent).toBe('README.md');
+    expect(item('README.md').getAttribute('aria-selected')).toBe('true');
+    expect(backend.calls).toHaveLength(1);
+  });
+
+  it('shows the error of a sub-folder under it, keeping the rest of the tree', async () => {
+    tree.set('src', new Error('permission denied: src'));
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.click(item('src'));
+    expect(await screen.findByText('permission denied: src')).toBeTruthy();
+    expect(rowNames()).toEqual(['src', 'empty', 'README.md']);
+  });
+
+  it('shows a root ListDir error with role alert, and Retry loads again', async () => {
+    tree.set('', new Error('workspace "w1" is not open'));
+    render(<Harness />);
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('workspace "w1" is not open');
+    expect(screen.queryByRole('tree')).toBeNull();
+
+    tree.set('', listing('', [file('a.txt')]));
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await screen.findByRole('tree');
+    expect(rowNames()).toEqual(['a.txt']);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says so when the workspace is empty', async () => {
+    tree.set('', listing('', []));
+    render(<Harness />);
+    expect(await screen.findByText('This folder is empty.')).toBeTruthy();
+  });
+
+  it('notes a truncated listing', async () => {
+    tree.set('src', listing('src', [file('src/main.ts')], true));
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.click(item('src'));
+    expect(await screen.findByText('Only the first 1 entries are shown.')).toBeTruthy();
+  });
+
+  it('moves the selection with ArrowDown/ArrowUp and opens/closes dirs with ArrowRight/ArrowLeft', async () => {
+    render(<Harness />);
+    const t = await screen.findByRole('tree');
+    const selected = () => screen.getByTestId('selected').textContent;
+    const key = (k: string) => fireEvent.keyDown(t, { key: k });
+
+    key('ArrowDown');
+    expect(selected()).toBe('src');
+    key('ArrowDown');
+    expect(selected()).toBe('empty');
+    key('ArrowUp');
+    expect(selected()).toBe('src');
+
+    key('ArrowRight');
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'src/main.ts', 'src/util.ts', 'empty', 'README.md']));
+    expect(item('src').getAttribute('aria-expanded')).toBe('true');
+
+    key('ArrowDown');
+    expect(selected()).toBe('src/main.ts');
+    key('ArrowDown');
+    expect(selected()).toBe('src/util.ts');
+
+    // ArrowLeft on a child goes to its parent; on an open dir it closes it.
+    key('ArrowLeft');
+    expect(selected()).toBe('src');
+    key('ArrowLeft');
+    expect(rowNames()).toEqual(['src', 'empty', 'README.md']);
+    expect(item('src').getAttribute('aria-expanded')).toBe('false');
+
+    // ArrowDown stops at the last row; ArrowUp stops at the first.
+    for (let i = 0; i < 5; i++) key('ArrowDown');
+    expect(selected()).toBe('README.md');
+    for (let i = 0; i < 5; i++) key('ArrowUp');
+    expect(selected()).toBe('src');
+  });
+
+  it('toggles the selected dir with Enter', async () => {
+    render(<Harness />);
+    const t = await screen.findByRole('tree');
+    fireEvent.keyDown(t, { key: 'ArrowDown' });
+    fireEvent.keyDown(t, { key: 'Enter' });
+    await waitFor(() => expect(item('src').getAttribute('aria-expanded')).toBe('true'));
+    expect(rowNames()).toContain('src/main.ts');
+    fireEvent.keyDown(t, { key: 'Enter' });
+    expect(item('src').getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('reloads from scratch for another workspace', async () => {
+    const { rerender } = render(<Harness workspaceId="w1" />);
+    await screen.findByRole('tree');
+    fireEvent.click(item('src'));
+    await waitFor(() => expect(rowNames()).toContain('src/main.ts'));
+
+    tree.set('', listing('', [file('other.txt')]));
+    await act(async () => {
+      rerender(<Harness workspaceId="w2" />);
+    });
+    await waitFor(() => expect(rowNames()).toEqual(['other.txt']));
+    expect(backend.calls.at(-1)).toEqual({ workspaceId: 'w2', path: '' });
+  });
+});

@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Workspace } from './bridge';
+import { Store, initialState } from './store';
+
+const ws = (id: string, name = id): Workspace => ({ id, name, root: `/home/u/${name}`, openedAt: 1 });
+
+describe('Store', () => {
+  let s: Store;
+  beforeEach(() => {
+    s = new Store();
+  });
+
+  it('starts from the initial state', () => {
+    expect(s.get()).toEqual(initialState);
+  });
+
+  describe('update', () => {
+    it('merges a patch object and keeps the other fields', () => {
+      s.update({ loading: false, notices: ['n1'] });
+      expect(s.get().loading).toBe(false);
+      expect(s.get().notices).toEqual(['n1']);
+      expect(s.get().recent).toEqual([]);
+      expect(s.get().activeWorkspace).toBeNull();
+    });
+
+    it('accepts a function of the current state', () => {
+      s.update({ notices: ['a'] });
+      s.update((cur) => ({ notices: [...cur.notices, 'b'] }));
+      expect(s.get().notices).toEqual(['a', 'b']);
+    });
+
+    it('replaces the state object instead of mutating it', () => {
+      const before = s.get();
+      s.update({ loading: false });
+      expect(s.get()).not.toBe(before);
+      expect(before.loading).toBe(true);
+      // The shared initial state is never touched.
+      expect(initialState.loading).toBe(true);
+    });
+
+    it('notifies subscribers until they unsubscribe', () => {
+      const seen: boolean[] = [];
+      const off = s.subscribe(() => seen.push(s.get().loading));
+      s.update({ loading: false });
+      s.update({ loading: true });
+      off();
+      s.update({ loading: false });
+      expect(seen).toEqual([false, true]);
+    });
+  });
+
+  describe('openWorkspace', () => {
+    it('adds a workspace and makes it active', () => {
+      s.openWorkspace(ws('w1'));
+      s.openWorkspace(ws('w2'));
+      expect(s.get().workspaces.map((w) => w.id)).toEqual(['w1', 'w2']);
+      expect(s.get().activeWorkspace).toBe('w2');
+    });
+
+    it('replaces a workspace with the same id instead of duplicating it, and activates it', () => {
+      s.openWorkspace(ws('w1', 'old'));
+      s.openWorkspace(ws('w2'));
+      s.openWorkspace(ws('w1', 'renamed'));
+      const list = s.get().workspaces;
+      expect(list.filter((w) => w.id === 'w1')).toHaveLength(1);
+      expect(list.find((w) => w.id === 'w1')?.name).toBe('renamed');
+      expect(list).toHaveLength(2);
+      expect(s.get().activeWorkspace).toBe('w1');
+    });
+  });
+
+  describe('toasts', () => {
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('adds toasts with distinct ids and dismisses by id', () => {
+      s.toast('error', 'first');
+      s.toast('error', 'second');
+      const [a, b] = s.get().toasts;
+      expect(a?.text).toBe('first');
+      expect(b?.text).toBe('second');
+      expect(a?.id).not.toBe(b?.id);
+
+      s.dismiss(a?.id ?? -1);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['second']);
+    });
+
+    it('auto-dismisses an info toast after 4 seconds', () => {
+      s.toast('info', 'saved');
+      expect(s.get().toasts).toHaveLength(1);
+      vi.advanceTimersByTime(3999);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['saved']);
+      vi.advanceTimersByTime(1);
+      expect(s.get().toasts).toEqual([]);
+    });
+
+    it('keeps error toasts until dismissed', () => {
+      s.toast('error', 'broken');
+      s.toast('info', 'hello');
+      vi.advanceTimersByTime(60_000);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['broken']);
+    });
+
+    it('the info timer removes only its own toast', () => {
+      s.toast('info', 'one');
+      vi.advanceTimersByTime(2000);
+      s.toast('info', 'two');
+      vi.advanceTimersByTime(2000);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['two']);
+      vi.advanceTimersByTime(2000);
+      expect(s.get().toasts).toEqual([]);
+    });
+
+    it('keeps at most the 5 newest toasts', () => {
+      for (let i = 1; i <= 7; i++) s.toast('error', `t${i}`);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['t3', 't4', 't5', 't6', 't7']);
+    });
+
+    it('a toast pushed out by the limit does not take a newer one with it', () => {
+      s.toast('info', 'old');
+      for (let i = 1; i <= 5; i++) s.toast('error', `e${i}`);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+      vi.advanceTimersByTime(4000);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    });
+  });
+});
