@@ -66,7 +66,7 @@ install: build
 	install -Dm644 build/appicon.png $(PREFIX)/share/icons/hicolor/512x512/apps/ice-studio.png
 	sed 's|@BIN@|$(PREFIX)/bin/ice-studio|' build/linux/ice-studio.desktop \
 	  | install -Dm644 /dev/stdin $(PREFIX)/share/applications/ice-studio.desktop
-	-update-desktop-database $(PREFIX)/share/applications 2>/dev/null
+	@if command -v update-desktop-database >/dev/null; then update-desktop-database $(PREFIX)/share/applications; fi
 	@echo "installed: start ICE Studio from your desktop menu, or run $(PREFIX)/bin/ice-studio"
 
 uninstall:

@@ -24,7 +24,8 @@ type Log struct {
 }
 
 // Open opens (creating or rotating) the log file in dir. When tee is not nil,
-// every record is also written there (stderr for CLI verbs and `serve`).
+// warnings and errors are also written there (stderr for `serve`), so a
+// terminal shows problems without the routine chatter that goes to the file.
 func Open(dir string, level slog.Level, tee io.Writer) (*Log, error) {
 	path := filepath.Join(dir, FileName)
 	if fi, err := os.Stat(path); err == nil && fi.Size() > maxSize {
@@ -34,11 +35,11 @@ func Open(dir string, level slog.Level, tee io.Writer) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	var w io.Writer = f
+	var h slog.Handler = slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})
 	if tee != nil {
-		w = io.MultiWriter(f, tee)
+		h = slog.NewMultiHandler(h, slog.NewTextHandler(tee, &slog.HandlerOptions{Level: max(level, slog.LevelWarn)}))
 	}
-	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(h)
 	return &Log{Logger: logger, Path: path, file: f}, nil
 }
 

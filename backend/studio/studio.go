@@ -149,7 +149,7 @@ func (s *Studio) Notices() []string {
 }
 
 func (s *Studio) addNotice(n string) {
-	s.log.Warn("notice", "text", n)
+	s.log.Info("notice shown to the user", "text", n)
 	s.mu.Lock()
 	s.notices = append(s.notices, n)
 	s.mu.Unlock()
