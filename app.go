@@ -8,8 +8,8 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/ollama"
-	"github.com/ice-studio/ice-studio/backend/recent"
 	"github.com/ice-studio/ice-studio/backend/studio"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -98,10 +98,10 @@ func (a *App) ChooseFolder() (string, error) {
 }
 
 // RecentFolders lists recently opened folders.
-func (a *App) RecentFolders() ([]recent.Folder, error) { return a.studio.RecentFolders() }
+func (a *App) RecentFolders() ([]workspace.RecentFolder, error) { return a.studio.RecentFolders() }
 
 // ForgetRecent removes a folder from the recent list.
-func (a *App) ForgetRecent(req studio.ForgetRecentRequest) ([]recent.Folder, error) {
+func (a *App) ForgetRecent(req studio.ForgetRecentRequest) ([]workspace.RecentFolder, error) {
 	return a.studio.ForgetRecent(req)
 }
 
@@ -114,3 +114,19 @@ func (a *App) ListDir(req studio.ListDirRequest) (workspace.Listing, error) {
 func (a *App) FrontendReady(req studio.FrontendReadyRequest) error {
 	return a.studio.FrontendReady(req)
 }
+
+// ListEvents returns one window of the (filtered) event log.
+func (a *App) ListEvents(req studio.ListEventsRequest) (studio.EventPage, error) {
+	return a.studio.ListEvents(req)
+}
+
+// GetEvent returns one event in full.
+func (a *App) GetEvent(req studio.GetEventRequest) (studio.EventDetail, error) {
+	return a.studio.GetEvent(req)
+}
+
+// EventFacets lists the values the event inspector's filters offer.
+func (a *App) EventFacets() (studio.EventFacets, error) { return a.studio.EventFacets() }
+
+// VerifyLog checks the whole event log's hash chain, catalogue and authority.
+func (a *App) VerifyLog() (eventlog.VerifyReport, error) { return a.studio.VerifyLog() }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/applog"
 	"github.com/ice-studio/ice-studio/backend/buildinfo"
+	"github.com/ice-studio/ice-studio/backend/cli"
 	"github.com/ice-studio/ice-studio/backend/datadir"
 	"github.com/ice-studio/ice-studio/backend/server"
 	"github.com/ice-studio/ice-studio/backend/studio"
@@ -38,6 +39,10 @@ Usage:
   ice-studio [DIR]                     open the Studio window (and DIR as a workspace)
   ice-studio serve [--addr HOST:PORT] [DIR]
                                        serve the Studio UI in a browser on loopback
+  ice-studio verify [--json]           check the event log: hash chain, catalogue, authority
+  ice-studio replay --check [--json]   rebuild every projection from the log and compare with the live ones
+  ice-studio events [--run ID] [--type T[,T]] [--workspace ID] [--origin O] [--last N] [--follow] [--json]
+                                       list (and follow) events
   ice-studio version                   print the version
   ice-studio help                      show this help
 
@@ -55,6 +60,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch verb {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "verify":
+		return cli.Verify(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "replay":
+		return cli.Replay(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "events":
+		return cli.Events(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ice-studio", buildinfo.Version)
 		return 0

@@ -11,6 +11,7 @@ const (
 	OllamaStatusChanged = "ollama.status"
 	WorkspaceOpened     = "workspace.opened"
 	RecentChanged       = "recent.changed"
+	EventsAppended      = "events.appended"
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

@@ -18,8 +18,9 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/buildinfo"
 	"github.com/ice-studio/ice-studio/backend/bus"
+	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/ollama"
-	"github.com/ice-studio/ice-studio/backend/recent"
+	"github.com/ice-studio/ice-studio/backend/projection"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
 
@@ -32,17 +33,17 @@ const (
 // Sentinel errors of the Studio API.
 var (
 	ErrUnknownWorkspace = errors.New("workspace is not open")
-	ErrNotOpen          = errors.New("studio is not open")
+	ErrNoEventLog       = errors.New("the event log is not available")
 )
 
-// RecentStore is what the Studio needs from the recent-folders store.
-type RecentStore interface {
-	List() ([]recent.Folder, error)
-	Touch(path string) error
-	Remove(path string) error
+// Projections returns a fresh instance of every projection the Studio keeps,
+// in the order they are folded (replay builds its own set with it).
+func Projections() []projection.Projection {
+	return []projection.Projection{workspace.Registry{}}
 }
 
-var _ RecentStore = (*recent.Store)(nil)
+// LogPath returns the event log's path in a data directory.
+func LogPath(dataDir string) string { return filepath.Join(dataDir, eventlog.FileName) }
 
 // Config wires a Studio. Zero values get defaults in New.
 type Config struct {
@@ -61,7 +62,10 @@ type Config struct {
 type Studio struct {
 	cfg    Config
 	log    *slog.Logger
-	recent RecentStore
+	events *eventlog.SQLiteStore // nil when the log could not be opened
+	gate   *eventlog.Gate
+	runner *projection.Runner
+	logErr error // why events is nil
 
 	mu         sync.Mutex
 	workspaces map[string]Workspace
@@ -95,22 +99,21 @@ func New(cfg Config) *Studio {
 // Bus returns the notification bus the UI transports subscribe to.
 func (s *Studio) Bus() *bus.Bus { return s.cfg.Bus }
 
-// Open loads persistent state, opens the folder named on the command line
-// and starts the background status checks. Problems that should not stop the
-// Studio from starting (a bad folder argument, a damaged recent list) become
-// notices shown in the UI.
+// Open opens the event log and catches its projections up, closes
+// workspaces a crashed Studio left open, opens the folder named on the
+// command line and starts the background work. Problems that should not stop
+// the Studio from starting (a bad folder argument, an unusable data folder or
+// event log) become notices shown in the UI.
 func (s *Studio) Open(ctx context.Context) error {
 	if s.cfg.DataDirErr != nil {
-		s.addNotice(fmt.Sprintf("Your data folder cannot be used (%v). The Studio runs, but nothing will be remembered.", s.cfg.DataDirErr))
-	} else {
-		st, warn, err := recent.Open(s.cfg.DataDir)
-		if err != nil {
-			return fmt.Errorf("open studio: %w", err)
-		}
-		s.recent = st
-		if warn != "" {
-			s.addNotice(warn)
-		}
+		s.logErr = s.cfg.DataDirErr
+		s.addNotice(fmt.Sprintf("Your data folder cannot be used (%v). The Studio runs, but nothing will be recorded.", s.cfg.DataDirErr))
+	} else if err := s.openLog(ctx); err != nil {
+		s.logErr = err
+		s.addNotice(fmt.Sprintf("The event log cannot be used: %v. The Studio runs, but nothing will be recorded; your log file was not changed.", err))
+	}
+	if s.events != nil {
+		s.closeLeftOpen(ctx)
 	}
 	if s.cfg.InitialFolder != "" {
 		if _, err := s.OpenFolder(OpenFolderRequest{Path: s.cfg.InitialFolder}); err != nil {
@@ -121,12 +124,68 @@ func (s *Studio) Open(ctx context.Context) error {
 	s.cancel = cancel
 	s.wg.Add(1)
 	go s.pollOllama(ctx)
+	if s.events != nil {
+		s.wg.Add(2)
+		go func() { defer s.wg.Done(); _ = s.runner.Run(ctx) }()
+		go s.announceAppends(ctx)
+	}
 	s.log.Info("studio open", "mode", s.cfg.Mode, "dataDir", s.cfg.DataDir, "version", buildinfo.Version)
 	return nil
 }
 
-// Close stops background work and waits for it.
+func (s *Studio) openLog(ctx context.Context) error {
+	store, err := eventlog.Open(LogPath(s.cfg.DataDir), eventlog.Options{})
+	if err != nil {
+		return err
+	}
+	runner := projection.NewRunner(store, store.DB(), s.log, Projections()...)
+	if err := runner.Open(ctx); err != nil {
+		_ = store.Close()
+		return fmt.Errorf("rebuild state from the log: %w", err)
+	}
+	s.events, s.runner = store, runner
+	s.gate = eventlog.NewGate(store, eventlog.DefaultCatalogue())
+	return nil
+}
+
+// closeLeftOpen records that workspaces a previous Studio left open (it
+// crashed or was killed) are closed.
+func (s *Studio) closeLeftOpen(ctx context.Context) {
+	open, err := workspace.StillOpen(ctx, s.events.ReadDB())
+	if err != nil {
+		s.log.Error("find workspaces left open", "err", err)
+		return
+	}
+	for _, k := range open {
+		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(k.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
+			Workspace: k.ID, Payload: workspace.ClosedPayload{Reason: "the Studio did not exit cleanly"}})
+	}
+}
+
+// emit appends through the gate and folds the projections at once, so the
+// caller reads its own write. Without an event log it does nothing.
+func (s *Studio) emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog.Event, error) {
+	if s.events == nil {
+		return nil, nil
+	}
+	evs, err := s.gate.Emit(ctx, drafts...)
+	if err != nil {
+		s.log.Error("event rejected", "err", err)
+		return nil, err
+	}
+	if err := s.runner.CatchUp(ctx); err != nil {
+		s.log.Error("fold events", "err", err)
+	}
+	return evs, nil
+}
+
+// Close records the open workspaces as closed, stops background work,
+// waits for it and closes the event log.
 func (s *Studio) Close(ctx context.Context) error {
+	for _, ws := range s.Workspaces() {
+		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
+			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -137,8 +196,12 @@ func (s *Studio) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("close studio: %w", ctx.Err())
 	}
+	var err error
+	if s.events != nil {
+		err = s.events.Close()
+	}
 	s.log.Info("studio closed")
-	return nil
+	return err
 }
 
 // Notices returns the start-up problems the user must be told about.
@@ -204,10 +267,10 @@ type Workspace struct {
 
 // StartupResponse is everything the first screen needs in one call.
 type StartupResponse struct {
-	Info       Info            `json:"info"`
-	Recent     []recent.Folder `json:"recent"`
-	Workspaces []Workspace     `json:"workspaces"`
-	Notices    []string        `json:"notices"`
+	Info       Info                     `json:"info"`
+	Recent     []workspace.RecentFolder `json:"recent"`
+	Workspaces []Workspace              `json:"workspaces"`
+	Notices    []string                 `json:"notices"`
 }
 
 // Info returns the process description.
@@ -240,38 +303,47 @@ type OpenFolderRequest struct {
 	Path string `json:"path"`
 }
 
-// OpenFolder validates path and opens it as a workspace; opening a folder
-// that is already open returns the same workspace.
+// OpenFolder validates path and opens it as a workspace. A folder opened
+// before keeps its workspace id; one already open returns the same workspace.
 func (s *Studio) OpenFolder(req OpenFolderRequest) (Workspace, error) {
+	ctx := context.Background()
 	root, err := workspace.CheckRoot(req.Path)
 	if err != nil {
 		s.log.Warn("open folder refused", "path", req.Path, "err", err)
 		return Workspace{}, fmt.Errorf("cannot open folder: %w", err)
 	}
 	s.mu.Lock()
-	var ws Workspace
 	for _, w := range s.workspaces {
 		if w.Root == root {
-			ws = w
-		}
-	}
-	if ws.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
 			s.mu.Unlock()
-			return Workspace{}, fmt.Errorf("open folder: %w", err)
+			return w, nil
 		}
-		ws = Workspace{ID: id.String(), Root: root, Name: filepath.Base(root), OpenedAt: time.Now().UnixMilli()}
-		s.workspaces[ws.ID] = ws
 	}
 	s.mu.Unlock()
-	if s.recent != nil {
-		if err := s.recent.Touch(root); err != nil {
-			s.log.Error("remember recent folder", "path", root, "err", err)
-		} else {
-			s.publishRecent()
+	id := ""
+	if s.events != nil {
+		if k, ok, err := workspace.LookupRoot(ctx, s.events.ReadDB(), root); err != nil {
+			return Workspace{}, fmt.Errorf("open folder: %w", err)
+		} else if ok {
+			id = k.ID
 		}
 	}
+	if id == "" {
+		u, err := uuid.NewV7()
+		if err != nil {
+			return Workspace{}, fmt.Errorf("open folder: %w", err)
+		}
+		id = u.String()
+	}
+	ws := Workspace{ID: id, Root: root, Name: filepath.Base(root), OpenedAt: time.Now().UnixMilli()}
+	if _, err := s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(id), Type: eventlog.WorkspaceOpened,
+		Origin: eventlog.OriginRuntime, Workspace: id, Payload: workspace.OpenedPayload{Root: root, Name: ws.Name}}); err != nil {
+		return Workspace{}, fmt.Errorf("open folder: %w", err)
+	}
+	s.mu.Lock()
+	s.workspaces[ws.ID] = ws
+	s.mu.Unlock()
+	s.publishRecent()
 	s.log.Info("workspace opened", "id", ws.ID, "root", root)
 	s.cfg.Bus.Publish(bus.WorkspaceOpened, ws)
 	return ws, nil
@@ -290,11 +362,11 @@ func (s *Studio) Workspaces() []Workspace {
 }
 
 // RecentFolders lists recently opened folders, most recent first.
-func (s *Studio) RecentFolders() ([]recent.Folder, error) {
-	if s.recent == nil {
-		return []recent.Folder{}, nil
+func (s *Studio) RecentFolders() ([]workspace.RecentFolder, error) {
+	if s.events == nil {
+		return []workspace.RecentFolder{}, nil
 	}
-	return s.recent.List()
+	return workspace.Recent(context.Background(), s.events.ReadDB())
 }
 
 // ForgetRecentRequest names a folder to drop from the recent list.
@@ -302,20 +374,29 @@ type ForgetRecentRequest struct {
 	Path string `json:"path"`
 }
 
-// ForgetRecent removes a folder from the recent list.
-func (s *Studio) ForgetRecent(req ForgetRecentRequest) ([]recent.Folder, error) {
-	if s.recent == nil {
-		return []recent.Folder{}, nil
+// ForgetRecent removes a folder from the recent list (a user decision,
+// recorded as workspace.forgotten).
+func (s *Studio) ForgetRecent(req ForgetRecentRequest) ([]workspace.RecentFolder, error) {
+	if s.events == nil {
+		return []workspace.RecentFolder{}, nil
 	}
-	if err := s.recent.Remove(req.Path); err != nil {
+	ctx := context.Background()
+	k, ok, err := workspace.LookupRoot(ctx, s.events.ReadDB(), req.Path)
+	if err != nil {
 		return nil, err
 	}
+	if ok {
+		if _, err := s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(k.ID), Type: eventlog.WorkspaceForgotten,
+			Origin: eventlog.OriginUser, Workspace: k.ID, Payload: workspace.ForgottenPayload{Root: k.Root}}); err != nil {
+			return nil, err
+		}
+	}
 	s.publishRecent()
-	return s.recent.List()
+	return s.RecentFolders()
 }
 
 func (s *Studio) publishRecent() {
-	if rec, err := s.recent.List(); err == nil {
+	if rec, err := s.RecentFolders(); err == nil {
 		s.cfg.Bus.Publish(bus.RecentChanged, rec)
 	}
 }

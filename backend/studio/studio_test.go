@@ -166,3 +166,120 @@ func TestOllamaStatusIsPublished(t *testing.T) {
 		t.Errorf("OllamaStatus() = %+v", st)
 	}
 }
+
+func TestRecentFoldersComeFromTheLog(t *testing.T) {
+	dataDir := t.TempDir()
+	a, b := project(t), project(t)
+	s := studio.New(studio.Config{DataDir: dataDir, PollInterval: time.Hour})
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wsA, _ := s.OpenFolder(studio.OpenFolderRequest{Path: a})
+	if _, err := s.OpenFolder(studio.OpenFolderRequest{Path: b}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.ForgetRecent(studio.ForgetRecentRequest{Path: a})
+	if err != nil || len(rec) != 1 || rec[0].Path != b {
+		t.Fatalf("ForgetRecent(a) = %+v, %v; want [b]", rec, err)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restart reads the same list from the log, and reopening a folder
+	// keeps its workspace id and brings it back to the top.
+	s2 := MustOpen(t, studio.Config{DataDir: dataDir})
+	rec, _ = s2.RecentFolders()
+	if len(rec) != 1 || rec[0].Path != b {
+		t.Fatalf("RecentFolders() after restart = %+v, want [b]", rec)
+	}
+	again, err := s2.OpenFolder(studio.OpenFolderRequest{Path: a})
+	if err != nil || again.ID != wsA.ID {
+		t.Fatalf("reopening a = %+v, %v; want workspace id %s again", again, err, wsA.ID)
+	}
+	rec, _ = s2.RecentFolders()
+	if len(rec) != 2 || rec[0].Path != a || rec[1].Path != b {
+		t.Fatalf("RecentFolders() = %+v, want [a b]", rec)
+	}
+	rep, err := s2.VerifyLog()
+	if err != nil || !rep.OK || rep.Checked < 5 {
+		t.Fatalf("VerifyLog() = %+v, %v; want an intact log of the opens, closes and the forget", rep, err)
+	}
+	page, err := s2.ListEvents(studio.ListEventsRequest{Filter: studio.EventFilter{Type: "workspace.forgotten"}})
+	if err != nil || page.Total != 1 || page.Rows[0].Origin != "user" {
+		t.Fatalf("ListEvents(workspace.forgotten) = %+v, %v; want one user event", page, err)
+	}
+}
+
+func TestWorkspacesLeftOpenByACrashAreClosed(t *testing.T) {
+	dataDir := t.TempDir()
+	dir := project(t)
+	s := studio.New(studio.Config{DataDir: dataDir, PollInterval: time.Hour})
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OpenFolder(studio.OpenFolderRequest{Path: dir}); err != nil {
+		t.Fatal(err)
+	}
+	// No Close: the process "crashed". The next start records the close.
+	s2 := MustOpen(t, studio.Config{DataDir: dataDir})
+	page, err := s2.ListEvents(studio.ListEventsRequest{Filter: studio.EventFilter{Type: "workspace.closed"}})
+	if err != nil || page.Total != 1 {
+		t.Fatalf("workspace.closed events after a crash = %+v, %v; want 1", page, err)
+	}
+	d, err := s2.GetEvent(studio.GetEventRequest{Seq: page.Rows[0].Seq})
+	if err != nil || !strings.Contains(d.Payload, "did not exit cleanly") {
+		t.Fatalf("GetEvent = %+v, %v; want the reason", d, err)
+	}
+}
+
+func TestEventInspectorAPI(t *testing.T) {
+	s := MustOpen(t, studio.Config{})
+	for i := 0; i < 3; i++ {
+		if _, err := s.OpenFolder(studio.OpenFolderRequest{Path: project(t)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.ListEvents(studio.ListEventsRequest{Offset: 1, Limit: 2})
+	if err != nil || all.Total != 3 || len(all.Rows) != 2 || all.Rows[0].Seq != 2 || all.Rows[1].Seq != 3 {
+		t.Fatalf("ListEvents(offset 1, limit 2) = %+v, %v; want seq 2 and 3 of 3", all, err)
+	}
+	ws := all.Rows[0].Workspace
+	one, err := s.ListEvents(studio.ListEventsRequest{Filter: studio.EventFilter{Workspace: ws}})
+	if err != nil || one.Total != 1 || one.Rows[0].Workspace != ws {
+		t.Fatalf("ListEvents(workspace) = %+v, %v", one, err)
+	}
+	f, err := s.EventFacets()
+	if err != nil || len(f.Types) != 1 || f.Types[0] != "workspace.opened" || len(f.Workspaces) != 3 || len(f.Origins) != 1 {
+		t.Fatalf("EventFacets() = %+v, %v", f, err)
+	}
+	d, err := s.GetEvent(studio.GetEventRequest{Seq: 2})
+	if err != nil || len(d.Hash) != 64 || len(d.PrevHash) != 64 || !strings.Contains(d.Payload, `"root"`) {
+		t.Fatalf("GetEvent(2) = %+v, %v", d, err)
+	}
+	if byID, err := s.GetEvent(studio.GetEventRequest{ID: d.ID}); err != nil || byID.Seq != 2 {
+		t.Fatalf("GetEvent(id) = %+v, %v", byID, err)
+	}
+}
+
+func TestDamagedLogIsReportedAndLeftAlone(t *testing.T) {
+	dataDir := t.TempDir()
+	junk := []byte("not a database at all")
+	if err := os.WriteFile(studio.LogPath(dataDir), junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := MustOpen(t, studio.Config{DataDir: dataDir})
+	n := s.Notices()
+	if len(n) != 1 || !strings.Contains(n[0], "event log cannot be used") || !strings.Contains(n[0], "damaged") {
+		t.Fatalf("Notices() = %q, want one explaining the damaged log", n)
+	}
+	if _, err := s.OpenFolder(studio.OpenFolderRequest{Path: project(t)}); err != nil {
+		t.Errorf("OpenFolder with a damaged log: %v", err)
+	}
+	if _, err := s.VerifyLog(); !errors.Is(err, studio.ErrNoEventLog) {
+		t.Errorf("VerifyLog() error = %v, want ErrNoEventLog", err)
+	}
+	if got, _ := os.ReadFile(studio.LogPath(dataDir)); string(got) != string(junk) {
+		t.Errorf("the damaged log was changed to %q", got)
+	}
+}

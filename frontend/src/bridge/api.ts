@@ -22,6 +22,10 @@ export const apiMethods = [
   'ForgetRecent',
   'ListDir',
   'FrontendReady',
+  'ListEvents',
+  'GetEvent',
+  'EventFacets',
+  'VerifyLog',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

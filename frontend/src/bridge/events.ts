@@ -5,6 +5,7 @@ export const Events = {
   OllamaStatusChanged: 'ollama.status',
   WorkspaceOpened: 'workspace.opened',
   RecentChanged: 'recent.changed',
+  EventsAppended: 'events.appended',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -14,6 +15,7 @@ export interface EventPayloads {
   [Events.OllamaStatusChanged]: OllamaStatus;
   [Events.WorkspaceOpened]: Workspace;
   [Events.RecentChanged]: RecentFolder[];
+  [Events.EventsAppended]: { headSeq: number };
   [Events.Reconnected]: null;
 }
 

@@ -1,7 +1,7 @@
 // Payload types, taken from the Go structs through the Wails-generated
 // models (the one place they are mirrored), reduced to plain data: the
 // generated classes carry helper methods that JSON over HTTP does not.
-import type { ollama, recent, studio, workspace } from '../../wailsjs/go/models';
+import type { eventlog, ollama, studio, workspace } from '../../wailsjs/go/models';
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -13,9 +13,15 @@ export type Data<T> = T extends readonly (infer U)[]
     : T;
 
 export type OllamaStatus = Data<ollama.Status>;
-export type RecentFolder = Data<recent.Folder>;
+export type RecentFolder = Data<workspace.RecentFolder>;
 export type Info = Data<studio.Info>;
 export type Workspace = Data<studio.Workspace>;
 export type StartupResponse = Data<studio.StartupResponse>;
 export type DirEntry = Data<workspace.Entry>;
 export type Listing = Data<workspace.Listing>;
+export type EventRow = Data<studio.EventRow>;
+export type EventDetail = Data<studio.EventDetail>;
+export type EventFilter = Data<studio.EventFilter>;
+export type EventPage = Data<studio.EventPage>;
+export type EventFacets = Data<studio.EventFacets>;
+export type VerifyReport = Data<eventlog.VerifyReport>;

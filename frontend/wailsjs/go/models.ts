@@ -1,3 +1,30 @@
+export namespace eventlog {
+	
+	export class VerifyReport {
+	    ok: boolean;
+	    checked: number;
+	    headSeq: number;
+	    firstBad: number;
+	    problem: string;
+	    detail: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new VerifyReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ok = source["ok"];
+	        this.checked = source["checked"];
+	        this.headSeq = source["headSeq"];
+	        this.firstBad = source["firstBad"];
+	        this.problem = source["problem"];
+	        this.detail = source["detail"];
+	    }
+	}
+
+}
+
 export namespace ollama {
 	
 	export class Status {
@@ -23,30 +50,150 @@ export namespace ollama {
 
 }
 
-export namespace recent {
+export namespace studio {
 	
-	export class Folder {
-	    path: string;
-	    name: string;
-	    openedAt: number;
-	    missing: boolean;
+	export class EventDetail {
+	    seq: number;
+	    id: string;
+	    at: number;
+	    type: string;
+	    origin: string;
+	    stream: string;
+	    version: number;
+	    workspace: string;
+	    run: string;
+	    causation: string;
+	    schema: number;
+	    correlation: string;
+	    payload: string;
+	    hash: string;
+	    prevHash: string;
+	    causationSeq: number;
 	
 	    static createFrom(source: any = {}) {
-	        return new Folder(source);
+	        return new EventDetail(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.name = source["name"];
-	        this.openedAt = source["openedAt"];
-	        this.missing = source["missing"];
+	        this.seq = source["seq"];
+	        this.id = source["id"];
+	        this.at = source["at"];
+	        this.type = source["type"];
+	        this.origin = source["origin"];
+	        this.stream = source["stream"];
+	        this.version = source["version"];
+	        this.workspace = source["workspace"];
+	        this.run = source["run"];
+	        this.causation = source["causation"];
+	        this.schema = source["schema"];
+	        this.correlation = source["correlation"];
+	        this.payload = source["payload"];
+	        this.hash = source["hash"];
+	        this.prevHash = source["prevHash"];
+	        this.causationSeq = source["causationSeq"];
 	    }
 	}
-
-}
-
-export namespace studio {
+	export class EventFacets {
+	    types: string[];
+	    origins: string[];
+	    workspaces: string[];
+	    runs: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new EventFacets(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.types = source["types"];
+	        this.origins = source["origins"];
+	        this.workspaces = source["workspaces"];
+	        this.runs = source["runs"];
+	    }
+	}
+	export class EventFilter {
+	    type: string;
+	    origin: string;
+	    workspace: string;
+	    run: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EventFilter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.origin = source["origin"];
+	        this.workspace = source["workspace"];
+	        this.run = source["run"];
+	    }
+	}
+	export class EventRow {
+	    seq: number;
+	    id: string;
+	    at: number;
+	    type: string;
+	    origin: string;
+	    stream: string;
+	    version: number;
+	    workspace: string;
+	    run: string;
+	    causation: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EventRow(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seq = source["seq"];
+	        this.id = source["id"];
+	        this.at = source["at"];
+	        this.type = source["type"];
+	        this.origin = source["origin"];
+	        this.stream = source["stream"];
+	        this.version = source["version"];
+	        this.workspace = source["workspace"];
+	        this.run = source["run"];
+	        this.causation = source["causation"];
+	    }
+	}
+	export class EventPage {
+	    total: number;
+	    offset: number;
+	    rows: EventRow[];
+	
+	    static createFrom(source: any = {}) {
+	        return new EventPage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.offset = source["offset"];
+	        this.rows = this.convertValues(source["rows"], EventRow);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	export class ForgetRecentRequest {
 	    path: string;
@@ -72,6 +219,20 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.transport = source["transport"];
 	        this.userAgent = source["userAgent"];
+	    }
+	}
+	export class GetEventRequest {
+	    seq: number;
+	    id: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GetEventRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seq = source["seq"];
+	        this.id = source["id"];
 	    }
 	}
 	export class Info {
@@ -108,6 +269,40 @@ export namespace studio {
 	        this.path = source["path"];
 	    }
 	}
+	export class ListEventsRequest {
+	    filter: EventFilter;
+	    offset: number;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ListEventsRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.filter = this.convertValues(source["filter"], EventFilter);
+	        this.offset = source["offset"];
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class OpenFolderRequest {
 	    path: string;
 	
@@ -140,7 +335,7 @@ export namespace studio {
 	}
 	export class StartupResponse {
 	    info: Info;
-	    recent: recent.Folder[];
+	    recent: workspace.RecentFolder[];
 	    workspaces: Workspace[];
 	    notices: string[];
 	
@@ -151,7 +346,7 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.info = this.convertValues(source["info"], Info);
-	        this.recent = this.convertValues(source["recent"], recent.Folder);
+	        this.recent = this.convertValues(source["recent"], workspace.RecentFolder);
 	        this.workspaces = this.convertValues(source["workspaces"], Workspace);
 	        this.notices = source["notices"];
 	    }
@@ -232,6 +427,24 @@ export namespace workspace {
 		    }
 		    return a;
 		}
+	}
+	export class RecentFolder {
+	    path: string;
+	    name: string;
+	    openedAt: number;
+	    missing: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecentFolder(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.name = source["name"];
+	        this.openedAt = source["openedAt"];
+	        this.missing = source["missing"];
+	    }
 	}
 
 }

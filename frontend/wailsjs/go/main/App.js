@@ -6,6 +6,10 @@ export function ChooseFolder() {
   return window['go']['main']['App']['ChooseFolder']();
 }
 
+export function EventFacets() {
+  return window['go']['main']['App']['EventFacets']();
+}
+
 export function ForgetRecent(arg1) {
   return window['go']['main']['App']['ForgetRecent'](arg1);
 }
@@ -14,8 +18,16 @@ export function FrontendReady(arg1) {
   return window['go']['main']['App']['FrontendReady'](arg1);
 }
 
+export function GetEvent(arg1) {
+  return window['go']['main']['App']['GetEvent'](arg1);
+}
+
 export function ListDir(arg1) {
   return window['go']['main']['App']['ListDir'](arg1);
+}
+
+export function ListEvents(arg1) {
+  return window['go']['main']['App']['ListEvents'](arg1);
 }
 
 export function OllamaStatus() {
@@ -32,4 +44,8 @@ export function RecentFolders() {
 
 export function Startup() {
   return window['go']['main']['App']['Startup']();
+}
+
+export function VerifyLog() {
+  return window['go']['main']['App']['VerifyLog']();
 }

@@ -1,0 +1,158 @@
+package eventlog
+
+import "sort"
+
+// Event types: the closed catalogue. These strings are persisted; never
+// rename one — add a new type or bump its schema instead.
+const (
+	// run.* — the Run lifecycle (runtime facts) and the user's decisions about runs.
+	RunRequested         = "run.requested"
+	RunCreated           = "run.created"
+	RunProvisioned       = "run.provisioned"
+	RunContextResolved   = "run.context_resolved"
+	RunMemoryMounted     = "run.memory_mounted"
+	RunCapabilitiesBound = "run.capabilities_bound"
+	RunExecutionStarted  = "run.execution_started"
+	RunValidationStarted = "run.validation_started"
+	RunValidationPassed  = "run.validation_passed"
+	RunValidationFailed  = "run.validation_failed"
+	RunCommitApproved    = "run.commit_approved"
+	RunAbortRequested    = "run.abort_requested"
+	RunCommitRequested   = "run.commit_requested"
+	RunCommitting        = "run.committing"
+	RunCommitted         = "run.committed"
+	RunAborted           = "run.aborted"
+	RunTerminated        = "run.terminated"
+
+	// inference.* — what a model was asked and answered (cognitive: agents propose).
+	InferenceRequest      = "inference.request"
+	InferenceTokenSummary = "inference.token_summary"
+	InferenceResponse     = "inference.response"
+	InferenceToolCall     = "inference.tool_call"
+	InferencePlanStep     = "inference.plan_step"
+
+	// effect.* — side effects, asserted by the runtime only.
+	EffectFileRead        = "effect.file_read"
+	EffectFileStaged      = "effect.file_staged"
+	EffectFileWritten     = "effect.file_written"
+	EffectCommandExecuted = "effect.command_executed"
+	EffectHTTPRequested   = "effect.http_requested"
+
+	// capability.* — requests (agents), decisions (user), grants and uses (runtime).
+	CapabilityRequested = "capability.requested"
+	CapabilityApproved  = "capability.approved"
+	CapabilityRefused   = "capability.refused"
+	CapabilityGranted   = "capability.granted"
+	CapabilityDenied    = "capability.denied"
+	CapabilityUsed      = "capability.used"
+	CapabilityRevoked   = "capability.revoked"
+	CapabilityExpired   = "capability.expired"
+	PolicyChanged       = "capability.policy_changed"
+
+	// memory.* — proposals (agents), decisions and notes (user), lifecycle (runtime).
+	MemoryProposed    = "memory.proposed"
+	MemoryAccepted    = "memory.accepted"
+	MemoryRejected    = "memory.rejected"
+	MemoryNoteWritten = "memory.note_written"
+	MemoryPromoted    = "memory.promoted"
+	MemorySuperseded  = "memory.superseded"
+	MemoryDeprecated  = "memory.deprecated"
+	MemoryExpired     = "memory.expired"
+	MemoryInvalidated = "memory.invalidated"
+
+	// workspace.* — project folders.
+	WorkspaceOpened      = "workspace.opened"
+	WorkspaceScanned     = "workspace.scanned"
+	WorkspaceFileChanged = "workspace.file_changed"
+	WorkspaceIndexed     = "workspace.indexed"
+	WorkspaceClosed      = "workspace.closed"
+	WorkspaceForgotten   = "workspace.forgotten"
+
+	// model.* — local models.
+	ModelPullRequested   = "model.pull_requested"
+	ModelPullStarted     = "model.pull_started"
+	ModelPullProgress    = "model.pull_progress"
+	ModelPullCompleted   = "model.pull_completed"
+	ModelPullFailed      = "model.pull_failed"
+	ModelDeleteRequested = "model.delete_requested"
+	ModelDeleted         = "model.deleted"
+)
+
+// TypeInfo describes one catalogue entry.
+type TypeInfo struct {
+	Type    string    `json:"type"`
+	Family  string    `json:"family"`
+	Schema  int       `json:"schema"` // current payload schema version
+	Allowed Authority `json:"-"`
+}
+
+// Catalogue is the closed set of event types with their authority.
+type Catalogue struct {
+	types map[string]TypeInfo
+}
+
+// Lookup returns the entry for typ.
+func (c *Catalogue) Lookup(typ string) (TypeInfo, bool) {
+	t, ok := c.types[typ]
+	return t, ok
+}
+
+// Types returns every type name, sorted.
+func (c *Catalogue) Types() []string {
+	out := make([]string, 0, len(c.types))
+	for t := range c.types {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NewCatalogue builds a catalogue from entries (tests build small ones).
+func NewCatalogue(entries ...TypeInfo) *Catalogue {
+	c := &Catalogue{types: make(map[string]TypeInfo, len(entries))}
+	for _, e := range entries {
+		if e.Schema == 0 {
+			e.Schema = 1
+		}
+		c.types[e.Type] = e
+	}
+	return c
+}
+
+func family(f string, a Authority, types ...string) []TypeInfo {
+	out := make([]TypeInfo, len(types))
+	for i, t := range types {
+		out[i] = TypeInfo{Type: t, Family: f, Schema: 1, Allowed: a}
+	}
+	return out
+}
+
+// DefaultCatalogue is ICE Studio's catalogue: agents propose (cognitive
+// events), the user decides (requests, approvals, denials), and only the
+// runtime asserts facts (lifecycle, effects, grants, promotion).
+func DefaultCatalogue() *Catalogue {
+	var all []TypeInfo
+	all = append(all, family("run", User, RunRequested, RunCommitApproved, RunAbortRequested)...)
+	all = append(all, family("run", Runtime, RunCreated, RunProvisioned, RunContextResolved, RunMemoryMounted,
+		RunCapabilitiesBound, RunExecutionStarted, RunValidationStarted, RunValidationPassed, RunValidationFailed,
+		RunCommitRequested, RunCommitting, RunCommitted, RunAborted, RunTerminated)...)
+	all = append(all, family("inference", Agent, InferenceRequest, InferenceTokenSummary, InferenceResponse,
+		InferenceToolCall, InferencePlanStep)...)
+	all = append(all, family("effect", Runtime, EffectFileRead, EffectFileStaged, EffectFileWritten,
+		EffectCommandExecuted, EffectHTTPRequested)...)
+	all = append(all, family("capability", Agent, CapabilityRequested)...)
+	all = append(all, family("capability", User, CapabilityApproved, CapabilityRefused, PolicyChanged)...)
+	all = append(all, family("capability", Runtime, CapabilityGranted, CapabilityDenied, CapabilityUsed,
+		CapabilityRevoked, CapabilityExpired)...)
+	all = append(all, family("memory", Agent, MemoryProposed)...)
+	all = append(all, family("memory", User, MemoryAccepted, MemoryRejected, MemoryNoteWritten)...)
+	all = append(all, family("memory", Runtime, MemoryPromoted, MemorySuperseded, MemoryDeprecated,
+		MemoryExpired, MemoryInvalidated)...)
+	all = append(all, family("workspace", Runtime, WorkspaceOpened, WorkspaceScanned, WorkspaceFileChanged,
+		WorkspaceIndexed, WorkspaceClosed)...)
+	all = append(all, family("workspace", User, WorkspaceForgotten)...)
+	all = append(all, family("model", User, ModelPullRequested, ModelDeleteRequested)...)
+	all = append(all, family("model", Runtime, ModelPullStarted, ModelPullProgress, ModelPullCompleted,
+		ModelPullFailed, ModelDeleted)...)
+	return NewCatalogue(all...)
+}

@@ -1,0 +1,248 @@
+// Package projection derives state from the event log. Each projection is a
+// pure fold over events into its own tables; its checkpoint (the last seq
+// folded) is written in the same transaction as its tables, so a crash can
+// never leave the two out of step. Any projection can be rebuilt from zero.
+package projection
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+)
+
+// Projection is one read model.
+type Projection interface {
+	// Name identifies the projection's checkpoint; persisted, never rename.
+	Name() string
+	// Version changes whenever the fold or the tables change: a stored
+	// projection of another version is dropped and rebuilt.
+	Version() int
+	// Tables lists the projection's tables (dropped on rebuild, compared by replay).
+	Tables() []string
+	// Setup creates the tables if missing.
+	Setup(ctx context.Context, tx *sql.Tx) error
+	// Apply folds one event into the tables. It must depend only on the
+	// event and the tables (no clock, no randomness, no I/O elsewhere).
+	Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error
+}
+
+// batchSize is how many events one catch-up transaction folds.
+const batchSize = 5000
+
+// Runner keeps projections up to date with a log. Events are read from
+// source; read models are written to target (the same database for the live
+// Studio, a fresh one for a replay check).
+type Runner struct {
+	source      eventlog.Store
+	target      *sql.DB
+	projections []Projection
+	log         *slog.Logger
+
+	mu   sync.Mutex // one catch-up at a time
+	seqs map[string]int64
+}
+
+// NewRunner returns a runner; call Open before use.
+func NewRunner(source eventlog.Store, target *sql.DB, log *slog.Logger, ps ...Projection) *Runner {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Runner{source: source, target: target, projections: ps, log: log, seqs: make(map[string]int64)}
+}
+
+const checkpointTable = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
+	name TEXT PRIMARY KEY, version INTEGER NOT NULL, seq INTEGER NOT NULL)`
+
+// Open creates missing tables, rebuilds projections whose version changed,
+// and catches every projection up with the log.
+func (r *Runner) Open(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tx, err := r.target.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("open projections: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, checkpointTable); err != nil {
+		return fmt.Errorf("open projections: %w", err)
+	}
+	for _, p := range r.projections {
+		var version int
+		var seq int64
+		err := tx.QueryRowContext(ctx, `SELECT version, seq FROM projection_checkpoints WHERE name = ?`, p.Name()).Scan(&version, &seq)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("open projection %s: %w", p.Name(), err)
+		case version != p.Version():
+			r.log.Info("projection changed: rebuilding", "projection", p.Name(), "from", version, "to", p.Version())
+			if err := reset(ctx, tx, p); err != nil {
+				return err
+			}
+			seq = 0
+		}
+		if err := p.Setup(ctx, tx); err != nil {
+			return fmt.Errorf("set up projection %s: %w", p.Name(), err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO projection_checkpoints (name, version, seq) VALUES (?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET version = excluded.version, seq = excluded.seq`, p.Name(), p.Version(), seq); err != nil {
+			return fmt.Errorf("open projection %s: %w", p.Name(), err)
+		}
+		r.seqs[p.Name()] = seq
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("open projections: %w", err)
+	}
+	return r.catchUp(ctx, 0)
+}
+
+func reset(ctx context.Context, tx *sql.Tx, p Projection) error {
+	for _, t := range p.Tables() {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
+			return fmt.Errorf("reset projection %s: %w", p.Name(), err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = ?`, p.Name())
+	return err
+}
+
+// Rebuild drops every projection and folds the whole log again.
+func (r *Runner) Rebuild(ctx context.Context) error {
+	r.mu.Lock()
+	tx, err := r.target.BeginTx(ctx, nil)
+	if err != nil {
+		r.mu.Unlock()
+		return fmt.Errorf("rebuild projections: %w", err)
+	}
+	for _, p := range r.projections {
+		if err := reset(ctx, tx, p); err != nil {
+			_ = tx.Rollback()
+			r.mu.Unlock()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		r.mu.Unlock()
+		return fmt.Errorf("rebuild projections: %w", err)
+	}
+	r.mu.Unlock()
+	return r.Open(ctx)
+}
+
+// CatchUp folds every event appended since the last call.
+func (r *Runner) CatchUp(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.catchUp(ctx, 0)
+}
+
+// CatchUpTo folds events up to and including seq only (replay checks stop
+// where the live projections stand).
+func (r *Runner) CatchUpTo(ctx context.Context, seq int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.catchUp(ctx, seq)
+}
+
+// Checkpoint returns the last seq folded into the named projection.
+func (r *Runner) Checkpoint(name string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seqs[name]
+}
+
+func (r *Runner) catchUp(ctx context.Context, until int64) error {
+	if len(r.projections) == 0 {
+		return nil
+	}
+	from := r.seqs[r.projections[0].Name()]
+	for _, p := range r.projections[1:] {
+		from = min(from, r.seqs[p.Name()])
+	}
+	batch := make([]eventlog.Event, 0, batchSize)
+	for {
+		batch = batch[:0]
+		err := r.source.Read(ctx, eventlog.Query{AfterSeq: from, UntilSeq: until, Limit: batchSize}, func(e eventlog.Event) error {
+			batch = append(batch, e)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("catch up projections: %w", err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := r.applyBatch(ctx, batch); err != nil {
+			return err
+		}
+		from = batch[len(batch)-1].Seq
+		if len(batch) < batchSize {
+			return nil
+		}
+	}
+}
+
+// applyBatch folds a batch into every projection that has not seen it yet
+// and moves their checkpoints, all in one transaction.
+func (r *Runner) applyBatch(ctx context.Context, batch []eventlog.Event) error {
+	tx, err := r.target.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("apply events: %w", err)
+	}
+	defer tx.Rollback()
+	last := batch[len(batch)-1].Seq
+	for _, p := range r.projections {
+		done := r.seqs[p.Name()]
+		if done >= last {
+			continue
+		}
+		for i := range batch {
+			if batch[i].Seq <= done {
+				continue
+			}
+			if err := p.Apply(ctx, tx, batch[i]); err != nil {
+				return fmt.Errorf("projection %s: event %d (%s): %w", p.Name(), batch[i].Seq, batch[i].Type, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE projection_checkpoints SET seq = ? WHERE name = ?`, last, p.Name()); err != nil {
+			return fmt.Errorf("projection %s: checkpoint: %w", p.Name(), err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("apply events: %w", err)
+	}
+	for _, p := range r.projections {
+		r.seqs[p.Name()] = max(r.seqs[p.Name()], last)
+	}
+	return nil
+}
+
+// Run keeps the projections current until ctx ends, waking on appends.
+func (r *Runner) Run(ctx context.Context) error {
+	for {
+		changed := r.source.Changes()
+		if err := r.CatchUp(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.log.Error("projections fell behind", "err", err)
+			select { // do not spin on a broken store
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
