@@ -85,19 +85,21 @@ func TestCrashSafety(t *testing.T) {
 			close(acks)
 		}()
 		// Let it run a little (the first ack proves it is appending), then kill.
+		var first [2]string
 		select {
 		case a, ok := <-acks:
 			if !ok || a[0] == "error" {
 				t.Fatalf("round %d: child failed to start appending: %v", round, a)
 			}
+			first = a
 		case <-time.After(30 * time.Second):
 			t.Fatalf("round %d: child never acknowledged an append", round)
 		}
 		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
-		var lastSeq int64
-		var lastID string
+		lastSeq, _ := strconv.ParseInt(first[0], 10, 64)
+		lastID := first[1]
 		for a := range acks {
 			if a[0] == "error" {
 				t.Fatalf("round %d: child error: %s", round, a[1])
