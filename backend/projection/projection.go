@@ -197,8 +197,16 @@ func (r *Runner) applyBatch(ctx context.Context, batch []eventlog.Event) error {
 	}
 	defer tx.Rollback()
 	last := batch[len(batch)-1].Seq
+	stored := make(map[string]int64, len(r.projections))
 	for _, p := range r.projections {
-		done := r.seqs[p.Name()]
+		// The checkpoint is read inside the (immediate) transaction: another
+		// Studio process on the same data folder may have folded these
+		// events already, and folding twice would corrupt the read model.
+		var done int64
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM projection_checkpoints WHERE name = ?`, p.Name()).Scan(&done); err != nil {
+			return fmt.Errorf("projection %s: read checkpoint: %w", p.Name(), err)
+		}
+		stored[p.Name()] = max(done, last)
 		if done >= last {
 			continue
 		}
@@ -217,8 +225,8 @@ func (r *Runner) applyBatch(ctx context.Context, batch []eventlog.Event) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("apply events: %w", err)
 	}
-	for _, p := range r.projections {
-		r.seqs[p.Name()] = max(r.seqs[p.Name()], last)
+	for name, seq := range stored {
+		r.seqs[name] = seq
 	}
 	return nil
 }
