@@ -94,3 +94,10 @@ export async function launchBrowser(t) {
   page.on('pageerror', (e) => problems.push(String(e)));
   return { browser, page, problems };
 }
+
+/** waitForStderr waits (up to 5 s) until the server's stderr matches re:
+ * stdout and stderr are separate pipes, so stderr may arrive after the URL. */
+export async function waitForStderr(s, re) {
+  for (let i = 0; i < 50 && !re.test(s.stderr()); i++) await new Promise((r) => setTimeout(r, 100));
+  return s.stderr();
+}

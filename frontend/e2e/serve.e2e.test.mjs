@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, fakeOllama, launchBrowser, makeProject, startServe } from './helpers.mjs';
+import { artifacts, fakeOllama, launchBrowser, makeProject, startServe, waitForStderr } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -77,7 +77,7 @@ test('open a folder and browse its tree', async (t) => {
 test('a folder that does not exist is explained, not a crash', async (t) => {
   const missing = '/nonexistent/ice-e2e-' + process.pid;
   const s = await startServe(t, { args: [missing] });
-  assert.match(s.stderr(), /Could not open the folder from the command line/, 'stderr names the problem');
+  assert.match(await waitForStderr(s, /Could not open the folder/), /Could not open the folder from the command line/, 'stderr names the problem');
   const { page, problems } = await launchBrowser(t);
   await page.goto(s.url);
   await page.getByText(/Could not open the folder from the command line: .*does not exist/).waitFor();
