@@ -159,3 +159,46 @@ func TestListTruncates(t *testing.T) {
 		t.Fatalf("List(many) = %d entries, truncated=%v, err=%v; want %d, true", len(l.Entries), l.Truncated, err, workspace.MaxEntries)
 	}
 }
+
+func TestResolveForWrite(t *testing.T) {
+	outside := mustTree(t, map[string]string{"secret.txt": "s"})
+	root := mustTree(t, map[string]string{"src/a.go": "package a", ".git/config": "[core]", "dir/": ""})
+	if err := os.Symlink(outside, filepath.Join(root, "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(root, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rel  string
+		want string // expected path relative to root, or "" when refused
+		err  error
+	}{
+		{"src/a.go", "src/a.go", nil},
+		{"src/new.go", "src/new.go", nil},
+		{"new/deep/file.txt", "new/deep/file.txt", nil},
+		{"./src//b.go", "src/b.go", nil},
+		{"link.txt", "link.txt", nil}, // the link itself is replaced, the target untouched
+		{"out/secret.txt", "", workspace.ErrOutside},
+		{"out/new/file", "", workspace.ErrOutside},
+		{"../x", "", workspace.ErrOutside},
+		{"/etc/passwd", "", workspace.ErrOutside},
+		{".git/config", "", workspace.ErrProtected},
+		{".GIT/hooks/pre-commit", "", workspace.ErrProtected},
+		{"dir", "", workspace.ErrIsDir},
+		{"src/a.go/inside", "", workspace.ErrNotDir},
+		{"", "", workspace.ErrOutside},
+		{".", "", workspace.ErrOutside},
+	} {
+		got, err := workspace.ResolveForWrite(root, tc.rel)
+		if tc.err != nil {
+			if !errors.Is(err, tc.err) {
+				t.Errorf("ResolveForWrite(%q) = %q, %v; want %v", tc.rel, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != filepath.Join(root, tc.want) {
+			t.Errorf("ResolveForWrite(%q) = %q, %v; want %q", tc.rel, got, err, filepath.Join(root, tc.want))
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/workspace"
+)
+
+// commitLocked applies a validated run's staged changes: it journals every
+// file (before and after) in run.committing, applies each atomically and
+// records it, then records committed and tears the run down. The caller
+// holds the run's lock.
+func (k *Kernel) commitLocked(ctx context.Context, info *RunInfo, cause string) error {
+	root, err := k.cfg.Roots(ctx, info.Workspace)
+	if err != nil {
+		return k.fail(ctx, info, fmt.Sprintf("cannot commit: %v", err))
+	}
+	staged, err := StagedChanges(ctx, k.cfg.ReadDB, info.ID)
+	if err != nil {
+		return err
+	}
+	// The files may have changed since validation: check again, last thing
+	// before the journal.
+	cs, err := conflicts(root, staged)
+	if err != nil {
+		return k.fail(ctx, info, fmt.Sprintf("cannot commit: %v", err))
+	}
+	if len(cs) > 0 {
+		paths := make([]string, len(cs))
+		for i, c := range cs {
+			paths[i] = c.Path
+		}
+		return k.fail(ctx, info, "conflict at commit: changed on disk since validation: "+strings.Join(paths, ", "))
+	}
+	journal := make([]JournalEntry, len(staged))
+	created := map[string]bool{}
+	for i, s := range staged {
+		journal[i] = JournalEntry{Path: s.Path, Op: s.Op, Before: s.Base, After: s.After}
+		if s.After != "" {
+			for _, d := range missingDirs(root, s.Path) {
+				if !created[d] {
+					created[d] = true
+					journal[i].NewDirs = append(journal[i].NewDirs, d)
+				}
+			}
+		}
+	}
+	if _, err := k.record(ctx, info, eventlog.RunCommitting, eventlog.OriginRuntime, CommittingPayload{Files: journal}, cause); err != nil {
+		return err
+	}
+	for _, e := range journal {
+		if err := k.applyTo(ctx, root, e, info.ID); err != nil {
+			// Leave the run in committing: recovery (now, or at the next
+			// start) finishes it or rolls it back, never half-applied.
+			k.log.Error("commit failed mid-way; recovering", "run", info.ID, "path", e.Path, "err", err)
+			return k.recoverRun(ctx, info)
+		}
+		if _, err := k.record(ctx, info, eventlog.EffectFileWritten, eventlog.OriginRuntime,
+			WrittenPayload{Path: e.Path, Op: e.Op, Before: e.Before, After: e.After}, ""); err != nil {
+			return err
+		}
+	}
+	if _, err := k.record(ctx, info, eventlog.RunCommitted, eventlog.OriginRuntime,
+		ReasonPayload{Reason: fmt.Sprintf("%d file(s) written", len(journal))}, ""); err != nil {
+		return err
+	}
+	_, err = k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after commit"}, "")
+	return err
+}
+
+// missingDirs lists the folders of rel that do not exist yet, outermost first.
+func missingDirs(root, rel string) []string {
+	var out []string
+	parts := strings.Split(rel, "/")
+	for i := 1; i < len(parts); i++ {
+		d := strings.Join(parts[:i], "/")
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(d))); errors.Is(err, fs.ErrNotExist) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// tempName is the deterministic temporary file a commit writes before its
+// rename, so recovery can find and remove one left by a crash.
+func tempName(abs, run string) string {
+	if len(run) > 12 {
+		run = run[len(run)-12:]
+	}
+	return filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".ice-commit-"+run)
+}
+
+// applyTo makes one journal entry's after-state true in root: write the
+// after content to a temporary file, fsync, rename over the target, fsync
+// the folder; or remove the file. Idempotent.
+func (k *Kernel) applyTo(ctx context.Context, root string, e JournalEntry, run string) error {
+	abs, err := workspace.ResolveForWrite(root, e.Path)
+	if err != nil {
+		return err
+	}
+	if e.Op == OpDelete || e.After == "" {
+		return removeSynced(abs)
+	}
+	data, err := k.cfg.Blobs.GetBlob(ctx, e.After)
+	if err != nil {
+		return fmt.Errorf("content of %s: %w", e.Path, err)
+	}
+	return writeAtomic(abs, data, tempName(abs, run))
+}
+
+// restore makes the before-state of a journal entry true.
+func (k *Kernel) restore(ctx context.Context, root string, e JournalEntry, run string) error {
+	abs, err := workspace.ResolveForWrite(root, e.Path)
+	if err != nil {
+		return err
+	}
+	if e.Before == "" {
+		return removeSynced(abs)
+	}
+	data, err := k.cfg.Blobs.GetBlob(ctx, e.Before)
+	if err != nil {
+		return fmt.Errorf("before-image of %s: %w", e.Path, err)
+	}
+	return writeAtomic(abs, data, tempName(abs, run))
+}
+
+func writeAtomic(abs string, data []byte, tmp string) error {
+	dir := filepath.Dir(abs)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(abs); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func removeSynced(abs string) error {
+	if err := os.Remove(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return syncDir(filepath.Dir(abs))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Recover finishes what a crash interrupted, deterministically: a run left
+// in committing is completed when every journaled file is in its before or
+// after state, and rolled back to every before-image otherwise; runs that
+// were still being prepared are terminated. Validated runs keep waiting for
+// the user. Call it before starting runs.
+func (k *Kernel) Recover(ctx context.Context) error {
+	runs, err := runsIn(ctx, k.cfg.ReadDB, StateCommitting)
+	if err != nil {
+		return fmt.Errorf("recover runs: %w", err)
+	}
+	for _, r := range runs {
+		r := r
+		unlock := k.lock(r.ID)
+		err := k.recoverRun(ctx, &r)
+		unlock()
+		if err != nil {
+			return fmt.Errorf("recover run %s: %w", r.ID, err)
+		}
+	}
+	inflight, err := runsIn(ctx, k.cfg.ReadDB, StateCreated, StateProvisioned, StateContextResolved, StateMemoryMounted,
+		StateContextReady, StateExecuting, StateValidating)
+	if err != nil {
+		return fmt.Errorf("recover runs: %w", err)
+	}
+	for _, r := range inflight {
+		r := r
+		unlock := k.lock(r.ID)
+		k.terminate(ctx, &r, fmt.Sprintf("the Studio stopped while the run was %s", r.State))
+		unlock()
+	}
+	return nil
+}
+
+// journalOf returns the run.committing journal of a run and the paths
+// already recorded as written.
+func (k *Kernel) journalOf(ctx context.Context, run string) ([]JournalEntry, map[string]bool, error) {
+	rows, err := k.cfg.ReadDB.QueryContext(ctx, `SELECT type, payload FROM events WHERE run = ? AND type IN (?, ?) ORDER BY seq`,
+		run, eventlog.RunCommitting, eventlog.EffectFileWritten)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var journal []JournalEntry
+	written := map[string]bool{}
+	for rows.Next() {
+		var typ string
+		var payload []byte
+		if err := rows.Scan(&typ, &payload); err != nil {
+			return nil, nil, err
+		}
+		if typ == eventlog.RunCommitting {
+			var p CommittingPayload
+			if err := json.Unmarshal(payload, &p); err != nil {
+				return nil, nil, err
+			}
+			journal = p.Files
+		} else {
+			var p WrittenPayload
+			if err := json.Unmarshal(payload, &p); err != nil {
+				return nil, nil, err
+			}
+			written[p.Path] = true
+		}
+	}
+	return journal, written, rows.Err()
+}
+
+// recoverRun completes or rolls back a run in committing. The caller holds its lock.
+func (k *Kernel) recoverRun(ctx context.Context, info *RunInfo) error {
+	root, err := k.cfg.Roots(ctx, info.Workspace)
+	if err != nil {
+		return err
+	}
+	journal, written, err := k.journalOf(ctx, info.ID)
+	if err != nil {
+		return err
+	}
+	var foreign []string
+	pending := make([]JournalEntry, 0, len(journal))
+	for _, e := range journal {
+		if abs, err := workspace.ResolveForWrite(root, e.Path); err == nil {
+			_ = os.Remove(tempName(abs, info.ID)) // a crash between write and rename
+		}
+		cur, err := diskHash(root, e.Path)
+		if err != nil {
+			foreign = append(foreign, e.Path)
+			continue
+		}
+		switch cur {
+		case e.After:
+			if !written[e.Path] {
+				pending = append(pending, e) // applied, not yet recorded
+			}
+		case e.Before:
+			pending = append(pending, e)
+		default:
+			foreign = append(foreign, e.Path)
+		}
+	}
+	if len(foreign) == 0 {
+		for _, e := range pending {
+			if err := k.applyTo(ctx, root, e, info.ID); err != nil {
+				foreign = append(foreign, e.Path)
+				break
+			}
+			if _, err := k.record(ctx, info, eventlog.EffectFileWritten, eventlog.OriginRuntime,
+				WrittenPayload{Path: e.Path, Op: e.Op, Before: e.Before, After: e.After}, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if len(foreign) == 0 {
+		k.log.Info("recovered an interrupted commit by finishing it", "run", info.ID, "files", len(journal))
+		if _, err := k.record(ctx, info, eventlog.RunCommitted, eventlog.OriginRuntime,
+			ReasonPayload{Reason: fmt.Sprintf("recovered: finished the interrupted commit of %d file(s)", len(journal))}, ""); err != nil {
+			return err
+		}
+		_, err := k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after commit"}, "")
+		return err
+	}
+	// Something else touched a journaled file: restore every file the run
+	// changed to its before-image, and abort.
+	var newDirs []string
+	for _, e := range journal {
+		if cur, err := diskHash(root, e.Path); err == nil && cur == e.After && cur != e.Before {
+			if err := k.restore(ctx, root, e, info.ID); err != nil {
+				return fmt.Errorf("roll back %s: %w", e.Path, err)
+			}
+		}
+		newDirs = append(newDirs, e.NewDirs...)
+	}
+	// Folders the commit created go too, deepest first, if nothing else is in them.
+	for i := len(newDirs) - 1; i >= 0; i-- {
+		_ = os.Remove(filepath.Join(root, filepath.FromSlash(newDirs[i])))
+	}
+	k.log.Warn("recovered an interrupted commit by rolling it back", "run", info.ID, "changedElsewhere", foreign)
+	if _, err := k.record(ctx, info, eventlog.RunAborted, eventlog.OriginRuntime,
+		ReasonPayload{Reason: "recovered: rolled back the interrupted commit because these files changed outside the run: " + strings.Join(foreign, ", ")}, ""); err != nil {
+		return err
+	}
+	_, err = k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after abort"}, "")
+	return err
+}

@@ -1,0 +1,227 @@
+package kernel
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/workspace"
+)
+
+// Worker does a run's work by proposing effects through its Env. It never
+// touches the user's files itself.
+type Worker interface {
+	Name() string
+	Run(ctx context.Context, env *Env) error
+}
+
+// runCtx is the kernel's side of an executing run.
+type runCtx struct {
+	k      *Kernel
+	info   *RunInfo
+	root   string
+	budget Budget
+	locked bool // the caller holds the run's lock (context loading)
+
+	mu     sync.Mutex
+	steps  int
+	tokens int
+	reads  map[string]string // path → hash first read
+	staged map[string]string // path → staged content address ("" for a staged delete)
+}
+
+func hashOf(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// step counts one worker operation against the budget.
+func (rc *runCtx) step() error {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.steps++
+	if rc.steps > rc.budget.MaxSteps {
+		return fmt.Errorf("%w: more than %d steps", ErrBudgetExceeded, rc.budget.MaxSteps)
+	}
+	return nil
+}
+
+// emit records a non-lifecycle effect of the run under the run's lock
+// (unless the caller holds it already: context loading in Start).
+func (rc *runCtx) emit(ctx context.Context, typ string, payload any) error {
+	if !rc.locked {
+		unlock := rc.k.lock(rc.info.ID)
+		defer unlock()
+	}
+	_, err := rc.k.record(ctx, rc.info, typ, eventlog.OriginRuntime, payload, "")
+	return err
+}
+
+// read reads a workspace file for the run, keeps its body in the blob store
+// (so what the run saw can be audited and diffed) and records effect.file_read.
+func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) {
+	clean, err := workspace.CleanRel(rel)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := rc.k.cfg.Policy.Check(ctx, *rc.info, CapFSRead, clean); err != nil {
+		return nil, "", err
+	}
+	abs, err := workspace.Resolve(rc.root, clean)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", clean, err)
+	}
+	h, err := rc.k.cfg.Blobs.PutBlob(ctx, data)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := rc.emit(ctx, eventlog.EffectFileRead, FileReadPayload{Path: clean, Hash: h, Size: int64(len(data))}); err != nil {
+		return nil, "", err
+	}
+	rc.mu.Lock()
+	if _, ok := rc.reads[clean]; !ok {
+		rc.reads[clean] = h
+	}
+	rc.mu.Unlock()
+	return data, h, nil
+}
+
+// stage records a staged write (data != nil) or delete (data == nil).
+func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) error {
+	clean, err := workspace.CleanRel(rel)
+	if err != nil {
+		return err
+	}
+	if err := rc.k.cfg.Policy.Check(ctx, *rc.info, CapFSWrite, clean); err != nil {
+		return err
+	}
+	abs, err := workspace.ResolveForWrite(rc.root, clean)
+	if err != nil {
+		return err
+	}
+	// The base is what the run saw: its first read, else the disk now. It
+	// goes to the blob store so the diff and any revert need nothing else.
+	rc.mu.Lock()
+	base, seen := rc.reads[clean]
+	rc.mu.Unlock()
+	if !seen {
+		cur, err := os.ReadFile(abs)
+		switch {
+		case err == nil:
+			base = hashOf(cur)
+			if _, err := rc.k.cfg.Blobs.PutBlob(ctx, cur); err != nil {
+				return err
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			base = ""
+		default:
+			return fmt.Errorf("stage %s: %w", clean, err)
+		}
+		rc.mu.Lock()
+		rc.reads[clean] = base
+		rc.mu.Unlock()
+	}
+	p := StagedPayload{Path: clean, Op: OpWrite, Base: base}
+	if del {
+		p.Op = OpDelete
+	} else {
+		after, err := rc.k.cfg.Blobs.PutBlob(ctx, data)
+		if err != nil {
+			return err
+		}
+		p.After, p.Size = after, int64(len(data))
+	}
+	if err := rc.emit(ctx, eventlog.EffectFileStaged, p); err != nil {
+		return err
+	}
+	rc.mu.Lock()
+	rc.staged[clean] = p.After
+	rc.mu.Unlock()
+	return nil
+}
+
+// Env is a worker's only way to reach the workspace. Every call is checked
+// against the policy and the budget and recorded as an event; writes are
+// staged, never applied.
+type Env struct {
+	rc  *runCtx
+	ctx context.Context
+}
+
+// RunID returns the run's id.
+func (e *Env) RunID() string { return e.rc.info.ID }
+
+// Task returns what the run was asked to do.
+func (e *Env) Task() string { return e.rc.info.Task }
+
+// ReadFile returns a file's content as the run sees it: its own staged
+// version when it staged one, else the disk.
+func (e *Env) ReadFile(rel string) ([]byte, error) {
+	if err := e.rc.step(); err != nil {
+		return nil, err
+	}
+	if clean, err := workspace.CleanRel(rel); err == nil {
+		e.rc.mu.Lock()
+		addr, ok := e.rc.staged[clean]
+		e.rc.mu.Unlock()
+		if ok {
+			if addr == "" {
+				return nil, fmt.Errorf("read %s: %w (deleted by this run)", clean, fs.ErrNotExist)
+			}
+			return e.rc.k.cfg.Blobs.GetBlob(e.ctx, addr)
+		}
+	}
+	data, _, err := e.rc.read(e.ctx, rel)
+	return data, err
+}
+
+// WriteFile stages new content for a file (created if missing).
+func (e *Env) WriteFile(rel string, data []byte) error {
+	if err := e.rc.step(); err != nil {
+		return err
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return e.rc.stage(e.ctx, rel, data, false)
+}
+
+// DeleteFile stages the deletion of a file.
+func (e *Env) DeleteFile(rel string) error {
+	if err := e.rc.step(); err != nil {
+		return err
+	}
+	return e.rc.stage(e.ctx, rel, nil, true)
+}
+
+// ListDir lists a folder of the workspace (disk state).
+func (e *Env) ListDir(rel string) (workspace.Listing, error) {
+	if err := e.rc.step(); err != nil {
+		return workspace.Listing{}, err
+	}
+	if err := e.rc.k.cfg.Policy.Check(e.ctx, *e.rc.info, CapFSRead, rel); err != nil {
+		return workspace.Listing{}, err
+	}
+	return workspace.List(e.rc.root, rel)
+}
+
+// UseTokens counts model tokens against the budget.
+func (e *Env) UseTokens(n int) error {
+	e.rc.mu.Lock()
+	defer e.rc.mu.Unlock()
+	e.rc.tokens += n
+	if b := e.rc.budget.MaxTokens; b > 0 && e.rc.tokens > b {
+		return fmt.Errorf("%w: more than %d tokens", ErrBudgetExceeded, b)
+	}
+	return nil
+}

@@ -1,0 +1,409 @@
+package kernel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+)
+
+// Defaults for a run's budget and validation.
+const (
+	DefaultMaxSteps          = 500
+	DefaultWallClock         = 10 * time.Minute
+	DefaultValidationTimeout = 5 * time.Minute
+)
+
+// Sentinel errors of the kernel.
+var (
+	ErrBudgetExceeded = errors.New("budget exceeded")
+	ErrNotApprovable  = errors.New("run cannot be committed")
+	ErrNotRevertable  = errors.New("run cannot be reverted")
+	ErrRunFinished    = errors.New("run has already finished")
+	ErrShutdown       = errors.New("the kernel is shutting down")
+)
+
+// Emitter appends events through the Emit gate and folds the projections
+// before returning (projection.Emitter).
+type Emitter interface {
+	Emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog.Event, error)
+}
+
+// Blobs is the content-addressed store for file bodies and outputs.
+type Blobs interface {
+	PutBlob(ctx context.Context, data []byte) (string, error)
+	GetBlob(ctx context.Context, hash string) ([]byte, error)
+}
+
+// Policy decides whether a run may perform an effect. This is the seam the
+// capability system replaces; the kernel asks it for every effect.
+type Policy interface {
+	// Bind returns the capabilities bound to a run at context loading.
+	Bind(run RunInfo) CapabilitiesPayload
+	// Check returns nil when the run may perform kind on scope.
+	Check(ctx context.Context, run RunInfo, kind, scope string) error
+}
+
+// Capability kinds the kernel checks.
+const (
+	CapFSRead  = "fs.read"
+	CapFSWrite = "fs.write"
+)
+
+// ReadsAndStagingPolicy is the placeholder policy until capabilities land:
+// a run may read inside its workspace and stage writes (which only the
+// user's approval ever applies).
+type ReadsAndStagingPolicy struct{}
+
+// Bind implements Policy.
+func (ReadsAndStagingPolicy) Bind(RunInfo) CapabilitiesPayload {
+	return CapabilitiesPayload{Policy: "reads and staged writes inside the workspace", Allows: []string{CapFSRead + " **", CapFSWrite + " ** (staged)"}}
+}
+
+// Check implements Policy.
+func (ReadsAndStagingPolicy) Check(_ context.Context, _ RunInfo, kind, _ string) error {
+	if kind == CapFSRead || kind == CapFSWrite {
+		return nil
+	}
+	return fmt.Errorf("capability %s is not granted", kind)
+}
+
+// Config wires a Kernel.
+type Config struct {
+	Emitter Emitter
+	Blobs   Blobs
+	ReadDB  *sql.DB // the read models (p_runs, p_run_staged)
+	// Roots returns the root folder of a workspace.
+	Roots             func(ctx context.Context, workspace string) (string, error)
+	Policy            Policy
+	Log               *slog.Logger
+	ValidationTimeout time.Duration
+	// Notify, when set, is called after a run changes state (the UI refreshes).
+	Notify func(run string, state State)
+}
+
+// Kernel owns runs: it executes workers, records every transition and
+// effect as events, and decides what is applied to the user's files.
+type Kernel struct {
+	cfg Config
+	log *slog.Logger
+
+	mu     sync.Mutex
+	locks  map[string]*sync.Mutex // one per run: operations on a run are serialised
+	active map[string]*active     // runs whose worker is executing
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// active is a run whose worker is running.
+type active struct {
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+}
+
+// New returns a kernel; call Recover before starting runs.
+func New(cfg Config) *Kernel {
+	if cfg.Policy == nil {
+		cfg.Policy = ReadsAndStagingPolicy{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.ValidationTimeout <= 0 {
+		cfg.ValidationTimeout = DefaultValidationTimeout
+	}
+	return &Kernel{cfg: cfg, log: cfg.Log, locks: make(map[string]*sync.Mutex), active: make(map[string]*active)}
+}
+
+// Stream returns the event stream of a run.
+func Stream(run string) string { return "run/" + run }
+
+func (k *Kernel) lock(run string) func() {
+	k.mu.Lock()
+	l, ok := k.locks[run]
+	if !ok {
+		l = &sync.Mutex{}
+		k.locks[run] = l
+	}
+	k.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// record emits one run event after checking the state machine, with the
+// run stream's exact next version so nothing can interleave. It returns
+// the stored event and updates info.
+func (k *Kernel) record(ctx context.Context, info *RunInfo, typ, origin string, payload any, cause string) (eventlog.Event, error) {
+	next, err := Next(info.State, typ)
+	if err != nil {
+		return eventlog.Event{}, err
+	}
+	evs, err := k.cfg.Emitter.Emit(ctx, eventlog.Draft{
+		Stream: Stream(info.ID), ExpectVersion: info.Version + 1, Type: typ, Origin: origin,
+		Workspace: info.Workspace, Run: info.ID, Causation: cause, Correlation: info.ID, Payload: payload,
+	})
+	if err != nil {
+		return eventlog.Event{}, fmt.Errorf("record %s: %w", typ, err)
+	}
+	prev := info.State
+	info.State, info.Version, info.UpdatedAt = next, evs[0].Version, evs[0].At
+	if next != prev && k.cfg.Notify != nil {
+		k.cfg.Notify(info.ID, next)
+	}
+	return evs[0], nil
+}
+
+// StartRequest describes a run to start.
+type StartRequest struct {
+	Workspace         string
+	Task              string
+	Budget            Budget
+	AutoCommit        bool
+	ValidationCommand []string
+	ContextFiles      []string // read while loading context
+	RevertOf          string
+}
+
+func (b Budget) withDefaults() Budget {
+	if b.MaxSteps <= 0 {
+		b.MaxSteps = DefaultMaxSteps
+	}
+	if b.WallClockMs <= 0 {
+		b.WallClockMs = DefaultWallClock.Milliseconds()
+	}
+	return b
+}
+
+// Start records the user's request, provisions the run, loads its context
+// and starts the worker in the background. It returns once the run is
+// executing (or has failed to get there); Wait follows it further.
+func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo, error) {
+	k.mu.Lock()
+	if k.closed {
+		k.mu.Unlock()
+		return RunInfo{}, ErrShutdown
+	}
+	k.mu.Unlock()
+	root, err := k.cfg.Roots(ctx, req.Workspace)
+	if err != nil {
+		return RunInfo{}, fmt.Errorf("start run: %w", err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return RunInfo{}, fmt.Errorf("start run: %w", err)
+	}
+	info := RunInfo{ID: id.String(), Workspace: req.Workspace, Worker: w.Name(), Task: req.Task}
+	unlock := k.lock(info.ID)
+	defer unlock()
+	budget := req.Budget.withDefaults()
+	requested, err := k.record(ctx, &info, eventlog.RunRequested, eventlog.OriginUser, RequestedPayload{Worker: w.Name(), Task: req.Task}, "")
+	if err != nil {
+		return RunInfo{}, err
+	}
+	info.config = CreatedPayload{Worker: w.Name(), Task: req.Task, Budget: budget, AutoCommit: req.AutoCommit,
+		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf}
+	if _, err := k.record(ctx, &info, eventlog.RunCreated, eventlog.OriginRuntime, info.config, requested.ID); err != nil {
+		return RunInfo{}, err
+	}
+	if _, err := k.record(ctx, &info, eventlog.RunProvisioned, eventlog.OriginRuntime, map[string]any{"budget": budget, "root": root}, ""); err != nil {
+		return info, err
+	}
+	rc := &runCtx{k: k, info: &info, root: root, budget: budget, locked: true, reads: make(map[string]string), staged: make(map[string]string)}
+	// Context loading: files asked for up front, memory, capabilities.
+	var files []FileRef
+	for _, p := range req.ContextFiles {
+		if _, h, err := rc.read(ctx, p); err != nil {
+			return info, k.fail(ctx, &info, fmt.Sprintf("context file %s: %v", p, err))
+		} else {
+			files = append(files, FileRef{Path: p, Hash: h})
+		}
+	}
+	if _, err := k.record(ctx, &info, eventlog.RunContextResolved, eventlog.OriginRuntime, ContextPayload{Files: files}, ""); err != nil {
+		return info, err
+	}
+	if _, err := k.record(ctx, &info, eventlog.RunMemoryMounted, eventlog.OriginRuntime, MemoryPayload{Memories: []string{}}, ""); err != nil {
+		return info, err
+	}
+	if _, err := k.record(ctx, &info, eventlog.RunCapabilitiesBound, eventlog.OriginRuntime, k.cfg.Policy.Bind(info), ""); err != nil {
+		return info, err
+	}
+	if _, err := k.record(ctx, &info, eventlog.RunExecutionStarted, eventlog.OriginRuntime, map[string]any{"worker": w.Name()}, ""); err != nil {
+		return info, err
+	}
+	rc.locked = false // from here the worker's effects take the lock themselves
+	// The worker runs detached from the caller's context: a run outlives the
+	// request that started it, and ends by its budget, an abort or shutdown.
+	wctx, cancel := context.WithCancelCause(context.Background())
+	wctx, cancelTimeout := context.WithTimeoutCause(wctx, time.Duration(budget.WallClockMs)*time.Millisecond,
+		fmt.Errorf("%w: wall clock of %s", ErrBudgetExceeded, time.Duration(budget.WallClockMs)*time.Millisecond))
+	a := &active{cancel: cancel, done: make(chan struct{})}
+	k.mu.Lock()
+	k.active[info.ID] = a
+	k.mu.Unlock()
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		defer close(a.done)
+		defer cancelTimeout()
+		k.execute(wctx, rc, w)
+		k.mu.Lock()
+		delete(k.active, info.ID)
+		k.mu.Unlock()
+	}()
+	return info, nil
+}
+
+// fail aborts a run that could not proceed and tears it down.
+func (k *Kernel) fail(ctx context.Context, info *RunInfo, reason string) error {
+	k.log.Warn("run aborted", "run", info.ID, "reason", reason)
+	if _, err := k.record(ctx, info, eventlog.RunAborted, eventlog.OriginRuntime, ReasonPayload{Reason: reason}, ""); err != nil {
+		return err
+	}
+	_, err := k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after abort"}, "")
+	if err != nil {
+		return err
+	}
+	return errors.New(reason)
+}
+
+// execute runs the worker, then validation, then (with auto-commit) the commit.
+func (k *Kernel) execute(ctx context.Context, rc *runCtx, w Worker) {
+	err := w.Run(ctx, &Env{rc: rc, ctx: ctx})
+	bg := context.Background() // recording outcomes must not be cut short by the run's own deadline
+	unlock := k.lock(rc.info.ID)
+	defer unlock()
+	if rc.info.State != StateExecuting {
+		return // aborted meanwhile
+	}
+	if cause := context.Cause(ctx); err != nil || ctx.Err() != nil {
+		switch {
+		case errors.Is(cause, ErrBudgetExceeded) || errors.Is(err, ErrBudgetExceeded):
+			reason := fmt.Sprint(errors.Join(err, cause))
+			if errors.Is(err, ErrBudgetExceeded) {
+				reason = err.Error()
+			} else if cause != nil {
+				reason = cause.Error()
+			}
+			k.terminate(bg, rc.info, reason)
+		case errors.Is(cause, ErrShutdown):
+			k.terminate(bg, rc.info, "shutdown: the Studio stopped while the run was executing")
+		default:
+			_ = k.fail(bg, rc.info, fmt.Sprintf("worker %s failed: %v", w.Name(), err))
+		}
+		return
+	}
+	if k.validate(bg, rc.info, rc.root) && rc.info.config.AutoCommit {
+		if err := k.commitLocked(bg, rc.info, ""); err != nil {
+			k.log.Error("auto-commit failed", "run", rc.info.ID, "err", err)
+		}
+	}
+}
+
+// terminate ends a run by the runtime's decision (budget, shutdown).
+func (k *Kernel) terminate(ctx context.Context, info *RunInfo, reason string) {
+	k.log.Warn("run terminated", "run", info.ID, "reason", reason)
+	if _, err := k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: reason}, ""); err != nil {
+		k.log.Error("record termination", "run", info.ID, "err", err)
+	}
+}
+
+// Wait blocks until the run's worker has finished (and validation and any
+// auto-commit with it), then returns the run.
+func (k *Kernel) Wait(ctx context.Context, run string) (RunInfo, error) {
+	k.mu.Lock()
+	a := k.active[run]
+	k.mu.Unlock()
+	if a != nil {
+		select {
+		case <-a.done:
+		case <-ctx.Done():
+			return RunInfo{}, ctx.Err()
+		}
+	}
+	return LoadRun(ctx, k.cfg.ReadDB, run)
+}
+
+// Get returns a run from the projection.
+func (k *Kernel) Get(ctx context.Context, run string) (RunInfo, error) {
+	return LoadRun(ctx, k.cfg.ReadDB, run)
+}
+
+// Approve records the user's approval and commits the run.
+func (k *Kernel) Approve(ctx context.Context, run string) (RunInfo, error) {
+	unlock := k.lock(run)
+	defer unlock()
+	info, err := LoadRun(ctx, k.cfg.ReadDB, run)
+	if err != nil {
+		return RunInfo{}, err
+	}
+	if info.State != StateValidated {
+		return info, fmt.Errorf("%w: it is %s, and only a validated run can be committed", ErrNotApprovable, info.State)
+	}
+	approval, err := k.record(ctx, &info, eventlog.RunCommitApproved, eventlog.OriginUser, map[string]any{}, "")
+	if err != nil {
+		return info, err
+	}
+	if err := k.commitLocked(ctx, &info, approval.ID); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+// Abort records the user's request and aborts the run: nothing staged is
+// applied. A running worker is stopped.
+func (k *Kernel) Abort(ctx context.Context, run, reason string) (RunInfo, error) {
+	k.mu.Lock()
+	a := k.active[run]
+	k.mu.Unlock()
+	unlock := k.lock(run)
+	info, err := LoadRun(ctx, k.cfg.ReadDB, run)
+	if err != nil {
+		unlock()
+		return RunInfo{}, err
+	}
+	if !abortable[info.State] {
+		unlock()
+		return info, fmt.Errorf("%w: it is %s", ErrRunFinished, info.State)
+	}
+	if reason == "" {
+		reason = "aborted by the user"
+	}
+	req, err := k.record(ctx, &info, eventlog.RunAbortRequested, eventlog.OriginUser, ReasonPayload{Reason: reason}, "")
+	if err == nil {
+		if _, err = k.record(ctx, &info, eventlog.RunAborted, eventlog.OriginRuntime, ReasonPayload{Reason: reason}, req.ID); err == nil {
+			_, err = k.record(ctx, &info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after abort"}, "")
+		}
+	}
+	unlock()
+	if a != nil {
+		a.cancel(errors.New("run aborted"))
+		<-a.done
+	}
+	return info, err
+}
+
+// Close stops executing workers (their runs end terminated with reason
+// shutdown) and waits for them.
+func (k *Kernel) Close(ctx context.Context) error {
+	k.mu.Lock()
+	k.closed = true
+	for _, a := range k.active {
+		a.cancel(ErrShutdown)
+	}
+	k.mu.Unlock()
+	done := make(chan struct{})
+	go func() { k.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close kernel: %w", ctx.Err())
+	}
+}

@@ -1,0 +1,127 @@
+package kernel
+
+// Payloads of the run events the kernel emits. Field names are persisted.
+
+// Budget bounds a run; zero fields get defaults.
+type Budget struct {
+	MaxSteps    int   `json:"maxSteps"`    // worker operations (reads, stages, listings)
+	MaxTokens   int   `json:"maxTokens"`   // model tokens (0: no limit)
+	WallClockMs int64 `json:"wallClockMs"` // execution time
+}
+
+// RequestedPayload is run.requested: what the user asked for.
+type RequestedPayload struct {
+	Worker string `json:"worker"`
+	Task   string `json:"task"`
+}
+
+// CreatedPayload is run.created.
+type CreatedPayload struct {
+	Worker            string   `json:"worker"`
+	Task              string   `json:"task"`
+	Budget            Budget   `json:"budget"`
+	AutoCommit        bool     `json:"autoCommit"`
+	ValidationCommand []string `json:"validationCommand"`
+	RevertOf          string   `json:"revertOf"`
+}
+
+// FileRef names a file and the content hash seen.
+type FileRef struct {
+	Path string `json:"path"`
+	Hash string `json:"hash"` // SHA-256 hex of the content; "" when the file does not exist
+}
+
+// ContextPayload is run.context_resolved.
+type ContextPayload struct {
+	Files []FileRef `json:"files"`
+}
+
+// MemoryPayload is run.memory_mounted (the memory issue fills it).
+type MemoryPayload struct {
+	Memories []string `json:"memories"`
+}
+
+// CapabilitiesPayload is run.capabilities_bound.
+type CapabilitiesPayload struct {
+	Policy string   `json:"policy"`
+	Allows []string `json:"allows"`
+}
+
+// FileReadPayload is effect.file_read.
+type FileReadPayload struct {
+	Path string `json:"path"`
+	Hash string `json:"hash"`
+	Size int64  `json:"size"`
+}
+
+// Staged operations.
+const (
+	OpWrite  = "write"
+	OpDelete = "delete"
+)
+
+// StagedPayload is effect.file_staged. Base is the content the run expects
+// on disk ("" for absent), After the content it proposes ("" for a delete);
+// both are blob addresses.
+type StagedPayload struct {
+	Path  string `json:"path"`
+	Op    string `json:"op"`
+	Base  string `json:"base"`
+	After string `json:"after"`
+	Size  int64  `json:"size"`
+}
+
+// Conflict is a staged file whose disk content is no longer the base.
+type Conflict struct {
+	Path     string `json:"path"`
+	Expected string `json:"expected"`
+	Found    string `json:"found"`
+}
+
+// ValidationPayload is run.validation_passed / run.validation_failed.
+type ValidationPayload struct {
+	Reason    string     `json:"reason"`
+	Conflicts []Conflict `json:"conflicts"`
+	ExitCode  int        `json:"exitCode"`
+	Output    string     `json:"output"` // blob address of the command's output
+}
+
+// CommandPayload is effect.command_executed.
+type CommandPayload struct {
+	Argv       []string `json:"argv"`
+	Dir        string   `json:"dir"`
+	ExitCode   int      `json:"exitCode"`
+	TimedOut   bool     `json:"timedOut"`
+	DurationMs int64    `json:"durationMs"`
+	Output     string   `json:"output"` // blob address
+	OutputSize int64    `json:"outputSize"`
+}
+
+// JournalEntry is one file of a commit.
+type JournalEntry struct {
+	Path   string `json:"path"`
+	Op     string `json:"op"`
+	Before string `json:"before"` // blob address of the content before ("" absent)
+	After  string `json:"after"`  // blob address after ("" deleted)
+	// NewDirs are the folders the write creates (deepest last), removed
+	// again by a roll-back.
+	NewDirs []string `json:"newDirs,omitempty"`
+}
+
+// CommittingPayload is run.committing: the journal that makes recovery possible.
+type CommittingPayload struct {
+	Files []JournalEntry `json:"files"`
+}
+
+// WrittenPayload is effect.file_written.
+type WrittenPayload struct {
+	Path   string `json:"path"`
+	Op     string `json:"op"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// ReasonPayload is run.aborted, run.abort_requested, run.committed and run.terminated.
+type ReasonPayload struct {
+	Reason string `json:"reason"`
+}

@@ -1,0 +1,63 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+)
+
+// Revert starts a new run that restores the before-images of a committed
+// run. It goes through validation (a conflict if the files changed since
+// the commit) and waits for approval like any run.
+func (k *Kernel) Revert(ctx context.Context, run string) (RunInfo, error) {
+	orig, err := LoadRun(ctx, k.cfg.ReadDB, run)
+	if err != nil {
+		return RunInfo{}, err
+	}
+	if orig.Outcome != OutcomeCommitted {
+		return RunInfo{}, fmt.Errorf("%w: only a committed run can be reverted (this one is %s)", ErrNotRevertable, orig.State)
+	}
+	if orig.RevertedBy != "" {
+		if by, err := LoadRun(ctx, k.cfg.ReadDB, orig.RevertedBy); err == nil && by.Outcome != OutcomeAborted && by.Outcome != OutcomeTerminated {
+			return RunInfo{}, fmt.Errorf("%w: run %s already reverts it", ErrNotRevertable, orig.RevertedBy)
+		}
+	}
+	journal, _, err := k.journalOf(ctx, run)
+	if err != nil {
+		return RunInfo{}, err
+	}
+	return k.Start(ctx, StartRequest{
+		Workspace: orig.Workspace, Task: fmt.Sprintf("Revert run %s (%s)", short(run), orig.Task), RevertOf: run,
+		ValidationCommand: orig.config.ValidationCommand,
+	}, &revertWorker{journal: journal})
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	return id
+}
+
+// revertWorker stages, for every file a commit wrote, its before-image,
+// expecting the disk to hold the commit's after-image.
+type revertWorker struct{ journal []JournalEntry }
+
+func (*revertWorker) Name() string { return "revert" }
+
+func (w *revertWorker) Run(ctx context.Context, env *Env) error {
+	for _, e := range w.journal {
+		if err := env.rc.step(); err != nil {
+			return err
+		}
+		p := StagedPayload{Path: e.Path, Op: OpWrite, Base: e.After, After: e.Before}
+		if e.Before == "" {
+			p.Op = OpDelete
+		}
+		if err := env.rc.emit(ctx, eventlog.EffectFileStaged, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package kernel
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/projection"
+)
+
+// Runs is the projection of runs: each run's state (a fold of its lifecycle
+// events, never set by hand) and its staged changes.
+type Runs struct{}
+
+var _ projection.Projection = Runs{}
+
+// Name implements projection.Projection.
+func (Runs) Name() string { return "runs" }
+
+// Version implements projection.Projection.
+func (Runs) Version() int { return 1 }
+
+// Tables implements projection.Projection.
+func (Runs) Tables() []string { return []string{"p_runs", "p_run_staged"} }
+
+// Setup implements projection.Projection.
+func (Runs) Setup(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE IF NOT EXISTS p_runs (
+	id          TEXT PRIMARY KEY,
+	workspace   TEXT NOT NULL,
+	worker      TEXT NOT NULL,
+	task        TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	version     INTEGER NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	auto_commit INTEGER NOT NULL,
+	revert_of   TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	approved    INTEGER NOT NULL,
+	reverted_by TEXT NOT NULL,
+	outcome     TEXT NOT NULL,
+	config      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS p_runs_state ON p_runs (state);
+CREATE INDEX IF NOT EXISTS p_runs_workspace ON p_runs (workspace, created_at);
+CREATE TABLE IF NOT EXISTS p_run_staged (
+	run   TEXT NOT NULL,
+	path  TEXT NOT NULL,
+	op    TEXT NOT NULL,
+	base  TEXT NOT NULL,
+	after TEXT NOT NULL,
+	seq   INTEGER NOT NULL,
+	PRIMARY KEY (run, path)
+);`)
+	return err
+}
+
+// Apply implements projection.Projection.
+func (Runs) Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error {
+	if e.Run == "" {
+		return nil
+	}
+	switch e.Type {
+	case eventlog.RunCreated:
+		var p CreatedPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return err
+		}
+		auto := 0
+		if p.AutoCommit {
+			auto = 1
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO p_runs (id, workspace, worker, task, state, version, created_at, updated_at,
+			auto_commit, revert_of, reason, approved, reverted_by, outcome, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, '', '', ?)`,
+			e.Run, e.Workspace, p.Worker, p.Task, StateCreated, e.Version, e.At, e.At, auto, p.RevertOf, string(e.Payload))
+		if err != nil {
+			return err
+		}
+		if p.RevertOf != "" {
+			_, err = tx.ExecContext(ctx, `UPDATE p_runs SET reverted_by = ? WHERE id = ?`, e.Run, p.RevertOf)
+		}
+		return err
+	case eventlog.EffectFileStaged:
+		var p StagedPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return err
+		}
+		// Staging a path again keeps the first base: the run still expects
+		// the disk as it first saw it.
+		_, err := tx.ExecContext(ctx, `INSERT INTO p_run_staged (run, path, op, base, after, seq) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(run, path) DO UPDATE SET op = excluded.op, after = excluded.after, seq = excluded.seq`,
+			e.Run, p.Path, p.Op, p.Base, p.After, e.Seq)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE p_runs SET version = ?, updated_at = ? WHERE id = ?`, e.Version, e.At, e.Run)
+		return err
+	case eventlog.RunCommitApproved:
+		_, err := tx.ExecContext(ctx, `UPDATE p_runs SET approved = 1, version = ?, updated_at = ? WHERE id = ?`, e.Version, e.At, e.Run)
+		return err
+	}
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT state FROM p_runs WHERE id = ?`, e.Run).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // an event about a run this projection never saw created (e.g. run.requested)
+	}
+	if err != nil {
+		return err
+	}
+	next, terr := Next(State(state), e.Type)
+	if terr != nil {
+		// The kernel never emits an illegal transition; a log that has one
+		// keeps the last legal state (verify and the UI show the event).
+		next = State(state)
+	}
+	reason := ""
+	// The teardown after a commit or an abort keeps the outcome's reason.
+	if Lifecycle(e.Type) && !(e.Type == eventlog.RunTerminated && State(state).Finished()) {
+		var p ReasonPayload
+		_ = json.Unmarshal(e.Payload, &p)
+		reason = p.Reason
+	}
+	outcome := ""
+	switch {
+	case next == StateCommitted:
+		outcome = OutcomeCommitted
+	case next == StateAborted:
+		outcome = OutcomeAborted
+	case next == StateTerminated && !State(state).Finished():
+		outcome = OutcomeTerminated // ended by the runtime: budget, shutdown
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE p_runs SET state = ?, version = ?, updated_at = ?,
+		reason = CASE WHEN ? != '' THEN ? ELSE reason END,
+		outcome = CASE WHEN ? != '' THEN ? ELSE outcome END WHERE id = ?`,
+		next, e.Version, e.At, reason, reason, outcome, outcome, e.Run)
+	return err
+}
+
+// Outcomes of a finished run.
+const (
+	OutcomeCommitted  = "committed"
+	OutcomeAborted    = "aborted"
+	OutcomeTerminated = "terminated"
+)
+
+// RunInfo is a run as the projection knows it.
+type RunInfo struct {
+	ID         string `json:"id"`
+	Workspace  string `json:"workspace"`
+	Worker     string `json:"worker"`
+	Task       string `json:"task"`
+	State      State  `json:"state"`
+	Version    int64  `json:"version"`
+	CreatedAt  int64  `json:"createdAt"` // Unix ns
+	UpdatedAt  int64  `json:"updatedAt"`
+	AutoCommit bool   `json:"autoCommit"`
+	RevertOf   string `json:"revertOf"`
+	RevertedBy string `json:"revertedBy"`
+	Reason     string `json:"reason"`
+	Approved   bool   `json:"approved"`
+	Outcome    string `json:"outcome"` // committed, aborted, terminated, or "" while undecided
+	config     CreatedPayload
+}
+
+const runColumns = `id, workspace, worker, task, state, version, created_at, updated_at, auto_commit, revert_of, reverted_by, reason, approved, outcome, config`
+
+func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
+	var r RunInfo
+	var auto, approved int
+	var config string
+	err := row.Scan(&r.ID, &r.Workspace, &r.Worker, &r.Task, &r.State, &r.Version, &r.CreatedAt, &r.UpdatedAt,
+		&auto, &r.RevertOf, &r.RevertedBy, &r.Reason, &approved, &r.Outcome, &config)
+	if err != nil {
+		return r, err
+	}
+	r.AutoCommit, r.Approved = auto == 1, approved == 1
+	_ = json.Unmarshal([]byte(config), &r.config)
+	return r, nil
+}
+
+// ErrUnknownRun is a run id that is not in the log.
+var ErrUnknownRun = errors.New("no such run")
+
+// LoadRun reads one run from the projection.
+func LoadRun(ctx context.Context, db *sql.DB, id string) (RunInfo, error) {
+	r, err := scanRun(db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM p_runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return RunInfo{}, fmt.Errorf("%w: %s", ErrUnknownRun, id)
+	}
+	return r, err
+}
+
+// ListRuns returns runs, newest first; an empty workspace lists all.
+func ListRuns(ctx context.Context, db *sql.DB, workspace string, limit int) ([]RunInfo, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	q := `SELECT ` + runColumns + ` FROM p_runs`
+	args := []any{}
+	if workspace != "" {
+		q += ` WHERE workspace = ?`
+		args = append(args, workspace)
+	}
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	rows, err := db.QueryContext(ctx, q, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RunInfo{}
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// runsIn returns the ids of runs in any of the given states.
+func runsIn(ctx context.Context, db *sql.DB, states ...State) ([]RunInfo, error) {
+	var out []RunInfo
+	for _, s := range states {
+		rows, err := db.QueryContext(ctx, `SELECT `+runColumns+` FROM p_runs WHERE state = ? ORDER BY created_at`, s)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			r, err := scanRun(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		rows.Close()
+	}
+	return out, nil
+}
+
+// Staged is one staged change of a run.
+type Staged struct {
+	Path  string `json:"path"`
+	Op    string `json:"op"`
+	Base  string `json:"base"`  // blob address of what the run expects on disk ("" absent)
+	After string `json:"after"` // blob address of the proposed content ("" delete)
+}
+
+// StagedChanges lists a run's staged changes by path.
+func StagedChanges(ctx context.Context, db *sql.DB, run string) ([]Staged, error) {
+	rows, err := db.QueryContext(ctx, `SELECT path, op, base, after FROM p_run_staged WHERE run = ? ORDER BY path`, run)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Staged{}
+	for rows.Next() {
+		var s Staged
+		if err := rows.Scan(&s.Path, &s.Op, &s.Base, &s.After); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

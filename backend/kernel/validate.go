@@ -1,0 +1,216 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/workspace"
+)
+
+// maxOutput bounds the validation command output kept in the blob store.
+const maxOutput = 1 << 20
+
+// diskHash returns the content address of a workspace file now ("" when absent).
+func diskHash(root, rel string) (string, error) {
+	abs, err := workspace.ResolveForWrite(root, rel)
+	if err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return hashOf(data), nil
+}
+
+// conflicts lists staged files whose disk content is no longer their base.
+func conflicts(root string, staged []Staged) ([]Conflict, error) {
+	var out []Conflict
+	for _, s := range staged {
+		cur, err := diskHash(root, s.Path)
+		if err != nil {
+			return nil, fmt.Errorf("check %s: %w", s.Path, err)
+		}
+		if cur != s.Base {
+			out = append(out, Conflict{Path: s.Path, Expected: s.Base, Found: cur})
+		}
+	}
+	return out, nil
+}
+
+// validate checks that every staged change still applies and runs the
+// validation command on a copy. The caller holds the run's lock and the
+// run is executing; it returns whether the run is now validated.
+func (k *Kernel) validate(ctx context.Context, info *RunInfo, root string) bool {
+	fail := func(p ValidationPayload) bool {
+		if _, err := k.record(ctx, info, eventlog.RunValidationFailed, eventlog.OriginRuntime, p, ""); err != nil {
+			k.log.Error("record validation failure", "run", info.ID, "err", err)
+		}
+		return false
+	}
+	if _, err := k.record(ctx, info, eventlog.RunValidationStarted, eventlog.OriginRuntime, map[string]any{}, ""); err != nil {
+		k.log.Error("record validation start", "run", info.ID, "err", err)
+		return false
+	}
+	staged, err := StagedChanges(ctx, k.cfg.ReadDB, info.ID)
+	if err != nil {
+		return fail(ValidationPayload{Reason: fmt.Sprintf("cannot read the staged changes: %v", err)})
+	}
+	cs, err := conflicts(root, staged)
+	if err != nil {
+		return fail(ValidationPayload{Reason: err.Error()})
+	}
+	if len(cs) > 0 {
+		paths := make([]string, len(cs))
+		for i, c := range cs {
+			paths[i] = c.Path
+		}
+		return fail(ValidationPayload{Reason: "changed on disk since the run read them: " + strings.Join(paths, ", "), Conflicts: cs})
+	}
+	argv := info.config.ValidationCommand
+	if len(argv) == 0 {
+		_, err := k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime,
+			ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly; no validation command configured", len(staged))}, "")
+		return err == nil
+	}
+	res, err := k.runValidationCommand(ctx, root, staged, argv)
+	if err != nil {
+		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command could not run: %v", err)})
+	}
+	if _, err := k.record(ctx, info, eventlog.EffectCommandExecuted, eventlog.OriginRuntime, res, ""); err != nil {
+		k.log.Error("record validation command", "run", info.ID, "err", err)
+		return false
+	}
+	switch {
+	case res.TimedOut:
+		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command timed out after %s", k.cfg.ValidationTimeout), ExitCode: res.ExitCode, Output: res.Output})
+	case res.ExitCode != 0:
+		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command %q failed with exit code %d", strings.Join(argv, " "), res.ExitCode), ExitCode: res.ExitCode, Output: res.Output})
+	}
+	_, err = k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime,
+		ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly and %q passed", len(staged), strings.Join(argv, " ")), Output: res.Output}, "")
+	return err == nil
+}
+
+// runValidationCommand copies the workspace to a temporary folder, applies
+// the staged changes there and runs argv in it: the user's tree is never
+// touched.
+func (k *Kernel) runValidationCommand(ctx context.Context, root string, staged []Staged, argv []string) (CommandPayload, error) {
+	tmp, err := os.MkdirTemp("", "ice-validate-")
+	if err != nil {
+		return CommandPayload{}, err
+	}
+	defer os.RemoveAll(tmp)
+	copyRoot := filepath.Join(tmp, filepath.Base(root))
+	if err := copyTree(root, copyRoot); err != nil {
+		return CommandPayload{}, fmt.Errorf("copy the workspace: %w", err)
+	}
+	for _, s := range staged {
+		if err := k.applyTo(ctx, copyRoot, JournalEntry{Path: s.Path, Op: s.Op, Before: s.Base, After: s.After}, ""); err != nil {
+			return CommandPayload{}, fmt.Errorf("apply %s to the copy: %w", s.Path, err)
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, k.cfg.ValidationTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, argv[0], argv[1:]...)
+	cmd.Dir = copyRoot
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout = &limitedWriter{w: &out, n: maxOutput}
+	cmd.Stderr = cmd.Stdout
+	start := time.Now()
+	runErr := cmd.Run()
+	res := CommandPayload{Argv: argv, Dir: "(a temporary copy of the workspace)", DurationMs: time.Since(start).Milliseconds(), OutputSize: int64(out.Len())}
+	var exitErr *exec.ExitError
+	switch {
+	case cctx.Err() != nil:
+		res.TimedOut, res.ExitCode = true, -1
+	case errors.As(runErr, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+	case runErr != nil:
+		return CommandPayload{}, runErr
+	}
+	if res.Output, err = k.cfg.Blobs.PutBlob(ctx, out.Bytes()); err != nil {
+		return CommandPayload{}, err
+	}
+	return res, nil
+}
+
+// limitedWriter keeps the first n bytes and discards the rest.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		keep := min(len(p), l.n)
+		if _, err := l.w.Write(p[:keep]); err != nil {
+			return 0, err
+		}
+		l.n -= keep
+	}
+	return len(p), nil
+}
+
+// copyTree copies src to dst (files, folders and symlinks as they are),
+// leaving out .git.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			if d.Name() == ".git" && p != src {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case d.Type().IsRegular():
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return copyFile(p, target, info.Mode().Perm())
+		}
+		return nil // sockets, devices: not part of a project
+	})
+}
+
+func copyFile(src, dst string, mode fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
