@@ -9,6 +9,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 	"github.com/ice-studio/ice-studio/backend/studio"
 	"github.com/ice-studio/ice-studio/backend/workspace"
@@ -130,3 +131,41 @@ func (a *App) EventFacets() (studio.EventFacets, error) { return a.studio.EventF
 
 // VerifyLog checks the whole event log's hash chain, catalogue and authority.
 func (a *App) VerifyLog() (eventlog.VerifyReport, error) { return a.studio.VerifyLog() }
+
+// ListRuns lists runs, newest first.
+func (a *App) ListRuns(req studio.ListRunsRequest) ([]kernel.RunInfo, error) {
+	return a.studio.ListRuns(req)
+}
+
+// GetRun returns a run and its staged changes.
+func (a *App) GetRun(req studio.RunRequest) (studio.RunDetail, error) { return a.studio.GetRun(req) }
+
+// StartEditRun starts a run that stages the user's edit of one file.
+func (a *App) StartEditRun(req studio.StartEditRunRequest) (kernel.RunInfo, error) {
+	return a.studio.StartEditRun(req)
+}
+
+// StartReplaceRun starts a find-and-replace run.
+func (a *App) StartReplaceRun(req studio.StartReplaceRunRequest) (kernel.RunInfo, error) {
+	return a.studio.StartReplaceRun(req)
+}
+
+// ApproveRun approves and commits a validated run.
+func (a *App) ApproveRun(req studio.RunRequest) (kernel.RunInfo, error) {
+	return a.studio.ApproveRun(req)
+}
+
+// AbortRun aborts a run.
+func (a *App) AbortRun(req studio.AbortRunRequest) (kernel.RunInfo, error) {
+	return a.studio.AbortRun(req)
+}
+
+// RevertRun starts a run that undoes a committed run.
+func (a *App) RevertRun(req studio.RunRequest) (kernel.RunInfo, error) {
+	return a.studio.RevertRun(req)
+}
+
+// ReadFile returns a workspace file's text for the viewer.
+func (a *App) ReadFile(req studio.ReadFileRequest) (studio.FileContent, error) {
+	return a.studio.ReadFile(req)
+}

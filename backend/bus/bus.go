@@ -12,6 +12,7 @@ const (
 	WorkspaceOpened     = "workspace.opened"
 	RecentChanged       = "recent.changed"
 	EventsAppended      = "events.appended"
+	RunChanged          = "run.changed"
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

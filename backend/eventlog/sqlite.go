@@ -84,7 +84,7 @@ type SQLiteStore struct {
 	changes chan struct{}
 	closed  bool
 
-	insert *sql.Stmt
+	insert, head, streamVersion *sql.Stmt // prepared once on the writer
 }
 
 var _ Store = (*SQLiteStore)(nil)
@@ -227,6 +227,12 @@ func (s *SQLiteStore) prepare(opts Options) error {
 		return classify(s.path, err)
 	}
 	s.insert = ins
+	if s.head, err = s.w.PrepareContext(ctx, headQuery); err != nil {
+		return classify(s.path, err)
+	}
+	if s.streamVersion, err = s.w.PrepareContext(ctx, streamVersionQuery); err != nil {
+		return classify(s.path, err)
+	}
 	return nil
 }
 
@@ -276,8 +282,10 @@ func (s *SQLiteStore) Close() error {
 	close(s.changes)
 	s.mu.Unlock()
 	var errs []error
-	if s.insert != nil {
-		errs = append(errs, s.insert.Close())
+	for _, st := range []*sql.Stmt{s.insert, s.head, s.streamVersion} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
@@ -313,7 +321,7 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	defer tx.Rollback()
 	var seq int64
 	var prev []byte
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	err = tx.StmtContext(ctx, s.head).QueryRowContext(ctx).Scan(&seq, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, classify(s.path, fmt.Errorf("append events: read head: %w", err))
 	}
@@ -322,6 +330,7 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	}
 	versions := make(map[string]int64)
 	ins := tx.StmtContext(ctx, s.insert)
+	streamVersion := tx.StmtContext(ctx, s.streamVersion)
 	out := make([]Event, len(evs))
 	for i, e := range evs {
 		if e.ID == "" || e.Stream == "" || e.Type == "" || e.Origin == "" || e.Version < 0 {
@@ -329,7 +338,7 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 		}
 		cur, ok := versions[e.Stream]
 		if !ok {
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream = ?`, e.Stream).Scan(&cur); err != nil {
+			if err := streamVersion.QueryRowContext(ctx, e.Stream).Scan(&cur); err != nil {
 				return nil, classify(s.path, fmt.Errorf("append events: stream version: %w", err))
 			}
 		}
@@ -363,6 +372,12 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	s.changes = make(chan struct{})
 	return out, nil
 }
+
+// The head and a stream's version, read inside each append's transaction.
+const (
+	headQuery          = `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`
+	streamVersionQuery = `SELECT coalesce(max(version), 0) FROM events WHERE stream = ?`
+)
 
 const eventColumns = `seq, id, stream, version, type, schema, origin, at, workspace, run, causation, correlation, payload, prev_hash, hash`
 

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
@@ -224,4 +227,59 @@ func (e *Env) UseTokens(n int) error {
 		return fmt.Errorf("%w: more than %d tokens", ErrBudgetExceeded, b)
 	}
 	return nil
+}
+
+// skipDirs are folders a search never enters.
+var skipDirs = map[string]bool{".git": true, "node_modules": true}
+
+// FindFiles returns the text files under a folder (at most maxSize bytes)
+// that contain text, in path order. It is one step: a search, whose hits
+// the worker then reads (and those reads are recorded).
+func (e *Env) FindFiles(text, under string, maxSize int64) ([]string, error) {
+	if err := e.rc.step(); err != nil {
+		return nil, err
+	}
+	if err := e.rc.k.cfg.Policy.Check(e.ctx, *e.rc.info, CapFSRead, under); err != nil {
+		return nil, err
+	}
+	start := e.rc.root
+	if under = strings.Trim(under, "/"); under != "" {
+		abs, err := workspace.Resolve(e.rc.root, under)
+		if err != nil {
+			return nil, err
+		}
+		start = abs
+	}
+	needle := []byte(text)
+	var out []string
+	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable entries are skipped
+		}
+		if err := e.ctx.Err(); err != nil {
+			return context.Cause(e.ctx)
+		}
+		if d.IsDir() {
+			if skipDirs[d.Name()] && p != start {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if info, err := d.Info(); err != nil || info.Size() > maxSize {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil || bytes.IndexByte(data, 0) >= 0 || !bytes.Contains(data, needle) {
+			return nil
+		}
+		rel, err := filepath.Rel(e.rc.root, p)
+		if err == nil {
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return out, err
 }

@@ -430,3 +430,30 @@ func TestShutdownTerminatesRunningRuns(t *testing.T) {
 		t.Errorf("Start after Close = %v, want ErrShutdown", err)
 	}
 }
+
+func TestReplaceAndEditWorkers(t *testing.T) {
+	h := newHarness(t, map[string]string{"a/one.go": "var colour = 1\n", "a/two.go": "nothing here\n", "b/three.go": "colour colour\n",
+		"node_modules/x.js": "colour", ".git/HEAD": "colour"})
+	info := h.start(kernel.StartRequest{}, &kernel.ReplaceWorker{Find: "colour", Replace: "color"})
+	if got := h.wait(info.ID); got.State != kernel.StateValidated {
+		t.Fatalf("replace run: %s %q", got.State, got.Reason)
+	}
+	staged, _ := kernel.StagedChanges(context.Background(), h.store.ReadDB(), info.ID)
+	if len(staged) != 2 || staged[0].Path != "a/one.go" || staged[1].Path != "b/three.go" {
+		t.Fatalf("staged = %+v; want a/one.go and b/three.go only", staged)
+	}
+	if _, err := h.k.Approve(context.Background(), info.ID); err != nil {
+		t.Fatal(err)
+	}
+	if read(t, h.root, "b/three.go") != "color color\n" || read(t, h.root, "node_modules/x.js") != "colour" {
+		t.Fatal("replace did not apply as expected")
+	}
+	none := h.start(kernel.StartRequest{}, &kernel.ReplaceWorker{Find: "absent text", Replace: "x"})
+	if got := h.wait(none.ID); got.Outcome != kernel.OutcomeAborted || !strings.Contains(got.Reason, "no file contains") {
+		t.Fatalf("replace with no match: %s %q", got.Outcome, got.Reason)
+	}
+	edit := h.start(kernel.StartRequest{AutoCommit: true}, &kernel.EditWorker{Path: "docs/new.md", Content: []byte("# hi\n")})
+	if got := h.wait(edit.ID); got.Outcome != kernel.OutcomeCommitted || read(t, h.root, "docs/new.md") != "# hi\n" {
+		t.Fatalf("auto-committed edit: %+v", got)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/buildinfo"
 	"github.com/ice-studio/ice-studio/backend/bus"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 	"github.com/ice-studio/ice-studio/backend/projection"
 	"github.com/ice-studio/ice-studio/backend/workspace"
@@ -39,7 +40,7 @@ var (
 // Projections returns a fresh instance of every projection the Studio keeps,
 // in the order they are folded (replay builds its own set with it).
 func Projections() []projection.Projection {
-	return []projection.Projection{workspace.Registry{}}
+	return []projection.Projection{workspace.Registry{}, kernel.Runs{}}
 }
 
 // LogPath returns the event log's path in a data directory.
@@ -60,12 +61,14 @@ type Config struct {
 
 // Studio is the backend service. Construct with New, then Open; Close when done.
 type Studio struct {
-	cfg    Config
-	log    *slog.Logger
-	events *eventlog.SQLiteStore // nil when the log could not be opened
-	gate   *eventlog.Gate
-	runner *projection.Runner
-	logErr error // why events is nil
+	cfg     Config
+	log     *slog.Logger
+	events  *eventlog.SQLiteStore // nil when the log could not be opened
+	gate    *eventlog.Gate
+	runner  *projection.Runner
+	emitter *projection.Emitter
+	kernel  *kernel.Kernel
+	logErr  error // why events is nil
 
 	mu         sync.Mutex
 	workspaces map[string]Workspace
@@ -145,6 +148,16 @@ func (s *Studio) openLog(ctx context.Context) error {
 	}
 	s.events, s.runner = store, runner
 	s.gate = eventlog.NewGate(store, eventlog.DefaultCatalogue())
+	s.emitter = &projection.Emitter{Gate: s.gate, Runner: runner}
+	s.kernel = kernel.New(kernel.Config{
+		Emitter: s.emitter,
+		Blobs:   store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
+	})
+	// A commit interrupted by a crash is finished or rolled back before
+	// anything else happens.
+	if err := s.kernel.Recover(ctx); err != nil {
+		s.addNotice(fmt.Sprintf("Recovering interrupted runs failed: %v", err))
+	}
 	return nil
 }
 
@@ -168,15 +181,11 @@ func (s *Studio) emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog
 	if s.events == nil {
 		return nil, nil
 	}
-	evs, err := s.gate.Emit(ctx, drafts...)
+	evs, err := s.emitter.Emit(ctx, drafts...)
 	if err != nil {
-		s.log.Error("event rejected", "err", err)
-		return nil, err
+		s.log.Error("emit events", "err", err)
 	}
-	if err := s.runner.CatchUp(ctx); err != nil {
-		s.log.Error("fold events", "err", err)
-	}
-	return evs, nil
+	return evs, err
 }
 
 // Close records the open workspaces as closed, stops background work,
@@ -185,6 +194,11 @@ func (s *Studio) Close(ctx context.Context) error {
 	for _, ws := range s.Workspaces() {
 		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
 			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
+	}
+	if s.kernel != nil {
+		if err := s.kernel.Close(ctx); err != nil {
+			s.log.Error("stop runs", "err", err)
+		}
 	}
 	if s.cancel != nil {
 		s.cancel()

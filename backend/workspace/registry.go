@@ -172,3 +172,19 @@ func Recent(ctx context.Context, db *sql.DB) ([]RecentFolder, error) {
 	}
 	return out, rows.Err()
 }
+
+// LookupID returns a registered workspace by id.
+func LookupID(ctx context.Context, db *sql.DB, id string) (Known, bool, error) {
+	var k Known
+	var open int
+	err := db.QueryRowContext(ctx, `SELECT id, root, name, last_opened, is_open FROM p_workspaces WHERE id = ?`, id).
+		Scan(&k.ID, &k.Root, &k.Name, &k.LastOpened, &open)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Known{}, false, nil
+	}
+	if err != nil {
+		return Known{}, false, fmt.Errorf("look up workspace: %w", err)
+	}
+	k.Open = open == 1
+	return k, true, nil
+}

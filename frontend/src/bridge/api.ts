@@ -26,6 +26,14 @@ export const apiMethods = [
   'GetEvent',
   'EventFacets',
   'VerifyLog',
+  'ListRuns',
+  'GetRun',
+  'StartEditRun',
+  'StartReplaceRun',
+  'ApproveRun',
+  'AbortRun',
+  'RevertRun',
+  'ReadFile',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

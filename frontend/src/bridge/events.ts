@@ -6,6 +6,7 @@ export const Events = {
   WorkspaceOpened: 'workspace.opened',
   RecentChanged: 'recent.changed',
   EventsAppended: 'events.appended',
+  RunChanged: 'run.changed',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -16,6 +17,7 @@ export interface EventPayloads {
   [Events.WorkspaceOpened]: Workspace;
   [Events.RecentChanged]: RecentFolder[];
   [Events.EventsAppended]: { headSeq: number };
+  [Events.RunChanged]: { run: string; state: string };
   [Events.Reconnected]: null;
 }
 

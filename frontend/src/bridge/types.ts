@@ -1,7 +1,7 @@
 // Payload types, taken from the Go structs through the Wails-generated
 // models (the one place they are mirrored), reduced to plain data: the
 // generated classes carry helper methods that JSON over HTTP does not.
-import type { eventlog, ollama, studio, workspace } from '../../wailsjs/go/models';
+import type { eventlog, kernel, ollama, studio, workspace } from '../../wailsjs/go/models';
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -25,3 +25,8 @@ export type EventFilter = Data<studio.EventFilter>;
 export type EventPage = Data<studio.EventPage>;
 export type EventFacets = Data<studio.EventFacets>;
 export type VerifyReport = Data<eventlog.VerifyReport>;
+export type RunInfo = Data<kernel.RunInfo>;
+export type RunDetail = Data<studio.RunDetail>;
+export type FileChange = Data<studio.FileChange>;
+export type RunOptions = Data<studio.RunOptions>;
+export type FileContent = Data<studio.FileContent>;

@@ -25,6 +25,49 @@ export namespace eventlog {
 
 }
 
+export namespace kernel {
+	
+	export class RunInfo {
+	    id: string;
+	    workspace: string;
+	    worker: string;
+	    task: string;
+	    state: string;
+	    version: number;
+	    createdAt: number;
+	    updatedAt: number;
+	    autoCommit: boolean;
+	    revertOf: string;
+	    revertedBy: string;
+	    reason: string;
+	    approved: boolean;
+	    outcome: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.workspace = source["workspace"];
+	        this.worker = source["worker"];
+	        this.task = source["task"];
+	        this.state = source["state"];
+	        this.version = source["version"];
+	        this.createdAt = source["createdAt"];
+	        this.updatedAt = source["updatedAt"];
+	        this.autoCommit = source["autoCommit"];
+	        this.revertOf = source["revertOf"];
+	        this.revertedBy = source["revertedBy"];
+	        this.reason = source["reason"];
+	        this.approved = source["approved"];
+	        this.outcome = source["outcome"];
+	    }
+	}
+
+}
+
 export namespace ollama {
 	
 	export class Status {
@@ -52,6 +95,20 @@ export namespace ollama {
 
 export namespace studio {
 	
+	export class AbortRunRequest {
+	    id: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AbortRunRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.reason = source["reason"];
+	    }
+	}
 	export class EventDetail {
 	    seq: number;
 	    id: string;
@@ -195,6 +252,52 @@ export namespace studio {
 		}
 	}
 	
+	export class FileChange {
+	    path: string;
+	    op: string;
+	    before: string;
+	    after: string;
+	    beforeExists: boolean;
+	    afterExists: boolean;
+	    binary: boolean;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.op = source["op"];
+	        this.before = source["before"];
+	        this.after = source["after"];
+	        this.beforeExists = source["beforeExists"];
+	        this.afterExists = source["afterExists"];
+	        this.binary = source["binary"];
+	        this.truncated = source["truncated"];
+	    }
+	}
+	export class FileContent {
+	    path: string;
+	    content: string;
+	    size: number;
+	    binary: boolean;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileContent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.content = source["content"];
+	        this.size = source["size"];
+	        this.binary = source["binary"];
+	        this.truncated = source["truncated"];
+	    }
+	}
 	export class ForgetRecentRequest {
 	    path: string;
 	
@@ -303,6 +406,18 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class ListRunsRequest {
+	    workspaceId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ListRunsRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	    }
+	}
 	export class OpenFolderRequest {
 	    path: string;
 	
@@ -314,6 +429,156 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
 	    }
+	}
+	export class ReadFileRequest {
+	    workspaceId: string;
+	    path: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReadFileRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.path = source["path"];
+	    }
+	}
+	export class RunDetail {
+	    run: kernel.RunInfo;
+	    changes: FileChange[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RunDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = this.convertValues(source["run"], kernel.RunInfo);
+	        this.changes = this.convertValues(source["changes"], FileChange);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RunOptions {
+	    autoCommit: boolean;
+	    validationCommand: string;
+	    maxSteps: number;
+	    wallClockSeconds: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunOptions(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.autoCommit = source["autoCommit"];
+	        this.validationCommand = source["validationCommand"];
+	        this.maxSteps = source["maxSteps"];
+	        this.wallClockSeconds = source["wallClockSeconds"];
+	    }
+	}
+	export class RunRequest {
+	    id: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	    }
+	}
+	export class StartEditRunRequest {
+	    workspaceId: string;
+	    path: string;
+	    content: string;
+	    options: RunOptions;
+	
+	    static createFrom(source: any = {}) {
+	        return new StartEditRunRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.path = source["path"];
+	        this.content = source["content"];
+	        this.options = this.convertValues(source["options"], RunOptions);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class StartReplaceRunRequest {
+	    workspaceId: string;
+	    find: string;
+	    replace: string;
+	    under: string;
+	    options: RunOptions;
+	
+	    static createFrom(source: any = {}) {
+	        return new StartReplaceRunRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.find = source["find"];
+	        this.replace = source["replace"];
+	        this.under = source["under"];
+	        this.options = this.convertValues(source["options"], RunOptions);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Workspace {
 	    id: string;
