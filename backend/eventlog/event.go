@@ -32,6 +32,10 @@ type Event struct {
 	Payload     json.RawMessage `json:"payload"`     // canonical JSON object
 	PrevHash    []byte          `json:"-"`
 	Hash        []byte          `json:"-"`
+	// Blobs are large contents the event refers to by SHA-256 (file bodies,
+	// outputs). Append stores them in the blobs table in the same
+	// transaction; they are not part of the event or its hash.
+	Blobs [][]byte `json:"-"`
 }
 
 // Origins. An agent origin is AgentPrefix followed by the agent's name.

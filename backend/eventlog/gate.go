@@ -42,7 +42,8 @@ type Draft struct {
 	Run           string
 	Causation     string // id of the causing event
 	Correlation   string
-	Payload       any // a struct or map, encoded as canonical JSON
+	Payload       any      // a struct or map, encoded as canonical JSON
+	Blobs         [][]byte // contents the payload refers to by SHA-256, stored atomically with the event
 }
 
 // Gate is the single way events enter the log: it validates type, origin
@@ -113,7 +114,7 @@ func (g *Gate) Emit(ctx context.Context, drafts ...Draft) ([]Event, error) {
 		evs[i] = Event{
 			ID: id.String(), Stream: d.Stream, Version: d.ExpectVersion, Type: d.Type, Schema: info.Schema,
 			Origin: d.Origin, At: g.stamp(), Workspace: d.Workspace, Run: d.Run,
-			Causation: d.Causation, Correlation: d.Correlation, Payload: payload,
+			Causation: d.Causation, Correlation: d.Correlation, Payload: payload, Blobs: d.Blobs,
 		}
 	}
 	out, err := g.store.Append(ctx, evs)

@@ -2,6 +2,8 @@ package eventlog_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
@@ -124,5 +126,28 @@ func TestGateOrderingAndPayload(t *testing.T) {
 	}
 	if _, err := g.Emit(ctx, eventlog.Draft{Stream: "s", ExpectVersion: 4, Type: eventlog.WorkspaceScanned, Origin: "runtime"}); err != nil {
 		t.Errorf("Emit(next version) error = %v", err)
+	}
+}
+
+func TestEmitStoresBlobsWithTheEvent(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	g := eventlog.NewGate(s, eventlog.DefaultCatalogue())
+	body := []byte("package main\n")
+	if _, err := g.Emit(ctx, eventlog.Draft{Stream: "run/r", Type: eventlog.EffectFileRead, Origin: "runtime", Blobs: [][]byte{body}}); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	if got, err := s.GetBlob(ctx, hex.EncodeToString(sum[:])); err != nil || string(got) != string(body) {
+		t.Fatalf("GetBlob = %q, %v; want the blob stored with the event", got, err)
+	}
+	// A rejected event stores none of its blobs.
+	other := []byte("never stored")
+	if _, err := g.Emit(ctx, eventlog.Draft{Stream: "run/r", Type: eventlog.RunCommitted, Origin: "agent:x", Blobs: [][]byte{other}}); err == nil {
+		t.Fatal("Emit(agent asserting a commit) succeeded")
+	}
+	sum = sha256.Sum256(other)
+	if _, err := s.GetBlob(ctx, hex.EncodeToString(sum[:])); !errors.Is(err, eventlog.ErrNotFound) {
+		t.Fatalf("blob of a rejected event: %v, want ErrNotFound", err)
 	}
 }

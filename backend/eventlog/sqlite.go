@@ -330,6 +330,15 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	}
 	versions := make(map[string]int64)
 	ins := tx.StmtContext(ctx, s.insert)
+	for _, e := range evs {
+		for _, b := range e.Blobs {
+			sum := sha256.Sum256(b)
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)`,
+				hex.EncodeToString(sum[:]), len(b), b); err != nil {
+				return nil, classify(s.path, fmt.Errorf("append events: blob: %w", err))
+			}
+		}
+	}
 	streamVersion := tx.StmtContext(ctx, s.streamVersion)
 	out := make([]Event, len(evs))
 	for i, e := range evs {

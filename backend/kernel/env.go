@@ -57,12 +57,12 @@ func (rc *runCtx) step() error {
 
 // emit records a non-lifecycle effect of the run under the run's lock
 // (unless the caller holds it already: context loading in Start).
-func (rc *runCtx) emit(ctx context.Context, typ string, payload any) error {
+func (rc *runCtx) emit(ctx context.Context, typ string, payload any, blobs ...[]byte) error {
 	if !rc.locked {
 		unlock := rc.k.lock(rc.info.ID)
 		defer unlock()
 	}
-	_, err := rc.k.record(ctx, rc.info, typ, eventlog.OriginRuntime, payload, "")
+	_, err := rc.k.recordBlobs(ctx, rc.info, typ, eventlog.OriginRuntime, payload, "", blobs)
 	return err
 }
 
@@ -84,11 +84,8 @@ func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) 
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", clean, err)
 	}
-	h, err := rc.k.cfg.Blobs.PutBlob(ctx, data)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := rc.emit(ctx, eventlog.EffectFileRead, FileReadPayload{Path: clean, Hash: h, Size: int64(len(data))}); err != nil {
+	h := hashOf(data)
+	if err := rc.emit(ctx, eventlog.EffectFileRead, FileReadPayload{Path: clean, Hash: h, Size: int64(len(data))}, data); err != nil {
 		return nil, "", err
 	}
 	rc.mu.Lock()
@@ -117,14 +114,13 @@ func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) 
 	rc.mu.Lock()
 	base, seen := rc.reads[clean]
 	rc.mu.Unlock()
+	var blobs [][]byte
 	if !seen {
 		cur, err := os.ReadFile(abs)
 		switch {
 		case err == nil:
 			base = hashOf(cur)
-			if _, err := rc.k.cfg.Blobs.PutBlob(ctx, cur); err != nil {
-				return err
-			}
+			blobs = append(blobs, cur)
 		case errors.Is(err, fs.ErrNotExist):
 			base = ""
 		default:
@@ -138,13 +134,10 @@ func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) 
 	if del {
 		p.Op = OpDelete
 	} else {
-		after, err := rc.k.cfg.Blobs.PutBlob(ctx, data)
-		if err != nil {
-			return err
-		}
-		p.After, p.Size = after, int64(len(data))
+		p.After, p.Size = hashOf(data), int64(len(data))
+		blobs = append(blobs, data)
 	}
-	if err := rc.emit(ctx, eventlog.EffectFileStaged, p); err != nil {
+	if err := rc.emit(ctx, eventlog.EffectFileStaged, p, blobs...); err != nil {
 		return err
 	}
 	rc.mu.Lock()

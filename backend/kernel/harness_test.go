@@ -36,10 +36,21 @@ func projections() []projection.Projection {
 	return []projection.Projection{workspace.Registry{}, kernel.Runs{}}
 }
 
-// newHarness opens (or reopens) a log at dbPath with a workspace at root.
+// openHarness opens (or reopens) a log at dbPath with a workspace at root.
 func openHarness(tb testing.TB, dbPath, root string, cfg kernel.Config) *harness {
 	tb.Helper()
-	store, err := eventlog.Open(dbPath, eventlog.Options{Synchronous: "NORMAL"})
+	return openHarnessWith(tb, dbPath, root, cfg, "NORMAL")
+}
+
+// openHarnessSync is openHarness with the given SQLite synchronous mode.
+func openHarnessSync(tb testing.TB, dbPath, root, sync string) *harness {
+	tb.Helper()
+	return openHarnessWith(tb, dbPath, root, kernel.Config{}, sync)
+}
+
+func openHarnessWith(tb testing.TB, dbPath, root string, cfg kernel.Config, sync string) *harness {
+	tb.Helper()
+	store, err := eventlog.Open(dbPath, eventlog.Options{Synchronous: sync})
 	if err != nil {
 		tb.Fatal(err)
 	}

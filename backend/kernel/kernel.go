@@ -30,10 +30,15 @@ var (
 	ErrShutdown       = errors.New("the kernel is shutting down")
 )
 
-// Emitter appends events through the Emit gate and folds the projections
-// before returning (projection.Emitter).
+// Emitter appends events through the Emit gate (projection.Emitter).
 type Emitter interface {
+	// Emit appends and folds the projections before returning.
 	Emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog.Event, error)
+	// Append appends without folding (a run's effects: folded with the next
+	// lifecycle event, saving a transaction per step).
+	Append(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog.Event, error)
+	// CatchUp folds everything appended so far.
+	CatchUp(ctx context.Context) error
 }
 
 // Blobs is the content-addressed store for file bodies and outputs.
@@ -141,13 +146,24 @@ func (k *Kernel) lock(run string) func() {
 // run stream's exact next version so nothing can interleave. It returns
 // the stored event and updates info.
 func (k *Kernel) record(ctx context.Context, info *RunInfo, typ, origin string, payload any, cause string) (eventlog.Event, error) {
+	return k.recordBlobs(ctx, info, typ, origin, payload, cause, nil)
+}
+
+// recordBlobs is record with contents stored atomically with the event.
+// Lifecycle events and decisions fold the projections at once; a run's
+// effects (reads, stages) are folded with the next of those.
+func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin string, payload any, cause string, blobs [][]byte) (eventlog.Event, error) {
 	next, err := Next(info.State, typ)
 	if err != nil {
 		return eventlog.Event{}, err
 	}
-	evs, err := k.cfg.Emitter.Emit(ctx, eventlog.Draft{
+	emit := k.cfg.Emitter.Emit
+	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged {
+		emit = k.cfg.Emitter.Append
+	}
+	evs, err := emit(ctx, eventlog.Draft{
 		Stream: Stream(info.ID), ExpectVersion: info.Version + 1, Type: typ, Origin: origin,
-		Workspace: info.Workspace, Run: info.ID, Causation: cause, Correlation: info.ID, Payload: payload,
+		Workspace: info.Workspace, Run: info.ID, Causation: cause, Correlation: info.ID, Payload: payload, Blobs: blobs,
 	})
 	if err != nil {
 		return eventlog.Event{}, fmt.Errorf("record %s: %w", typ, err)
@@ -327,11 +343,19 @@ func (k *Kernel) Wait(ctx context.Context, run string) (RunInfo, error) {
 			return RunInfo{}, ctx.Err()
 		}
 	}
-	return LoadRun(ctx, k.cfg.ReadDB, run)
+	return k.load(ctx, run)
 }
 
 // Get returns a run from the projection.
 func (k *Kernel) Get(ctx context.Context, run string) (RunInfo, error) {
+	return k.load(ctx, run)
+}
+
+// load folds pending effects, then reads the run from the projection.
+func (k *Kernel) load(ctx context.Context, run string) (RunInfo, error) {
+	if err := k.cfg.Emitter.CatchUp(ctx); err != nil {
+		return RunInfo{}, err
+	}
 	return LoadRun(ctx, k.cfg.ReadDB, run)
 }
 
@@ -339,7 +363,7 @@ func (k *Kernel) Get(ctx context.Context, run string) (RunInfo, error) {
 func (k *Kernel) Approve(ctx context.Context, run string) (RunInfo, error) {
 	unlock := k.lock(run)
 	defer unlock()
-	info, err := LoadRun(ctx, k.cfg.ReadDB, run)
+	info, err := k.load(ctx, run)
 	if err != nil {
 		return RunInfo{}, err
 	}
@@ -363,7 +387,7 @@ func (k *Kernel) Abort(ctx context.Context, run, reason string) (RunInfo, error)
 	a := k.active[run]
 	k.mu.Unlock()
 	unlock := k.lock(run)
-	info, err := LoadRun(ctx, k.cfg.ReadDB, run)
+	info, err := k.load(ctx, run)
 	if err != nil {
 		unlock()
 		return RunInfo{}, err

@@ -24,3 +24,12 @@ func (e *Emitter) Emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlo
 	}
 	return evs, nil
 }
+
+// Append validates and appends drafts without folding: for a burst of
+// events whose read models nobody reads until a later Emit or CatchUp.
+func (e *Emitter) Append(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog.Event, error) {
+	return e.Gate.Emit(ctx, drafts...)
+}
+
+// CatchUp folds everything appended so far.
+func (e *Emitter) CatchUp(ctx context.Context) error { return e.Runner.CatchUp(ctx) }
