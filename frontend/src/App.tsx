@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { loadStartup, subscribeBackend } from './actions';
 import { useStudio } from './store';
 import { LoadError, Notices, StatusBar, TitleBar, Toasts } from './components/Chrome';
+import { EventInspector } from './components/EventInspector';
 import { StudioView } from './components/StudioView';
 import { Welcome } from './components/Welcome';
 
@@ -9,6 +10,7 @@ export function App() {
   const loading = useStudio((s) => s.loading);
   const loadError = useStudio((s) => s.loadError);
   const active = useStudio((s) => s.activeWorkspace);
+  const view = useStudio((s) => s.view);
 
   useEffect(() => {
     const off = subscribeBackend();
@@ -21,7 +23,17 @@ export function App() {
       <TitleBar />
       <Notices />
       <div className="content">
-        {loadError ? <LoadError error={loadError} /> : loading ? <div className="splash">Starting…</div> : active ? <StudioView workspaceId={active} /> : <Welcome />}
+        {loadError ? (
+          <LoadError error={loadError} />
+        ) : loading ? (
+          <div className="splash">Starting…</div>
+        ) : view === 'events' ? (
+          <EventInspector />
+        ) : active ? (
+          <StudioView workspaceId={active} />
+        ) : (
+          <Welcome />
+        )}
       </div>
       <StatusBar />
       <Toasts />

@@ -57,6 +57,13 @@ describe('Store', () => {
       expect(s.get().activeWorkspace).toBe('w2');
     });
 
+    it('shows the workspace even when the event log was on screen', () => {
+      s.update({ view: 'events' });
+      s.openWorkspace(ws('w1'));
+      expect(s.get().view).toBe('workspaces');
+      expect(s.get().activeWorkspace).toBe('w1');
+    });
+
     it('replaces a workspace with the same id instead of duplicating it, and activates it', () => {
       s.openWorkspace(ws('w1', 'old'));
       s.openWorkspace(ws('w2'));
@@ -66,6 +73,19 @@ describe('Store', () => {
       expect(list.find((w) => w.id === 'w1')?.name).toBe('renamed');
       expect(list).toHaveLength(2);
       expect(s.get().activeWorkspace).toBe('w1');
+    });
+  });
+
+  describe('showWorkspace', () => {
+    it('switches from the event log to a workspace or to the welcome screen', () => {
+      s.openWorkspace(ws('w1'));
+      s.update({ view: 'events' });
+      s.showWorkspace(null);
+      expect(s.get()).toMatchObject({ view: 'workspaces', activeWorkspace: null });
+      s.update({ view: 'events' });
+      s.showWorkspace('w1');
+      expect(s.get()).toMatchObject({ view: 'workspaces', activeWorkspace: 'w1' });
+      expect(s.get().workspaces.map((w) => w.id)).toEqual(['w1']);
     });
   });
 

@@ -1,13 +1,16 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { Info, OllamaStatus, RecentFolder, Workspace } from './bridge';
+import type { EventFilter, Info, OllamaStatus, RecentFolder, Workspace } from './bridge';
 
 export interface Toast {
   id: number;
   kind: 'error' | 'info';
   text: string;
 }
+
+/** View is what the content area shows: the welcome screen or a workspace, or the event log. */
+export type View = 'workspaces' | 'events';
 
 export interface StudioState {
   loading: boolean;
@@ -17,6 +20,9 @@ export interface StudioState {
   recent: RecentFolder[];
   workspaces: Workspace[];
   activeWorkspace: string | null;
+  view: View;
+  /** eventFilter narrows the event inspector; kept here so it survives switching tabs. */
+  eventFilter: EventFilter;
   notices: string[];
   toasts: Toast[];
 }
@@ -29,6 +35,8 @@ export const initialState: StudioState = {
   recent: [],
   workspaces: [],
   activeWorkspace: null,
+  view: 'workspaces',
+  eventFilter: { type: '', origin: '', workspace: '', run: '' },
   notices: [],
   toasts: [],
 };
@@ -57,12 +65,18 @@ export class Store {
     this.listeners.forEach((l) => l());
   }
 
-  /** upsertWorkspace adds or replaces a workspace and makes it active. */
+  /** openWorkspace adds or replaces a workspace and shows it. */
   openWorkspace(ws: Workspace): void {
     this.update((s) => ({
       workspaces: [...s.workspaces.filter((w) => w.id !== ws.id), ws],
       activeWorkspace: ws.id,
+      view: 'workspaces',
     }));
+  }
+
+  /** showWorkspace shows the workspace with id, or the welcome screen for null. */
+  showWorkspace(id: string | null): void {
+    this.update({ activeWorkspace: id, view: 'workspaces' });
   }
 
   toast(kind: Toast['kind'], text: string): void {

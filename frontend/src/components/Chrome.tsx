@@ -7,19 +7,19 @@ import { useTheme } from '../theme';
 export function TitleBar() {
   const workspaces = useStudio((s) => s.workspaces);
   const active = useStudio((s) => s.activeWorkspace);
+  const view = useStudio((s) => s.view);
   const [theme, toggleTheme] = useTheme();
+  const tab = (on: boolean) => ({ className: `tab${on ? ' active' : ''}`, 'aria-current': on ? ('page' as const) : undefined });
   return (
     <nav className="titlebar" aria-label="Workspaces">
-      <button className={`tab${active === null ? ' active' : ''}`} onClick={() => store.update({ activeWorkspace: null })}>
+      <button {...tab(view === 'workspaces' && active === null)} onClick={() => store.showWorkspace(null)}>
         Welcome
       </button>
+      <button {...tab(view === 'events')} title="Every event in the log, live" onClick={() => store.update({ view: 'events' })}>
+        Event log
+      </button>
       {workspaces.map((w) => (
-        <button
-          key={w.id}
-          className={`tab${active === w.id ? ' active' : ''}`}
-          title={w.root}
-          onClick={() => store.update({ activeWorkspace: w.id })}
-        >
+        <button key={w.id} {...tab(view === 'workspaces' && active === w.id)} title={w.root} onClick={() => store.showWorkspace(w.id)}>
           {w.name}
         </button>
       ))}
