@@ -169,3 +169,6 @@ func (a *App) RevertRun(req studio.RunRequest) (kernel.RunInfo, error) {
 func (a *App) ReadFile(req studio.ReadFileRequest) (studio.FileContent, error) {
 	return a.studio.ReadFile(req)
 }
+
+// ReadBlob returns a blob of the log's content store as text.
+func (a *App) ReadBlob(req studio.ReadBlobRequest) (studio.BlobText, error) { return a.studio.ReadBlob(req) }

@@ -316,3 +316,31 @@ func (s *Studio) ReadFile(req ReadFileRequest) (FileContent, error) {
 	text, binary, truncated := asText(buf[:n])
 	return FileContent{Path: req.Path, Content: text, Size: fi.Size(), Binary: binary, Truncated: truncated || fi.Size() > maxView}, nil
 }
+
+// ReadBlobRequest names a blob by its SHA-256.
+type ReadBlobRequest struct {
+	Hash string `json:"hash"`
+}
+
+// BlobText is a blob's content for display (command output, file bodies).
+type BlobText struct {
+	Hash      string `json:"hash"`
+	Text      string `json:"text"`
+	Size      int64  `json:"size"`
+	Binary    bool   `json:"binary"`
+	Truncated bool   `json:"truncated"`
+}
+
+// ReadBlob returns a blob from the log's content store as text.
+func (s *Studio) ReadBlob(req ReadBlobRequest) (BlobText, error) {
+	store, err := s.logOrErr()
+	if err != nil {
+		return BlobText{}, err
+	}
+	b, err := store.GetBlob(context.Background(), req.Hash)
+	if err != nil {
+		return BlobText{}, err
+	}
+	text, binary, truncated := asText(b)
+	return BlobText{Hash: req.Hash, Text: text, Size: int64(len(b)), Binary: binary, Truncated: truncated}, nil
+}

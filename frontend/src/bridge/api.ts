@@ -34,6 +34,7 @@ export const apiMethods = [
   'AbortRun',
   'RevertRun',
   'ReadFile',
+  'ReadBlob',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -30,3 +30,4 @@ export type RunDetail = Data<studio.RunDetail>;
 export type FileChange = Data<studio.FileChange>;
 export type RunOptions = Data<studio.RunOptions>;
 export type FileContent = Data<studio.FileContent>;
+export type BlobText = Data<studio.BlobText>;

@@ -109,6 +109,26 @@ export namespace studio {
 	        this.reason = source["reason"];
 	    }
 	}
+	export class BlobText {
+	    hash: string;
+	    text: string;
+	    size: number;
+	    binary: boolean;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new BlobText(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.hash = source["hash"];
+	        this.text = source["text"];
+	        this.size = source["size"];
+	        this.binary = source["binary"];
+	        this.truncated = source["truncated"];
+	    }
+	}
 	export class EventDetail {
 	    seq: number;
 	    id: string;
@@ -428,6 +448,18 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
+	    }
+	}
+	export class ReadBlobRequest {
+	    hash: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReadBlobRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.hash = source["hash"];
 	    }
 	}
 	export class ReadFileRequest {

@@ -32,6 +32,8 @@ export function OllamaStatus():Promise<ollama.Status>;
 
 export function OpenFolder(arg1:studio.OpenFolderRequest):Promise<studio.Workspace>;
 
+export function ReadBlob(arg1:studio.ReadBlobRequest):Promise<studio.BlobText>;
+
 export function ReadFile(arg1:studio.ReadFileRequest):Promise<studio.FileContent>;
 
 export function RecentFolders():Promise<Array<workspace.RecentFolder>>;
