@@ -8,7 +8,7 @@ LDFLAGS  := -X github.com/ice-studio/ice-studio/backend/buildinfo.Version=$(VERS
 PREFIX   ?= $(HOME)/.local
 export CGO_ENABLED := 1
 
-.PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop check-bindings install uninstall clean
+.PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop check-bindings install uninstall clean bench
 
 ## setup: install whatever is missing (Debian packages, npm packages, Go modules)
 setup:
@@ -59,6 +59,10 @@ check-bindings: build
 	@git diff --quiet -- frontend/wailsjs || { \
 	  echo "frontend/wailsjs is out of date with the Go API: commit the regenerated bindings"; \
 	  git --no-pager diff --stat -- frontend/wailsjs; exit 1; }
+
+## bench: event log benchmarks, each beside its baseline (the README's Benchmarks table)
+bench: setup
+	@scripts/bench
 
 ## install: the binary, icon and desktop entry under ~/.local (PREFIX=… to change)
 install: build

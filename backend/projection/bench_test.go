@@ -34,7 +34,7 @@ const replayEvents = 1_000_000
 
 // replayFixture names the cached log; bump its version whenever
 // eventlogtest.Typical changes, so a stale fixture is not reused.
-var replayFixture = fmt.Sprintf("typical-%d-v1.db", replayEvents)
+var replayFixture = fmt.Sprintf("typical-%d-v2.db", replayEvents)
 
 // BenchmarkReplay folds the whole log through studio.Projections() into a
 // fresh database, as projection.Check sets one up, and scans the same table
@@ -186,9 +186,15 @@ func replayLog(b *testing.B) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
+	// Fixtures of other sizes or generator versions are stale: remove them.
+	stale, _ := filepath.Glob(filepath.Join(dir, "typical-*.db"))
+	for _, p := range stale {
+		removeLog(b, p, true)
+	}
 	tmp := path + ".partial"
 	removeLog(b, path, true)
 	removeLog(b, tmp, true)
+	fmt.Fprintf(os.Stderr, "bench: generating the replay fixture (%d typical events, once)\n", replayEvents)
 	start := time.Now()
 	s, err := eventlog.Open(tmp, eventlog.Options{})
 	if err != nil {

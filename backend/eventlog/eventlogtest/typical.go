@@ -15,11 +15,12 @@ import (
 
 // Typical generates a deterministic stream of typical events for benchmarks:
 // workspaces opened and closed, bursts of file changes, and runs with their
-// lifecycle, inference and file reads, with payloads of about 150–400 bytes.
-// Every event passes the default catalogue (type and origin authority), each
-// run event is caused by the one before it in the run, and ids are UUIDv7
-// from the event's time. Versions are AnyVersion and Seq, PrevHash and Hash
-// are left for the store to assign.
+// lifecycle, inference and file reads; payloads average about 150 bytes
+// (from 2 to about 650).
+// Every event passes the default catalogue (type and origin authority), runs
+// follow the kernel's lifecycle, and ids are UUIDv7 from the event's time.
+// Versions are AnyVersion and Seq, PrevHash and Hash are left for the store
+// to assign.
 type Typical struct {
 	rng    *rand.Rand
 	at     int64             // the last event's time, Unix nanoseconds
@@ -175,59 +176,86 @@ func (g *Typical) fileChanges() {
 	}
 }
 
-// run queues one run: requested by the user, provisioned, a few inference
-// rounds reading files, staged writes, validation, then committed (or,
-// sometimes, failed and aborted).
+// run queues one run as the kernel records it (backend/kernel: the same
+// lifecycle and payload fields): requested by the user, created, provisioned,
+// context loaded, then a few inference rounds reading files, staged writes,
+// validation with its command, the user's approval and the commit with its
+// journal and writes; sometimes validation fails and the run is aborted.
+// Only run.created names its cause, as in the kernel.
 func (g *Typical) run() {
 	ws := g.open
 	runID := g.id(g.at)
 	stream := "run/" + runID
 	model := g.pick(typicalModels)
-	cause := ""
-	step := func(typ, origin string, maxMillis int, payload map[string]any) {
-		cause = g.emit(typ, origin, stream, ws, runID, cause, maxMillis, payload).ID
+	root := g.roots[ws]
+	step := func(typ, origin string, maxMillis int, cause string, payload map[string]any) eventlog.Event {
+		return g.emit(typ, origin, stream, ws, runID, cause, maxMillis, payload)
 	}
 	rt, agent := eventlog.OriginRuntime, eventlog.AgentPrefix+"coder"
-	step(eventlog.RunRequested, eventlog.OriginUser, 30_000, map[string]any{"prompt": g.sentence(8, 30), "model": model, "workspace": ws})
-	step(eventlog.RunCreated, rt, 20, map[string]any{"branch": "ice/run-" + runID[:8], "baseCommit": g.hash()[:40], "workspace": ws})
-	step(eventlog.RunProvisioned, rt, 400, map[string]any{"sandbox": "/home/dev/.local/share/ice-studio/runs/" + runID, "overlay": "overlayfs", "baseHash": g.hash()})
-	files := make([]string, 2+g.rng.IntN(4))
+	task := g.sentence(8, 30)
+	budget := map[string]any{"maxSteps": 200, "maxTokens": 0, "wallClockMs": 600_000}
+	validation := []string{"go", "test", "./..."}
+	requested := step(eventlog.RunRequested, eventlog.OriginUser, 30_000, "", map[string]any{"worker": "coder", "task": task})
+	step(eventlog.RunCreated, rt, 20, requested.ID, map[string]any{"worker": "coder", "task": task, "budget": budget,
+		"autoCommit": false, "validationCommand": validation, "revertOf": ""})
+	step(eventlog.RunProvisioned, rt, 400, "", map[string]any{"budget": budget, "root": root})
+	files := make([]map[string]any, 1+g.rng.IntN(3))
 	for i := range files {
-		files[i] = g.path()
+		files[i] = map[string]any{"path": g.path(), "hash": g.hash()}
 	}
-	step(eventlog.RunContextResolved, rt, 200, map[string]any{"files": files, "tokens": 500 + g.rng.IntN(6000)})
-	step(eventlog.RunMemoryMounted, rt, 50, map[string]any{"notes": []string{"mem-" + g.hash()[:12], "mem-" + g.hash()[:12], "mem-" + g.hash()[:12]}, "scope": "workspace", "tokens": 100 + g.rng.IntN(900)})
-	step(eventlog.RunCapabilitiesBound, rt, 20, map[string]any{"capabilities": []string{"fs.read:workspace", "fs.write:staging", "exec:go test ./..."}, "policy": "default"})
-	step(eventlog.RunExecutionStarted, rt, 20, map[string]any{"agent": "coder", "model": model, "attempt": 1, "workdir": "/home/dev/.local/share/ice-studio/runs/" + runID + "/tree"})
-	promptTokens := 0
+	step(eventlog.RunContextResolved, rt, 200, "", map[string]any{"files": files})
+	step(eventlog.RunMemoryMounted, rt, 50, "", map[string]any{"memories": []string{}})
+	step(eventlog.RunCapabilitiesBound, rt, 20, "", map[string]any{"policy": "reads and staged writes inside the workspace",
+		"allows": []string{"fs.read **", "fs.write ** (staged)"}})
+	step(eventlog.RunExecutionStarted, rt, 20, "", map[string]any{"worker": "coder"})
 	for round := range 2 + g.rng.IntN(5) {
 		tokens := 800 + g.rng.IntN(6000)
-		promptTokens += tokens
-		step(eventlog.InferenceRequest, agent, 50, map[string]any{"model": model, "round": round + 1, "promptHash": g.hash(), "promptTokens": tokens, "messages": 3 + 2*round, "temperature": 0.2, "numCtx": 8192})
+		step(eventlog.InferenceRequest, agent, 50, "", map[string]any{"model": model, "round": round + 1, "promptHash": g.hash(),
+			"promptTokens": tokens, "messages": 3 + 2*round})
 		if g.rng.IntN(3) == 0 {
-			step(eventlog.InferencePlanStep, agent, 3_000, map[string]any{"step": round + 1, "text": g.sentence(10, 30)})
+			step(eventlog.InferencePlanStep, agent, 3_000, "", map[string]any{"step": round + 1, "text": g.sentence(10, 30)})
 		}
-		tool := g.pick(typicalTools)
 		path := g.path()
-		step(eventlog.InferenceToolCall, agent, 8_000, map[string]any{"tool": tool, "callId": "call_" + g.hash()[:16], "args": map[string]any{"path": path, "reason": g.sentence(4, 10)}})
-		step(eventlog.EffectFileRead, rt, 30, map[string]any{"path": path, "hash": g.hash(), "bytes": 200 + g.rng.IntN(40_000), "offset": 0, "truncated": false, "capability": "fs.read:workspace"})
+		step(eventlog.InferenceToolCall, agent, 8_000, "", map[string]any{"tool": g.pick(typicalTools), "callId": "call_" + g.hash()[:16],
+			"args": map[string]any{"path": path}})
+		step(eventlog.EffectFileRead, rt, 30, "", map[string]any{"path": path, "hash": g.hash(), "size": 200 + g.rng.IntN(40_000)})
 		completion := 40 + g.rng.IntN(900)
-		step(eventlog.InferenceResponse, agent, 15_000, map[string]any{"model": model, "responseHash": g.hash(), "completionTokens": completion, "finishReason": "stop", "summary": g.sentence(5, 16)})
-		step(eventlog.InferenceTokenSummary, agent, 5, map[string]any{"model": model, "promptTokens": tokens, "completionTokens": completion, "totalTokens": tokens + completion, "durationMs": 300 + g.rng.IntN(20_000), "loadMs": g.rng.IntN(200), "promptEvalMs": 100 + g.rng.IntN(4_000), "evalMs": 200 + g.rng.IntN(15_000)})
+		step(eventlog.InferenceResponse, agent, 15_000, "", map[string]any{"model": model, "responseHash": g.hash(),
+			"completionTokens": completion, "finishReason": "stop", "summary": g.sentence(5, 16)})
+		step(eventlog.InferenceTokenSummary, agent, 5, "", map[string]any{"model": model, "promptTokens": tokens,
+			"completionTokens": completion, "totalTokens": tokens + completion, "durationMs": 300 + g.rng.IntN(20_000)})
 	}
-	for range 1 + g.rng.IntN(3) {
-		step(eventlog.EffectFileStaged, rt, 50, map[string]any{"path": g.path(), "hash": g.hash(), "bytes": 200 + g.rng.IntN(40_000), "linesAdded": g.rng.IntN(120), "linesRemoved": g.rng.IntN(60), "capability": "fs.write:staging"})
+	journal := make([]map[string]any, 1+g.rng.IntN(3))
+	for i := range journal {
+		journal[i] = map[string]any{"path": g.path(), "op": "write", "before": g.hash(), "after": g.hash()}
+		step(eventlog.EffectFileStaged, rt, 50, "", map[string]any{"path": journal[i]["path"], "op": "write",
+			"base": journal[i]["before"], "after": journal[i]["after"], "size": 200 + g.rng.IntN(40_000)})
 	}
-	step(eventlog.RunValidationStarted, rt, 50, map[string]any{"command": "go test ./...", "timeoutMs": 600_000, "workdir": "/home/dev/.local/share/ice-studio/runs/" + runID + "/tree"})
-	if g.rng.IntN(8) == 0 {
-		step(eventlog.RunValidationFailed, rt, 60_000, map[string]any{"command": "go test ./...", "exitCode": 1, "durationMs": 1_000 + g.rng.IntN(60_000), "outputHash": g.hash(), "summary": g.sentence(4, 12)})
-		step(eventlog.RunAborted, rt, 20, map[string]any{"reason": "validation failed", "promptTokens": promptTokens})
-		step(eventlog.RunTerminated, rt, 20, map[string]any{"status": "aborted", "durationMs": int((g.at - g.queue[0].At) / int64(time.Millisecond))})
+	step(eventlog.RunValidationStarted, rt, 50, "", map[string]any{})
+	failed := g.rng.IntN(8) == 0
+	exit := 0
+	if failed {
+		exit = 1
+	}
+	output := g.hash()
+	step(eventlog.EffectCommandExecuted, rt, 60_000, "", map[string]any{"argv": validation,
+		"dir": "/tmp/ice-validate-" + runID[24:], "exitCode": exit, "timedOut": false,
+		"durationMs": 1_000 + g.rng.IntN(60_000), "output": output, "outputSize": 100 + g.rng.IntN(20_000)})
+	if failed {
+		step(eventlog.RunValidationFailed, rt, 20, "", map[string]any{"reason": `validation command "go test ./..." failed with exit code 1`,
+			"conflicts": nil, "exitCode": exit, "output": output})
+		abort := step(eventlog.RunAbortRequested, eventlog.OriginUser, 30_000, "", map[string]any{"reason": "aborted by the user"})
+		step(eventlog.RunAborted, rt, 20, abort.ID, map[string]any{"reason": "aborted by the user"})
+		step(eventlog.RunTerminated, rt, 20, "", map[string]any{"reason": "teardown after abort"})
 		return
 	}
-	step(eventlog.RunValidationPassed, rt, 60_000, map[string]any{"command": "go test ./...", "exitCode": 0, "durationMs": 1_000 + g.rng.IntN(60_000), "outputHash": g.hash()})
-	step(eventlog.RunCommitRequested, rt, 20, map[string]any{"message": g.sentence(4, 10), "files": len(files), "branch": "ice/run-" + runID[:8], "approvedBy": "user"})
-	step(eventlog.RunCommitting, rt, 20, map[string]any{"branch": "ice/run-" + runID[:8], "files": len(files), "parent": g.hash()[:40]})
-	step(eventlog.RunCommitted, rt, 500, map[string]any{"commit": g.hash()[:40], "branch": "ice/run-" + runID[:8], "files": len(files), "treeHash": g.hash()})
-	step(eventlog.RunTerminated, rt, 20, map[string]any{"status": "committed", "durationMs": int((g.at - g.queue[0].At) / int64(time.Millisecond)), "promptTokens": promptTokens})
+	step(eventlog.RunValidationPassed, rt, 20, "", map[string]any{"reason": fmt.Sprintf(`%d staged change(s) apply cleanly and "go test ./..." passed`, len(journal)),
+		"conflicts": nil, "exitCode": 0, "output": output})
+	approval := step(eventlog.RunCommitApproved, eventlog.OriginUser, 60_000, "", map[string]any{})
+	step(eventlog.RunCommitting, rt, 20, approval.ID, map[string]any{"files": journal})
+	for _, f := range journal {
+		step(eventlog.EffectFileWritten, rt, 5, "", f)
+	}
+	step(eventlog.RunCommitted, rt, 20, "", map[string]any{"reason": fmt.Sprintf("%d file(s) written", len(journal))})
+	step(eventlog.RunTerminated, rt, 20, "", map[string]any{"reason": "teardown after commit"})
 }
