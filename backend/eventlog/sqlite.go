@@ -390,6 +390,9 @@ const (
 
 const eventColumns = `seq, id, stream, version, type, schema, origin, at, workspace, run, causation, correlation, payload, prev_hash, hash`
 
+// eventColumnsNoHashes reads the same shape without the hash columns.
+const eventColumnsNoHashes = `seq, id, stream, version, type, schema, origin, at, workspace, run, causation, correlation, payload, NULL, NULL`
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanEvent(row scanner) (Event, error) {
@@ -486,7 +489,11 @@ func (s *SQLiteStore) Read(ctx context.Context, q Query, fn func(Event) error) e
 		lim = " LIMIT ? OFFSET ?"
 		args = append(args, limit, q.Offset)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+w+order+lim, args...)
+	cols := eventColumns
+	if q.NoHashes {
+		cols = eventColumnsNoHashes
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM events`+w+order+lim, args...)
 	if err != nil {
 		return classify(s.path, fmt.Errorf("read events: %w", err))
 	}

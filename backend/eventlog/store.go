@@ -48,6 +48,7 @@ type Query struct {
 	Offset    int64    // skip this many matches (for paging a filtered view)
 	Limit     int64    // at most this many (0: all)
 	Desc      bool     // newest first
+	NoHashes  bool     // leave PrevHash and Hash empty (folding needs neither; reading is faster)
 }
 
 // Store is an append-only, hash-chained event store. Every implementation

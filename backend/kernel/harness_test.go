@@ -33,7 +33,7 @@ type harness struct {
 }
 
 func projections() []projection.Projection {
-	return []projection.Projection{workspace.Registry{}, kernel.Runs{}}
+	return []projection.Projection{workspace.Registry{}, &kernel.Runs{}}
 }
 
 // openHarness opens (or reopens) a log at dbPath with a workspace at root.

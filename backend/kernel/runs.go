@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,22 +13,42 @@ import (
 )
 
 // Runs is the projection of runs: each run's state (a fold of its lifecycle
-// events, never set by hand) and its staged changes.
-type Runs struct{}
+// events, never set by hand) and its staged changes. While folding a batch
+// it keeps the runs the batch touches in memory and writes each once at the
+// end (a run's events come in bursts; one statement per event would make a
+// replay several times slower).
+type Runs struct {
+	batch map[string]*runRow // rows touched by the current batch
+}
 
-var _ projection.Projection = Runs{}
+// runRow is one p_runs row while a batch is folded.
+type runRow struct {
+	id, workspace, worker, task string
+	state                       State
+	version, createdAt, updated int64
+	autoCommit                  bool
+	revertOf, reason, outcome   string
+	revertedBy, config          string
+	approved                    bool
+	isNew                       bool
+}
+
+var (
+	_ projection.Projection = (*Runs)(nil)
+	_ projection.Batcher    = (*Runs)(nil)
+)
 
 // Name implements projection.Projection.
-func (Runs) Name() string { return "runs" }
+func (*Runs) Name() string { return "runs" }
 
 // Version implements projection.Projection.
-func (Runs) Version() int { return 1 }
+func (*Runs) Version() int { return 2 }
 
 // Tables implements projection.Projection.
-func (Runs) Tables() []string { return []string{"p_runs", "p_run_staged"} }
+func (*Runs) Tables() []string { return []string{"p_runs", "p_run_staged"} }
 
 // Setup implements projection.Projection.
-func (Runs) Setup(ctx context.Context, tx *sql.Tx) error {
+func (*Runs) Setup(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `
 CREATE TABLE IF NOT EXISTS p_runs (
 	id          TEXT PRIMARY KEY,
@@ -60,31 +81,64 @@ CREATE TABLE IF NOT EXISTS p_run_staged (
 	return err
 }
 
+// row returns the run's row, from this batch or the table (nil: unknown run).
+func (r *Runs) row(ctx context.Context, tx *projection.Tx, id string) (*runRow, error) {
+	if r.batch == nil {
+		r.batch = make(map[string]*runRow)
+	}
+	if row, ok := r.batch[id]; ok {
+		return row, nil
+	}
+	row := &runRow{id: id}
+	var auto, approved int
+	err := tx.QueryRowScan(ctx, `SELECT workspace, worker, task, state, version, created_at, updated_at, auto_commit,
+		revert_of, reason, approved, reverted_by, outcome, config FROM p_runs WHERE id = ?`, []any{id},
+		&row.workspace, &row.worker, &row.task, &row.state, &row.version, &row.createdAt, &row.updated, &auto,
+		&row.revertOf, &row.reason, &approved, &row.revertedBy, &row.outcome, &row.config)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	row.autoCommit, row.approved = auto == 1, approved == 1
+	r.batch[id] = row
+	return row, nil
+}
+
 // Apply implements projection.Projection.
-func (Runs) Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error {
+func (r *Runs) Apply(ctx context.Context, tx *projection.Tx, e eventlog.Event) error {
 	if e.Run == "" {
 		return nil
 	}
-	switch e.Type {
-	case eventlog.RunCreated:
+	if e.Type == eventlog.RunCreated {
 		var p CreatedPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return err
 		}
-		auto := 0
-		if p.AutoCommit {
-			auto = 1
+		if r.batch == nil {
+			r.batch = make(map[string]*runRow)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO p_runs (id, workspace, worker, task, state, version, created_at, updated_at,
-			auto_commit, revert_of, reason, approved, reverted_by, outcome, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, '', '', ?)`,
-			e.Run, e.Workspace, p.Worker, p.Task, StateCreated, e.Version, e.At, e.At, auto, p.RevertOf, string(e.Payload))
-		if err != nil {
-			return err
-		}
+		r.batch[e.Run] = &runRow{id: e.Run, workspace: e.Workspace, worker: p.Worker, task: p.Task, state: StateCreated,
+			version: e.Version, createdAt: e.At, updated: e.At, autoCommit: p.AutoCommit, revertOf: p.RevertOf,
+			config: string(e.Payload), isNew: true}
 		if p.RevertOf != "" {
-			_, err = tx.ExecContext(ctx, `UPDATE p_runs SET reverted_by = ? WHERE id = ?`, e.Run, p.RevertOf)
+			orig, err := r.row(ctx, tx, p.RevertOf)
+			if err != nil {
+				return err
+			}
+			if orig != nil {
+				orig.revertedBy = e.Run
+			}
 		}
-		return err
+		return nil
+	}
+	row, err := r.row(ctx, tx, e.Run)
+	if err != nil || row == nil {
+		return err // nil row: an event before the run was created (run.requested)
+	}
+	row.version, row.updated = e.Version, e.At
+	switch e.Type {
 	case eventlog.EffectFileStaged:
 		var p StagedPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
@@ -95,50 +149,73 @@ func (Runs) Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO p_run_staged (run, path, op, base, after, seq) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT(run, path) DO UPDATE SET op = excluded.op, after = excluded.after, seq = excluded.seq`,
 			e.Run, p.Path, p.Op, p.Base, p.After, e.Seq)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE p_runs SET version = ?, updated_at = ? WHERE id = ?`, e.Version, e.At, e.Run)
 		return err
 	case eventlog.RunCommitApproved:
-		_, err := tx.ExecContext(ctx, `UPDATE p_runs SET approved = 1, version = ?, updated_at = ? WHERE id = ?`, e.Version, e.At, e.Run)
-		return err
+		row.approved = true
+		return nil
 	}
-	var state string
-	err := tx.QueryRowContext(ctx, `SELECT state FROM p_runs WHERE id = ?`, e.Run).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // an event about a run this projection never saw created (e.g. run.requested)
+	if !Lifecycle(e.Type) {
+		return nil
 	}
-	if err != nil {
-		return err
-	}
-	next, terr := Next(State(state), e.Type)
+	prev := row.state
+	next, terr := Next(prev, e.Type)
 	if terr != nil {
 		// The kernel never emits an illegal transition; a log that has one
 		// keeps the last legal state (verify and the UI show the event).
-		next = State(state)
+		return nil
 	}
-	reason := ""
+	row.state = next
 	// The teardown after a commit or an abort keeps the outcome's reason.
-	if Lifecycle(e.Type) && !(e.Type == eventlog.RunTerminated && State(state).Finished()) {
-		var p ReasonPayload
-		_ = json.Unmarshal(e.Payload, &p)
-		reason = p.Reason
+	if !(e.Type == eventlog.RunTerminated && prev.Finished()) {
+		if bytes.Contains(e.Payload, []byte(`"reason":`)) { // most lifecycle payloads have none
+			var p ReasonPayload
+			_ = json.Unmarshal(e.Payload, &p)
+			if p.Reason != "" {
+				row.reason = p.Reason
+			}
+		}
 	}
-	outcome := ""
 	switch {
 	case next == StateCommitted:
-		outcome = OutcomeCommitted
+		row.outcome = OutcomeCommitted
 	case next == StateAborted:
-		outcome = OutcomeAborted
-	case next == StateTerminated && !State(state).Finished():
-		outcome = OutcomeTerminated // ended by the runtime: budget, shutdown
+		row.outcome = OutcomeAborted
+	case next == StateTerminated && !prev.Finished():
+		row.outcome = OutcomeTerminated // ended by the runtime: budget, shutdown
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE p_runs SET state = ?, version = ?, updated_at = ?,
-		reason = CASE WHEN ? != '' THEN ? ELSE reason END,
-		outcome = CASE WHEN ? != '' THEN ? ELSE outcome END WHERE id = ?`,
-		next, e.Version, e.At, reason, reason, outcome, outcome, e.Run)
-	return err
+	return nil
+}
+
+// BeginBatch implements projection.Batcher.
+func (r *Runs) BeginBatch() { r.batch = nil }
+
+// EndBatch implements projection.Batcher.
+func (r *Runs) EndBatch(ctx context.Context, tx *projection.Tx) error {
+	defer func() { r.batch = nil }()
+	for _, w := range r.batch {
+		var err error
+		if w.isNew {
+			_, err = tx.ExecContext(ctx, `INSERT INTO p_runs (id, workspace, worker, task, state, version, created_at, updated_at,
+				auto_commit, revert_of, reason, approved, reverted_by, outcome, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				w.id, w.workspace, w.worker, w.task, w.state, w.version, w.createdAt, w.updated, boolInt(w.autoCommit),
+				w.revertOf, w.reason, boolInt(w.approved), w.revertedBy, w.outcome, w.config)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE p_runs SET state = ?, version = ?, updated_at = ?, reason = ?, approved = ?,
+				reverted_by = ?, outcome = ? WHERE id = ?`,
+				w.state, w.version, w.updated, w.reason, boolInt(w.approved), w.revertedBy, w.outcome, w.id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Outcomes of a finished run.

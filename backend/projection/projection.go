@@ -29,7 +29,61 @@ type Projection interface {
 	Setup(ctx context.Context, tx *sql.Tx) error
 	// Apply folds one event into the tables. It must depend only on the
 	// event and the tables (no clock, no randomness, no I/O elsewhere).
-	Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error
+	Apply(ctx context.Context, tx *Tx, e eventlog.Event) error
+}
+
+// Batcher is implemented by projections that keep read-model rows in
+// memory while folding one batch and write them at its end: fewer
+// statements per event. The rows never outlive the batch's transaction.
+type Batcher interface {
+	// BeginBatch forgets anything kept from an earlier (possibly failed) batch.
+	BeginBatch()
+	// EndBatch writes what the batch changed, in the batch's transaction.
+	EndBatch(ctx context.Context, tx *Tx) error
+}
+
+// Tx is a batch's transaction, with its statements prepared once per batch.
+type Tx struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newTx(tx *sql.Tx) *Tx { return &Tx{Tx: tx, stmts: make(map[string]*sql.Stmt)} }
+
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.Tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = s
+	return s, nil
+}
+
+// ExecContext runs a statement, prepared once per batch.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// QueryRowScan runs a one-row query, prepared once per batch, into dest.
+func (t *Tx) QueryRowScan(ctx context.Context, query string, args []any, dest ...any) error {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return s.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+func (t *Tx) close() {
+	for _, s := range t.stmts {
+		_ = s.Close()
+	}
 }
 
 // batchSize is how many events one catch-up transaction folds.
@@ -165,37 +219,63 @@ func (r *Runner) catchUp(ctx context.Context, until int64) error {
 	for _, p := range r.projections[1:] {
 		from = min(from, r.seqs[p.Name()])
 	}
-	batch := make([]eventlog.Event, 0, batchSize)
-	for {
-		batch = batch[:0]
-		err := r.source.Read(ctx, eventlog.Query{AfterSeq: from, UntilSeq: until, Limit: batchSize}, func(e eventlog.Event) error {
-			batch = append(batch, e)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("catch up projections: %w", err)
+	// Reading the next batch overlaps folding the current one: the read
+	// and the fold each take about half the time of a long catch-up.
+	type result struct {
+		batch []eventlog.Event
+		err   error
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan result, 1)
+	go func() {
+		defer close(batches)
+		after := from
+		for {
+			batch := make([]eventlog.Event, 0, batchSize)
+			err := r.source.Read(rctx, eventlog.Query{AfterSeq: after, UntilSeq: until, Limit: batchSize, NoHashes: true}, func(e eventlog.Event) error {
+				batch = append(batch, e)
+				return nil
+			})
+			if err != nil {
+				batches <- result{err: fmt.Errorf("catch up projections: %w", err)}
+				return
+			}
+			if len(batch) == 0 {
+				return
+			}
+			select {
+			case batches <- result{batch: batch}:
+			case <-rctx.Done():
+				return
+			}
+			if len(batch) < batchSize {
+				return
+			}
+			after = batch[len(batch)-1].Seq
 		}
-		if len(batch) == 0 {
-			return nil
+	}()
+	for res := range batches {
+		if res.err != nil {
+			return res.err
 		}
-		if err := r.applyBatch(ctx, batch); err != nil {
+		if err := r.applyBatch(ctx, res.batch); err != nil {
 			return err
 		}
-		from = batch[len(batch)-1].Seq
-		if len(batch) < batchSize {
-			return nil
-		}
 	}
+	return nil
 }
 
 // applyBatch folds a batch into every projection that has not seen it yet
 // and moves their checkpoints, all in one transaction.
 func (r *Runner) applyBatch(ctx context.Context, batch []eventlog.Event) error {
-	tx, err := r.target.BeginTx(ctx, nil)
+	sqlTx, err := r.target.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("apply events: %w", err)
 	}
-	defer tx.Rollback()
+	defer sqlTx.Rollback()
+	tx := newTx(sqlTx)
+	defer tx.close()
 	last := batch[len(batch)-1].Seq
 	stored := make(map[string]int64, len(r.projections))
 	for _, p := range r.projections {
@@ -203,12 +283,15 @@ func (r *Runner) applyBatch(ctx context.Context, batch []eventlog.Event) error {
 		// Studio process on the same data folder may have folded these
 		// events already, and folding twice would corrupt the read model.
 		var done int64
-		if err := tx.QueryRowContext(ctx, `SELECT seq FROM projection_checkpoints WHERE name = ?`, p.Name()).Scan(&done); err != nil {
+		if err := tx.QueryRowScan(ctx, `SELECT seq FROM projection_checkpoints WHERE name = ?`, []any{p.Name()}, &done); err != nil {
 			return fmt.Errorf("projection %s: read checkpoint: %w", p.Name(), err)
 		}
 		stored[p.Name()] = max(done, last)
 		if done >= last {
 			continue
+		}
+		if b, ok := p.(Batcher); ok {
+			b.BeginBatch()
 		}
 		for i := range batch {
 			if batch[i].Seq <= done {
@@ -218,11 +301,17 @@ func (r *Runner) applyBatch(ctx context.Context, batch []eventlog.Event) error {
 				return fmt.Errorf("projection %s: event %d (%s): %w", p.Name(), batch[i].Seq, batch[i].Type, err)
 			}
 		}
+		if b, ok := p.(Batcher); ok {
+			if err := b.EndBatch(ctx, tx); err != nil {
+				return fmt.Errorf("projection %s: end of batch: %w", p.Name(), err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE projection_checkpoints SET seq = ? WHERE name = ?`, last, p.Name()); err != nil {
 			return fmt.Errorf("projection %s: checkpoint: %w", p.Name(), err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	tx.close()
+	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("apply events: %w", err)
 	}
 	for name, seq := range stored {

@@ -25,7 +25,7 @@ func (counter) Setup(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS p_type_counts (type TEXT PRIMARY KEY, n INTEGER NOT NULL, last_at INTEGER NOT NULL)`)
 	return err
 }
-func (counter) Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error {
+func (counter) Apply(ctx context.Context, tx *projection.Tx, e eventlog.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO p_type_counts (type, n, last_at) VALUES (?, 1, ?)
 		ON CONFLICT(type) DO UPDATE SET n = n + 1, last_at = excluded.last_at`, e.Type, e.At)
 	return err

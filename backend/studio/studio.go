@@ -40,7 +40,7 @@ var (
 // Projections returns a fresh instance of every projection the Studio keeps,
 // in the order they are folded (replay builds its own set with it).
 func Projections() []projection.Projection {
-	return []projection.Projection{workspace.Registry{}, kernel.Runs{}}
+	return []projection.Projection{workspace.Registry{}, &kernel.Runs{}}
 }
 
 // LogPath returns the event log's path in a data directory.

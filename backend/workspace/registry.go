@@ -71,7 +71,7 @@ CREATE INDEX IF NOT EXISTS p_workspaces_recent ON p_workspaces (forgotten, last_
 }
 
 // Apply implements projection.Projection.
-func (Registry) Apply(ctx context.Context, tx *sql.Tx, e eventlog.Event) error {
+func (Registry) Apply(ctx context.Context, tx *projection.Tx, e eventlog.Event) error {
 	switch e.Type {
 	case eventlog.WorkspaceOpened:
 		var p OpenedPayload
