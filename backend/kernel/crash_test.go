@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -71,6 +72,25 @@ func TestCrashCommitChild(t *testing.T) {
 	fmt.Println("committed", time.Since(start).Microseconds())
 }
 
+// startCommitChild lays out a fresh workspace and log and starts
+// TestCrashCommitChild on them; out is the child's stdout.
+func startCommitChild(t *testing.T) (root, db string, cmd *exec.Cmd, out io.ReadCloser) {
+	t.Helper()
+	root, _ = filepath.EvalSymlinks(t.TempDir())
+	writeTree(t, root, crashInitial())
+	db = filepath.Join(t.TempDir(), eventlog.FileName)
+	cmd = exec.Command(os.Args[0], "-test.run=^TestCrashCommitChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashDBEnv+"="+db, crashRootEnv+"="+root)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return root, db, cmd, out
+}
+
 // TestCrashRecovery kills a process in the middle of committing many files,
 // at random points, and restarts the kernel: the run must end committed or
 // aborted, and the tree must be exactly the all-before or the all-after state.
@@ -93,15 +113,7 @@ func TestCrashRecovery(t *testing.T) {
 	outcomes := map[string]int{}
 	const rounds = 24
 	for round := 0; round < rounds; round++ {
-		root, _ := filepath.EvalSymlinks(t.TempDir())
-		writeTree(t, root, crashInitial())
-		db := filepath.Join(t.TempDir(), eventlog.FileName)
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashCommitChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashDBEnv+"="+db, crashRootEnv+"="+root)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		root, db, cmd, out := startCommitChild(t)
 		lines := make(chan string, 16)
 		go func() {
 			sc := bufio.NewScanner(out)
@@ -187,15 +199,7 @@ func TestCrashRecoveryRollsBackWhenAFileChangedElsewhere(t *testing.T) {
 	}
 	const foreign = "src/pkg1/file001.txt" // modified by the run
 	for attempt := 0; attempt < 15; attempt++ {
-		root, _ := filepath.EvalSymlinks(t.TempDir())
-		writeTree(t, root, crashInitial())
-		db := filepath.Join(t.TempDir(), eventlog.FileName)
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashCommitChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashDBEnv+"="+db, crashRootEnv+"="+root)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		root, db, cmd, out := startCommitChild(t)
 		sc := bufio.NewScanner(out)
 		if !sc.Scan() || !strings.HasPrefix(sc.Text(), "committing ") {
 			t.Fatalf("child said %q", sc.Text())
