@@ -1,6 +1,6 @@
 // What the UI does, in one place: each action calls the bridge and records
 // the outcome in the store; failures become toasts, never silent.
-import { api, errorMessage, Events, inWails, on, transportKind } from './bridge';
+import { api, errorMessage, Events, inWails, on, transportKind, type Api, type RunInfo } from './bridge';
 import { store, type Store } from './store';
 
 export async function loadStartup(s: Store = store): Promise<void> {
@@ -80,4 +80,48 @@ export function subscribeBackend(s: Store = store): () => void {
     on(Events.Reconnected, () => void loadStartup(s)),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/** Result is the outcome of an action whose error the UI also shows inline. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** attempt runs call; a failure becomes a toast headed by what, and an error result. */
+async function attempt<T>(s: Store, what: string, call: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (err) {
+    const error = errorMessage(err);
+    s.toast('error', `${what}: ${error}`);
+    return { ok: false, error };
+  }
+}
+
+/** startEditRun proposes new content for one file: a run stages it, nothing is written yet. */
+export function startEditRun(req: Parameters<Api['StartEditRun']>[0], s: Store = store): Promise<Result<RunInfo>> {
+  return attempt(s, 'Could not start the edit run', () => api.StartEditRun(req));
+}
+
+/** startReplaceRun starts a find-and-replace run over the workspace (or a folder of it). */
+export function startReplaceRun(req: Parameters<Api['StartReplaceRun']>[0], s: Store = store): Promise<Result<RunInfo>> {
+  return attempt(s, 'Could not start the replace run', () => api.StartReplaceRun(req));
+}
+
+/** approveRun approves a validated run, which commits its staged changes. */
+export function approveRun(id: string, s: Store = store): Promise<Result<RunInfo>> {
+  return attempt(s, 'Could not commit the run', () => api.ApproveRun({ id }));
+}
+
+/** abortRun aborts a run: nothing it staged is applied. */
+export function abortRun(id: string, reason: string, s: Store = store): Promise<Result<RunInfo>> {
+  return attempt(s, 'Could not abort the run', () => api.AbortRun({ id, reason }));
+}
+
+/** revertRun starts the run that undoes a committed run; it needs its own commit. */
+export function revertRun(id: string, s: Store = store): Promise<Result<RunInfo>> {
+  return attempt(s, 'Could not revert the run', () => api.RevertRun({ id }));
+}
+
+/** showRunEvents opens the event log narrowed to one run. */
+export function showRunEvents(run: string, s: Store = store): void {
+  s.update({ view: 'events', eventFilter: { type: '', origin: '', workspace: '', run } });
 }

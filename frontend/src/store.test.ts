@@ -148,4 +148,24 @@ describe('Store', () => {
       expect(s.get().toasts.map((t) => t.text)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
     });
   });
+  describe('workspace views', () => {
+    it('keeps what each workspace shows, patch by patch', () => {
+      const file = { name: 'a.go', path: 'src/a.go', kind: 'file', size: 3, modTime: 1 };
+      s.setWorkspaceView('w1', { selected: file });
+      s.setWorkspaceView('w1', { run: 'r1', centre: 'run' });
+      s.setWorkspaceView('w2', { run: 'r9' });
+      expect(s.get().workspaceViews).toEqual({
+        w1: { selected: file, run: 'r1', centre: 'run' },
+        w2: { selected: null, run: 'r9', centre: 'file' },
+      });
+      s.setWorkspaceView('w1', { centre: 'file' });
+      expect(s.get().workspaceViews.w1).toEqual({ selected: file, run: 'r1', centre: 'file' });
+    });
+
+    it('keeps drafts per workspace, the same map each time', () => {
+      s.drafts('w1').set('a.txt', 'edited');
+      expect(s.drafts('w1').get('a.txt')).toBe('edited');
+      expect(s.drafts('w2').size).toBe(0);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { EventFilter, Info, OllamaStatus, RecentFolder, Workspace } from './bridge';
+import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, Workspace } from './bridge';
 
 export interface Toast {
   id: number;
@@ -11,6 +11,17 @@ export interface Toast {
 
 /** View is what the content area shows: the welcome screen or a workspace, or the event log. */
 export type View = 'workspaces' | 'events';
+
+/** WorkspaceView is what a workspace's Studio shows; it survives visits to other tabs. */
+export interface WorkspaceView {
+  /** selected is the explorer's selection, shown in the centre pane as 'file'. */
+  selected: DirEntry | null;
+  /** run is the run open for review, shown in the centre pane as 'run'. */
+  run: string | null;
+  centre: 'file' | 'run';
+}
+
+export const emptyWorkspaceView: WorkspaceView = { selected: null, run: null, centre: 'file' };
 
 export interface StudioState {
   loading: boolean;
@@ -23,6 +34,8 @@ export interface StudioState {
   view: View;
   /** eventFilter narrows the event inspector; kept here so it survives switching tabs. */
   eventFilter: EventFilter;
+  /** workspaceViews holds each open workspace's WorkspaceView, by workspace id. */
+  workspaceViews: Record<string, WorkspaceView>;
   notices: string[];
   toasts: Toast[];
 }
@@ -37,6 +50,7 @@ export const initialState: StudioState = {
   activeWorkspace: null,
   view: 'workspaces',
   eventFilter: { type: '', origin: '', workspace: '', run: '' },
+  workspaceViews: {},
   notices: [],
   toasts: [],
 };
@@ -47,6 +61,7 @@ export class Store {
   private state: StudioState;
   private listeners = new Set<Listener>();
   private nextToast = 1;
+  private readonly draftsByWorkspace = new Map<string, Map<string, string>>();
 
   constructor(state: StudioState = initialState) {
     this.state = state;
@@ -77,6 +92,22 @@ export class Store {
   /** showWorkspace shows the workspace with id, or the welcome screen for null. */
   showWorkspace(id: string | null): void {
     this.update({ activeWorkspace: id, view: 'workspaces' });
+  }
+
+  /** setWorkspaceView changes what workspace id's Studio shows. */
+  setWorkspaceView(id: string, patch: Partial<WorkspaceView>): void {
+    this.update((s) => ({ workspaceViews: { ...s.workspaceViews, [id]: { ...(s.workspaceViews[id] ?? emptyWorkspaceView), ...patch } } }));
+  }
+
+  /**
+   * drafts holds a workspace's edits not yet proposed, by path. Only the
+   * editor reads it, when it opens a file, so it lives beside the state
+   * rather than in it: keeping a draft notifies nobody.
+   */
+  drafts(workspaceId: string): Map<string, string> {
+    let d = this.draftsByWorkspace.get(workspaceId);
+    if (!d) this.draftsByWorkspace.set(workspaceId, (d = new Map()));
+    return d;
   }
 
   toast(kind: Toast['kind'], text: string): void {

@@ -1,5 +1,5 @@
 // Light and dark themes: the system preference unless the user picked one.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 
 export type Theme = 'light' | 'dark';
 const key = 'ice-studio.theme';
@@ -24,4 +24,19 @@ export function useTheme(): [Theme, () => void] {
         return n;
       }),
   ];
+}
+
+function readDocumentTheme(): Theme {
+  return document.documentElement.dataset.theme === 'light' ? 'light' : 'dark';
+}
+
+function watchDocumentTheme(changed: () => void): () => void {
+  const mo = new MutationObserver(changed);
+  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => mo.disconnect();
+}
+
+/** useDocumentTheme follows the theme in force (set by useTheme on the document), for widgets that style themselves. */
+export function useDocumentTheme(): Theme {
+  return useSyncExternalStore(watchDocumentTheme, readDocumentTheme);
 }

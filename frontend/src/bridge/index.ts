@@ -9,6 +9,7 @@ import { wailsTransport } from './wails';
 export type { Api } from './api';
 export { ApiError } from './http';
 export { Events } from './events';
+export * from './runs';
 export type * from './types';
 
 /** inWails tells whether the page runs inside the Wails desktop window. */

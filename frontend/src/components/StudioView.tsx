@@ -1,29 +1,50 @@
-// The Studio layout for an open workspace: explorer, main area, side panel.
-import { useState } from 'react';
+// The Studio layout for an open workspace: explorer, the editor or a run
+// under review in the centre, and the runs panel.
 import { Group, Panel, Separator } from 'react-resizable-panels';
 import type { DirEntry } from '../bridge';
-import { useStudio } from '../store';
+import { emptyWorkspaceView, store, useStudio } from '../store';
+import { FileEditor } from './editor/FileEditor';
 import { FileTree } from './FileTree';
+import { formatSize } from './format';
+import { shortId } from './EventDetail';
+import { useRunOptions } from './runs/hooks';
+import { RunsPanel } from './runs/RunsPanel';
+import { RunView } from './runs/RunView';
 
-function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
+function EntryFacts({ entry }: { entry: DirEntry }) {
+  return (
+    <dl className="facts">
+        <dt>Name</dt>
+        <dd>{entry.name}</dd>
+        <dt>Kind</dt>
+        <dd>{entry.kind === 'symlink' ? 'link pointing outside the workspace (not followed)' : entry.kind === 'dir' ? 'folder' : 'file'}</dd>
+        {entry.kind === 'file' && (
+          <>
+            <dt>Size</dt>
+            <dd>{formatSize(entry.size)}</dd>
+          </>
+        )}
+        <dt>Modified</dt>
+        <dd>{new Date(entry.modTime).toLocaleString()}</dd>
+    </dl>
+  );
 }
 
 export function StudioView({ workspaceId }: { workspaceId: string }) {
   const ws = useStudio((s) => s.workspaces.find((w) => w.id === workspaceId));
-  const [sel, setSel] = useState<DirEntry | null>(null);
+  const { selected: sel, run: runId, centre } = useStudio((s) => s.workspaceViews[workspaceId]) ?? emptyWorkspaceView;
+  const drafts = store.drafts(workspaceId);
+  const runOptions = useRunOptions(workspaceId);
   if (!ws) return null;
+
+  const show = (patch: Parameters<typeof store.setWorkspaceView>[1]) => store.setWorkspaceView(workspaceId, patch);
+  const openRun = (id: string) => show({ run: id, centre: 'run' });
+  const select = (e: DirEntry) => show({ selected: e, centre: 'file' });
+  const showRun = centre === 'run' && runId !== null;
+
   return (
     <Group orientation="horizontal" className="studio" id="studio-layout">
-      <Panel defaultSize="22%" minSize="12%" className="pane">
+      <Panel defaultSize="20%" minSize="12%" className="pane">
         <div className="pane-head">
           <span>Explorer</span>
           <span className="muted small" title={ws.root}>
@@ -31,34 +52,55 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
           </span>
         </div>
         <div className="pane-body">
-          <FileTree key={ws.id} workspaceId={ws.id} selected={sel?.path ?? null} onSelect={setSel} />
+          <FileTree key={ws.id} workspaceId={ws.id} selected={sel?.path ?? null} onSelect={select} />
         </div>
       </Panel>
       <Separator className="resizer" />
       <Panel minSize="30%" className="pane">
-        <div className="pane-head">
-          <span className="path">{sel ? sel.path : ws.root}</span>
-        </div>
-        <div className="pane-body detail" aria-label="Selection details">
-          {sel ? (
-            <dl className="facts">
-              <dt>Name</dt>
-              <dd>{sel.name}</dd>
-              <dt>Kind</dt>
-              <dd>{sel.kind === 'symlink' ? 'link pointing outside the workspace (not followed)' : sel.kind === 'dir' ? 'folder' : 'file'}</dd>
-              {sel.kind === 'file' && (
-                <>
-                  <dt>Size</dt>
-                  <dd>{formatSize(sel.size)}</dd>
-                </>
-              )}
-              <dt>Modified</dt>
-              <dd>{new Date(sel.modTime).toLocaleString()}</dd>
-            </dl>
-          ) : (
-            <p className="muted">Select a file in the explorer. The editor, runs and their review arrive in the next releases.</p>
+        <div className="centre-tabs" role="tablist" aria-label="Open items">
+          <button role="tab" aria-selected={!showRun} className={`centre-tab${showRun ? '' : ' on'}`} onClick={() => show({ centre: 'file' })} title={sel ? sel.path : ws.root}>
+            <span className="path">{sel ? sel.name : ws.name}</span>
+          </button>
+          {runId && (
+            <span className={`centre-tab run-tab-head${showRun ? ' on' : ''}`}>
+              <button role="tab" aria-selected={showRun} className="link" onClick={() => show({ centre: 'run' })} title={`Run ${runId}`}>
+                Run {shortId(runId)}
+              </button>
+              <button
+                className="icon-btn"
+                aria-label="Close the run"
+                title="Close the run"
+                onClick={() => show({ run: null, centre: 'file' })}
+              >
+                ×
+              </button>
+            </span>
           )}
         </div>
+        {showRun ? (
+          <div className="pane-body run-pane">
+            <RunView key={runId} runId={runId} onOpenRun={openRun} />
+          </div>
+        ) : sel?.kind === 'file' ? (
+          <div className="pane-body editor-pane" aria-label="Selection details">
+            <FileEditor key={`${ws.id}/${sel.path}`} workspaceId={ws.id} path={sel.path} options={runOptions.options} drafts={drafts} onProposed={(run) => openRun(run.id)} />
+          </div>
+        ) : sel ? (
+          <div className="pane-body detail" aria-label="Selection details">
+            <EntryFacts entry={sel} />
+          </div>
+        ) : (
+          <div className="pane-body detail" aria-label="Selection details">
+            <p className="muted">
+              Select a file in the explorer to view and edit it. Your edits become an edit run: validated, reviewed as a diff and
+              written only when you commit. Runs are listed on the right.
+            </p>
+          </div>
+        )}
+      </Panel>
+      <Separator className="resizer" />
+      <Panel defaultSize="27%" minSize="16%" className="pane runs-pane">
+        <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
       </Panel>
     </Group>
   );

@@ -1,0 +1,68 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTransport } from '../bridge';
+import { initialState, store } from '../store';
+import { events, fakeBackend, lifecycleTo, noBackend, run } from '../test/fakeBackend';
+import { StudioView } from './StudioView';
+
+/** jsdom has no ResizeObserver, which the panel layout needs: one that never fires. */
+class NoResize {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+
+describe('<StudioView>', () => {
+  const g = globalThis as { ResizeObserver?: unknown };
+  let saved: unknown;
+  beforeEach(() => {
+    saved = g.ResizeObserver;
+    g.ResizeObserver = NoResize;
+    store.update({ ...initialState, loading: false, workspaces: [{ id: 'w1', name: 'proj', root: '/home/u/proj', openedAt: 1 }], activeWorkspace: 'w1' });
+    const r = run({ id: 'r1', task: 'Replace "a" with "b"', state: 'validated' });
+    setTransport(
+      fakeBackend({
+        ListDir: async () => ({ path: '', entries: [{ name: 'a.txt', path: 'a.txt', kind: 'file', size: 6, modTime: 0 }], truncated: false }),
+        ReadFile: async ({ path }) => ({ path, content: 'hello\n', size: 6, binary: false, truncated: false }),
+        ListRuns: async () => [r],
+        GetRun: async () => ({ run: r, changes: [] }),
+        ListEvents: async () => {
+          const rows = events('r1', lifecycleTo('validated'));
+          return { total: rows.length, offset: 0, rows };
+        },
+      }).transport,
+    );
+  });
+  afterEach(() => {
+    g.ResizeObserver = saved;
+    setTransport(noBackend());
+    store.update(initialState);
+  });
+
+  it('shows the selected file in the editor, a run picked in the runs panel in its place, and goes back to the file', async () => {
+    const { unmount } = render(<StudioView workspaceId="w1" />);
+    fireEvent.click(await screen.findByRole('treeitem', { name: /a\.txt/ }));
+    const details = screen.getByLabelText('Selection details');
+    await waitFor(() => expect(details.querySelector('.cm-content')?.textContent).toBe('hello'));
+    expect(within(details).getByText('6 B')).toBeTruthy();
+
+    const runs = await screen.findByRole('list', { name: 'Runs' });
+    fireEvent.click(within(runs).getByRole('button', { name: /Replace "a" with "b"/ }));
+    expect(await screen.findByRole('article', { name: 'Run' })).toBeTruthy();
+    expect(screen.queryByLabelText('Selection details')).toBeNull();
+    expect(screen.getByRole('tab', { name: 'Run r1' })).toBeTruthy();
+
+    // Leaving the Studio (the event log tab) and coming back keeps the run open.
+    unmount();
+    render(<StudioView workspaceId="w1" />);
+    expect(await screen.findByRole('article', { name: 'Run' })).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('tab', { name: 'a.txt' }));
+    await waitFor(() => expect(document.querySelector('.cm-content')?.textContent).toBe('hello'));
+    expect(screen.queryByRole('article', { name: 'Run' })).toBeNull();
+
+    // Closing the run leaves only the file's tab.
+    fireEvent.click(screen.getByRole('button', { name: 'Close the run' }));
+    expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['a.txt']);
+  });
+});

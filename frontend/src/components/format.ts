@@ -1,0 +1,14 @@
+// Formatting shared by several screens.
+
+/** formatSize renders a byte count: 512 B, 1.5 KiB, 3.2 MiB. */
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

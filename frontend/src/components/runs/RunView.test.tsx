@@ -1,0 +1,332 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Events, setTransport, type EventRow, type FileChange, type RunInfo } from '../../bridge';
+import { initialState, store } from '../../store';
+import { events, fakeBackend, lifecycleTo, noBackend, run } from '../../test/fakeBackend';
+import { RunView } from './RunView';
+
+const change = (over: Partial<FileChange> = {}): FileChange => ({
+  path: 'a.txt',
+  op: 'write',
+  before: 'hello OLD\n',
+  after: 'hello NEW\n',
+  beforeExists: true,
+  afterExists: true,
+  binary: false,
+  truncated: false,
+  ...over,
+});
+
+interface World {
+  runs: Map<string, RunInfo>;
+  changes: Map<string, FileChange[]>;
+  log: Map<string, EventRow[]>;
+  payloads: Map<number, unknown>;
+  blobs: Map<string, string>;
+}
+
+/** backendFor answers the run API from world, which tests change between calls. */
+function backendFor(world: World, extra: Parameters<typeof fakeBackend>[0] = {}) {
+  return fakeBackend({
+    GetRun: async ({ id }) => {
+      const r = world.runs.get(id);
+      if (!r) throw new Error(`run ${id} not found`);
+      return { run: r, changes: world.changes.get(id) ?? [] };
+    },
+    ListEvents: async ({ filter, offset, limit }) => {
+      const all = world.log.get(filter.run) ?? [];
+      return { total: all.length, offset, rows: all.slice(offset, offset + limit) };
+    },
+    GetEvent: async ({ seq }) => {
+      const row = [...world.log.values()].flat().find((e) => e.seq === seq);
+      if (!row) throw new Error(`event ${seq} not found`);
+      return { ...row, schema: 1, correlation: row.run, payload: JSON.stringify(world.payloads.get(seq) ?? {}, null, 2), hash: 'h', prevHash: 'p', causationSeq: 0 };
+    },
+    ReadBlob: async ({ hash }) => {
+      const text = world.blobs.get(hash);
+      if (text === undefined) throw new Error(`blob ${hash} not found`);
+      return { hash, text, size: text.length, binary: false, truncated: false };
+    },
+    ...extra,
+  });
+}
+
+/** worldWith holds one run whose events went as far as its state. */
+function worldWith(r: RunInfo, types: string[] = lifecycleTo(r.state === 'validation_failed' ? 'validation_failed' : r.outcome === 'committed' ? 'committed' : 'validated')): World {
+  return {
+    runs: new Map([[r.id, r]]),
+    changes: new Map([[r.id, [change(), change({ path: 'docs/new.md', before: '', beforeExists: false, after: '# new\n' })]]]),
+    log: new Map([[r.id, events(r.id, types)]]),
+    payloads: new Map(),
+    blobs: new Map(),
+  };
+}
+
+const button = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
+const enabled = () => ['Commit', 'Abort', 'Revert'].filter((n) => !button(n).disabled);
+
+describe('<RunView>', () => {
+  beforeEach(() => {
+    store.update(initialState);
+  });
+  afterEach(() => {
+    setTransport(noBackend());
+    store.update(initialState);
+  });
+
+  it.each([
+    ['validated', ['Commit', 'Abort'], run({ state: 'validated' })],
+    ['validation_failed', ['Abort'], run({ state: 'validation_failed', reason: 'validation command "false" failed with exit code 1' })],
+    ['executing', ['Abort'], run({ state: 'executing' })],
+    ['committing', [], run({ state: 'committing' })],
+    ['committed', ['Revert'], run({ state: 'terminated', outcome: 'committed' })],
+    ['aborted', [], run({ state: 'terminated', outcome: 'aborted' })],
+  ])('a %s run enables %j', async (_, want, r) => {
+    setTransport(backendFor(worldWith(r)).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    expect(enabled()).toEqual(want);
+  });
+
+  it('does not offer Revert while a revert of the run is under way, and offers it again once that revert was aborted', async () => {
+    const orig = run({ id: 'orig', state: 'terminated', outcome: 'committed', revertedBy: 'rev' });
+    const rev = run({ id: 'rev', task: 'Revert run orig', worker: 'revert', state: 'validated', revertOf: 'orig' });
+    const world = worldWith(orig);
+    world.runs.set('rev', rev);
+    const backend = backendFor(world);
+    setTransport(backend.transport);
+    const opened: string[] = [];
+    render(<RunView runId="orig" onOpenRun={(id) => opened.push(id)} />);
+    await screen.findByRole('heading', { name: orig.task });
+    await screen.findByRole('button', { name: 'Revert run orig' });
+    expect(button('Revert').disabled).toBe(true);
+
+    world.runs.set('rev', { ...rev, state: 'terminated', outcome: 'aborted' });
+    act(() => backend.emit(Events.RunChanged, { run: 'rev', state: 'terminated' }));
+    await waitFor(() => expect(button('Revert').disabled).toBe(false));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Revert run orig' }));
+    expect(opened).toEqual(['rev']);
+  });
+
+  it('Commit approves the run, disables every button while the call is in flight, and shows the committed run', async () => {
+    const r = run({ state: 'validated', reason: '1 staged change(s) apply cleanly' });
+    const world = worldWith(r);
+    let release!: () => void;
+    const backend = backendFor(world, {
+      ApproveRun: async ({ id }) => {
+        await new Promise<void>((ok) => (release = ok));
+        const done = { ...r, state: 'terminated', outcome: 'committed', approved: true, reason: '2 file(s) written' };
+        world.runs.set(id, done);
+        world.log.set(id, events(id, lifecycleTo('committed')));
+        return done;
+      },
+    });
+    setTransport(backend.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    expect(backend.argsOf('GetRun')).toHaveLength(1);
+
+    fireEvent.click(button('Commit'));
+    await screen.findByRole('button', { name: 'Committing…' });
+    expect(['Committing…', 'Abort', 'Revert'].map((n) => button(n).disabled)).toEqual([true, true, true]);
+    expect(backend.argsOf('ApproveRun')).toEqual([{ id: r.id }]);
+
+    await act(async () => release());
+    await waitFor(() => expect(screen.getByRole('heading', { name: r.task }).parentElement?.textContent).toContain('committed'));
+    expect(screen.getByTestId('run-reason').textContent).toBe('2 file(s) written');
+    expect(enabled()).toEqual(['Revert']);
+    expect(backend.argsOf('GetRun').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shows a failed action inline and as a toast, and keeps the buttons usable', async () => {
+    const r = run({ state: 'validated' });
+    setTransport(backendFor(worldWith(r), { ApproveRun: () => Promise.reject(new Error('run is "validating", not validated')) }).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(button('Commit'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('run is "validating", not validated');
+    expect(store.get().toasts.map((t) => [t.kind, t.text])).toEqual([['error', 'Could not commit the run: run is "validating", not validated']]);
+    expect(button('Commit').disabled).toBe(false);
+  });
+
+  it('Abort aborts the run with a reason', async () => {
+    const r = run({ state: 'validation_failed' });
+    const world = worldWith(r);
+    const backend = backendFor(world, {
+      AbortRun: async ({ id, reason }) => {
+        const done = { ...r, state: 'terminated', outcome: 'aborted', reason };
+        world.runs.set(id, done);
+        return done;
+      },
+    });
+    setTransport(backend.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(button('Abort'));
+    await waitFor(() => expect(screen.getByTestId('run-reason').textContent).toBe('aborted by the user in the Studio'));
+    expect(backend.argsOf('AbortRun')).toEqual([{ id: r.id, reason: 'aborted by the user in the Studio' }]);
+    expect(enabled()).toEqual([]);
+  });
+
+  it('Revert starts the revert run and opens it', async () => {
+    const r = run({ state: 'terminated', outcome: 'committed' });
+    const backend = backendFor(worldWith(r), { RevertRun: async () => run({ id: 'rev-1', worker: 'revert', revertOf: r.id, state: 'executing' }) });
+    setTransport(backend.transport);
+    const opened: string[] = [];
+    render(<RunView runId={r.id} onOpenRun={(id) => opened.push(id)} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(button('Revert'));
+    await waitFor(() => expect(opened).toEqual(['rev-1']));
+    expect(backend.argsOf('RevertRun')).toEqual([{ id: r.id }]);
+    expect(store.get().toasts[0]?.text).toMatch(/Revert run started/);
+  });
+
+  it('links a revert run to the run it reverts', async () => {
+    const orig = run({ id: 'orig', task: 'Replace "a" with "b"', state: 'terminated', outcome: 'committed', revertedBy: 'rev' });
+    const rev = run({ id: 'rev', task: 'Revert run orig', worker: 'revert', revertOf: 'orig', state: 'validated' });
+    const world = worldWith(rev);
+    world.runs.set('orig', orig);
+    setTransport(backendFor(world).transport);
+    const opened: string[] = [];
+    render(<RunView runId="rev" onOpenRun={(id) => opened.push(id)} />);
+    await screen.findByRole('heading', { name: 'Revert run orig' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Replace "a" with "b"' }));
+    expect(opened).toEqual(['orig']);
+  });
+
+  it('shows a validation failure with its reason, conflicts, command and output', async () => {
+    const r = run({ state: 'validation_failed', reason: '1 conflict(s): a.txt changed on disk' });
+    const world = worldWith(r);
+    const log = world.log.get(r.id) ?? [];
+    const cmd = log.find((e) => e.type === 'effect.command_executed');
+    const verdict = log.find((e) => e.type === 'run.validation_failed');
+    world.payloads.set(cmd?.seq ?? 0, { argv: ['go', 'test', './...'], dir: '(a temporary copy of the workspace)', exitCode: 1, timedOut: false, durationMs: 1234, output: 'out-hash', outputSize: 20 });
+    world.payloads.set(verdict?.seq ?? 0, {
+      reason: '1 conflict(s): a.txt changed on disk',
+      conflicts: [{ path: 'a.txt', expected: 'aaaaaaaaaaaaaaaaaaaa', found: 'bbbbbbbbbbbbbbbbbbbb' }],
+      exitCode: 1,
+      output: 'out-hash',
+    });
+    world.blobs.set('out-hash', '--- FAIL: TestX\nFAIL\n');
+    setTransport(backendFor(world).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    const tab = screen.getByRole('tab', { name: /Validation/ });
+    expect(tab.textContent).toContain('✗');
+
+    fireEvent.click(tab);
+    const panel = screen.getByRole('tabpanel');
+    await within(panel).findByText('Validation failed');
+    expect(within(panel).getByText('1 conflict(s): a.txt changed on disk')).toBeTruthy();
+    const conflicts = await within(panel).findByRole('table', { name: 'Conflicts' });
+    const cells = within(conflicts).getAllByRole('cell').map((c) => c.textContent);
+    expect(cells).toEqual(['a.txt', 'aaaaaaaaaa', 'bbbbbbbbbb']);
+    expect(within(panel).getByText('go test ./...')).toBeTruthy();
+    expect(within(panel).getByText('1.23 s')).toBeTruthy();
+    expect((await within(panel).findByLabelText('Command output')).textContent).toBe('--- FAIL: TestX\nFAIL\n');
+  });
+
+  it('shows the staged files and a merge view of the selected one', async () => {
+    const r = run({ state: 'validated' });
+    setTransport(backendFor(worldWith(r)).transport);
+    const { container } = render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    const files = screen.getByRole('list', { name: 'Staged files' });
+    expect(within(files).getAllByRole('button').map((b) => b.textContent)).toEqual(['Ma.txtwrite', 'Adocs/new.mdwrite']);
+
+    const merge = () => container.querySelector('.cm-mergeView');
+    await waitFor(() => expect(merge()).not.toBeNull());
+    expect(merge()?.querySelector('.cm-merge-a .cm-content')?.textContent).toContain('hello OLD');
+    expect(merge()?.querySelector('.cm-merge-b .cm-content')?.textContent).toContain('hello NEW');
+
+    // A new file is all added: nothing on the left.
+    fireEvent.click(within(files).getByRole('button', { name: /docs\/new\.md/ }));
+    await waitFor(() => expect(merge()?.querySelector('.cm-merge-b .cm-content')?.textContent).toContain('# new'));
+    expect(merge()?.querySelector('.cm-merge-a .cm-content')?.textContent).toBe('');
+    expect(screen.getByText('Before: the file does not exist')).toBeTruthy();
+
+    // The unified layout shows one editor with the new text.
+    fireEvent.click(screen.getByRole('button', { name: 'Unified' }));
+    await waitFor(() => expect(merge()).toBeNull());
+    expect(container.querySelector('.diff-unified .cm-content')?.textContent).toContain('# new');
+    localStorage.clear();
+  });
+
+  it('notes a binary change instead of a diff', async () => {
+    const r = run({ state: 'validated' });
+    const world = worldWith(r);
+    world.changes.set(r.id, [change({ path: 'logo.png', binary: true, before: '', after: '' })]);
+    setTransport(backendFor(world).transport);
+    const { container } = render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByText(/Binary file/);
+    expect(container.querySelector('.cm-editor')).toBeNull();
+  });
+
+  it('shows the timeline of lifecycle phases with their events', async () => {
+    const r = run({ state: 'validated' });
+    setTransport(backendFor(worldWith(r)).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(screen.getByRole('tab', { name: /Timeline/ }));
+    const tl = screen.getByRole('list', { name: 'Timeline' });
+    const phases = [...tl.querySelectorAll(':scope > li')].map((li) => `${li.getAttribute('data-phase')}${li.classList.contains('upcoming') ? '?' : ''}`);
+    expect(phases).toEqual([
+      'requested',
+      'created',
+      'provisioned',
+      'context_resolved',
+      'memory_mounted',
+      'context_ready',
+      'executing',
+      'validating',
+      'validated',
+      'committing?',
+      'committed?',
+      'terminated?',
+    ]);
+    // Events are 10 ms apart: executing holds three of them, so it lasts 30 ms.
+    const executing = tl.querySelector('[data-phase="executing"]') as HTMLElement;
+    expect(within(executing).getByTestId('phase-duration').textContent).toBe('30 ms');
+    fireEvent.click(within(executing).getByRole('button', { name: /executing/ }));
+    const evs = within(executing).getByRole('list', { name: 'Events of executing' });
+    expect(within(evs).getAllByRole('button').map((b) => b.querySelector('.tl-type')?.textContent)).toEqual([
+      'run.execution_started',
+      'effect.file_read',
+      'effect.file_staged',
+    ]);
+  });
+
+  it('loads the run again on run.changed for this run, and not for another', async () => {
+    const r = run({ state: 'validating' });
+    const world = worldWith(r, lifecycleTo('executing'));
+    const backend = backendFor(world);
+    setTransport(backend.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    expect(backend.argsOf('GetRun')).toHaveLength(1);
+
+    act(() => backend.emit(Events.RunChanged, { run: 'someone-else', state: 'validated' }));
+    await new Promise((ok) => setTimeout(ok, 250));
+    expect(backend.argsOf('GetRun')).toHaveLength(1);
+
+    world.runs.set(r.id, { ...r, state: 'validated' });
+    act(() => backend.emit(Events.RunChanged, { run: r.id, state: 'validated' }));
+    await waitFor(() => expect(enabled()).toEqual(['Commit', 'Abort']));
+    expect(backend.argsOf('GetRun')).toHaveLength(2);
+  });
+
+  it('explains a run that cannot be loaded, with Retry', async () => {
+    const world = worldWith(run());
+    world.runs.clear();
+    setTransport(backendFor(world).transport);
+    render(<RunView runId="ghost" onOpenRun={() => {}} />);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('run ghost not found');
+    world.runs.set('ghost', run({ id: 'ghost', task: 'Edit x' }));
+    world.log.set('ghost', []);
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await screen.findByRole('heading', { name: 'Edit x' });
+  });
+});

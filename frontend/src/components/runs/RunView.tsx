@@ -1,0 +1,270 @@
+// One run in full, for review: what it is and where it stands, the
+// decisions (Commit, Abort, Revert), its staged changes as diffs, its
+// validation and its timeline. Everything is read from the log.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { abortRun, approveRun, revertRun, showRunEvents } from '../../actions';
+import { api, errorMessage, RunEvents, type EventRow, type RunDetail, type RunInfo } from '../../bridge';
+import { store } from '../../store';
+import { clock, shortId } from '../EventDetail';
+import { useNow, useRunChanged } from './hooks';
+import { RunBadge } from './RunBadge';
+import { RunChanges } from './RunChanges';
+import { canAbort, canCommit, canRevert, isLive, relativeTime } from './runFormat';
+import { RunTimeline } from './RunTimeline';
+import { RunValidation } from './RunValidation';
+
+/** eventsPage and maxEvents bound how much of a run's log the view loads. */
+const eventsPage = 1000;
+const maxEvents = 20_000;
+
+/** loadRunEvents reads a run's events, oldest first, page by page. */
+export async function loadRunEvents(run: string): Promise<{ rows: EventRow[]; truncated: boolean }> {
+  const rows: EventRow[] = [];
+  for (;;) {
+    const page = await api.ListEvents({ filter: { run, type: '', origin: '', workspace: '' }, offset: rows.length, limit: eventsPage });
+    const got = page.rows ?? [];
+    rows.push(...got);
+    if (got.length === 0 || rows.length >= page.total) return { rows, truncated: false };
+    if (rows.length >= maxEvents) return { rows, truncated: true };
+  }
+}
+
+interface RunData {
+  detail: RunDetail;
+  events: EventRow[];
+  truncated: boolean;
+}
+
+/** useRunData loads a run and its events, again whenever the run changes. */
+function useRunData(id: string) {
+  const [data, setData] = useState<{ id: string; value: RunData } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const generation = useRef(0);
+
+  const reload = useCallback(async () => {
+    const gen = ++generation.current;
+    try {
+      const [detail, ev] = await Promise.all([api.GetRun({ id }), loadRunEvents(id)]);
+      if (gen !== generation.current) return;
+      setData({ id, value: { detail: { ...detail, changes: detail.changes ?? [] }, events: ev.rows, truncated: ev.truncated } });
+      setError(null);
+    } catch (err) {
+      if (gen === generation.current) setError(errorMessage(err));
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setError(null);
+    void reload();
+  }, [reload]);
+  useRunChanged((changes) => {
+    if (changes.length === 0 || changes.some((c) => c.run === id)) void reload();
+  });
+  return { data: data?.id === id ? data.value : null, error, reload };
+}
+
+/** useRelatedRun loads another run (the one reverted, or reverting), kept current. */
+function useRelatedRun(id: string): RunInfo | null {
+  const [info, setInfo] = useState<RunInfo | null>(null);
+  const load = useCallback(() => {
+    if (!id) return;
+    api.GetRun({ id }).then(
+      (d) => setInfo(d.run),
+      () => setInfo(null),
+    );
+  }, [id]);
+  useEffect(() => {
+    setInfo(null);
+    load();
+  }, [load]);
+  useRunChanged((changes) => {
+    if (id && (changes.length === 0 || changes.some((c) => c.run === id))) load();
+  });
+  return id && info?.id === id ? info : null;
+}
+
+type Tab = 'changes' | 'validation' | 'timeline';
+type Busy = 'commit' | 'abort' | 'revert' | null;
+
+export interface RunViewProps {
+  runId: string;
+  /** onOpenRun shows another run (a revert and the run it reverts link to each other). */
+  onOpenRun: (id: string) => void;
+}
+
+export function RunView({ runId, onOpenRun }: RunViewProps) {
+  const { data, error, reload } = useRunData(runId);
+  const run = data?.detail.run;
+  // A run in progress or awaiting a decision shows its current phase growing.
+  const now = useNow(run && (isLive(run) || !run.outcome) ? 1000 : 15_000);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab | null>(null);
+  const revertOf = useRelatedRun(run?.revertOf ?? '');
+  const revertedBy = useRelatedRun(run?.revertedBy ?? '');
+
+  useEffect(() => {
+    setActionError(null);
+    setTab(null);
+  }, [runId]);
+
+  if (!data || !run) {
+    if (error)
+      return (
+        <div className="run-view">
+          <div className="run-error" role="alert">
+            <span>Could not load the run: {error}</span>
+            <button onClick={() => void reload()}>Retry</button>
+          </div>
+        </div>
+      );
+    return <p className="muted run-empty">Loading the run…</p>;
+  }
+
+  const { changes } = data.detail;
+  const verdict = [...data.events].reverse().find((e) => e.type === RunEvents.ValidationPassed || e.type === RunEvents.ValidationFailed);
+  const shownTab: Tab = tab ?? (changes.length > 0 ? 'changes' : verdict ? 'validation' : 'timeline');
+
+  const act = async (what: Exclude<Busy, null>) => {
+    setBusy(what);
+    setActionError(null);
+    const res =
+      what === 'commit' ? await approveRun(run.id) : what === 'abort' ? await abortRun(run.id, 'aborted by the user in the Studio') : await revertRun(run.id);
+    setBusy(null);
+    if (!res.ok) {
+      setActionError(res.error);
+      void reload();
+      return;
+    }
+    if (what === 'revert') {
+      store.toast('info', 'Revert run started: review it, then Commit to restore the files.');
+      onOpenRun(res.value.id);
+      return;
+    }
+    void reload();
+  };
+
+  const commitOk = canCommit(run);
+  const abortOk = canAbort(run);
+  const revertOk = canRevert(run, revertedBy?.outcome);
+
+  return (
+    <article className="run-view" aria-label="Run" data-run={run.id}>
+      <header className="run-head">
+        <div className="run-title">
+          <h2 title={run.task}>{run.task}</h2>
+          <RunBadge run={run} />
+        </div>
+        <div className="run-meta muted small">
+          <span className="chip">{run.worker}</span>
+          {run.autoCommit && <span className="chip">auto-commit</span>}
+          <span title={run.id} className="mono">
+            run {shortId(run.id)}
+          </span>
+          <span title={new Date(run.createdAt / 1e6).toLocaleString()}>started {relativeTime(run.createdAt, now)}</span>
+          <span>updated {clock(run.updatedAt)}</span>
+          {run.approved && <span>approved by the user</span>}
+        </div>
+        {run.reason && (
+          <p className={`run-reason tone-${run.state === 'validation_failed' ? 'bad' : run.outcome === 'committed' ? 'ok' : 'plain'}`} data-testid="run-reason">
+            {run.reason}
+          </p>
+        )}
+        {run.revertOf && (
+          <p className="run-link small">
+            ↶ Reverts{' '}
+            <button className="link" onClick={() => onOpenRun(run.revertOf)}>
+              {revertOf ? revertOf.task : `run ${shortId(run.revertOf)}`}
+            </button>
+          </p>
+        )}
+        {run.revertedBy && (
+          <p className="run-link small">
+            Reverted by{' '}
+            <button className="link" onClick={() => onOpenRun(run.revertedBy)}>
+              {revertedBy ? revertedBy.task : `run ${shortId(run.revertedBy)}`}
+            </button>{' '}
+            {revertedBy && <RunBadge run={revertedBy} />}
+          </p>
+        )}
+        <div className="run-actions">
+          <button
+            className="primary"
+            disabled={!commitOk || busy !== null}
+            onClick={() => void act('commit')}
+            title={commitOk ? 'Approve the run and write its staged changes to the files' : 'Only a validated run can be committed'}
+          >
+            {busy === 'commit' ? 'Committing…' : 'Commit'}
+          </button>
+          <button
+            className="danger"
+            disabled={!abortOk || busy !== null}
+            onClick={() => void act('abort')}
+            title={abortOk ? 'Drop the run: nothing it staged is applied' : 'This run can no longer be aborted'}
+          >
+            {busy === 'abort' ? 'Aborting…' : 'Abort'}
+          </button>
+          <button
+            disabled={!revertOk || busy !== null}
+            onClick={() => void act('revert')}
+            title={
+              revertOk
+                ? 'Start a run that restores the files as they were before this commit'
+                : run.outcome === 'committed'
+                  ? 'A revert of this run is under way or done'
+                  : 'Only a committed run can be reverted'
+            }
+          >
+            {busy === 'revert' ? 'Reverting…' : 'Revert'}
+          </button>
+          <span className="spacer" />
+          {isLive(run) && <span className="muted small live-note">working…</span>}
+          <button className="quiet" onClick={() => showRunEvents(run.id)} title="Show this run's events in the event log">
+            Event log
+          </button>
+        </div>
+        {actionError && (
+          <div className="run-error" role="alert">
+            <span>{actionError}</span>
+            <button className="icon-btn" aria-label="Dismiss" onClick={() => setActionError(null)}>
+              ×
+            </button>
+          </div>
+        )}
+        {error && (
+          <div className="run-error" role="alert">
+            <span>Could not refresh the run: {error}</span>
+            <button onClick={() => void reload()}>Retry</button>
+          </div>
+        )}
+      </header>
+      <div className="run-tabs" role="tablist" aria-label="Run details">
+        {(
+          [
+            ['changes', `Changes`, String(changes.length)],
+            ['validation', 'Validation', verdict ? (verdict.type === RunEvents.ValidationPassed ? '✓' : '✗') : ''],
+            ['timeline', 'Timeline', String(data.events.length)],
+          ] as const
+        ).map(([t, label, extra]) => (
+          <button
+            key={t}
+            role="tab"
+            id={`run-tab-${t}`}
+            aria-selected={shownTab === t}
+            aria-controls={`run-panel-${t}`}
+            className={`run-tab${shownTab === t ? ' on' : ''}`}
+            onClick={() => setTab(t)}
+          >
+            {label}
+            {extra && <span className={`tab-extra${extra === '✗' ? ' bad' : extra === '✓' ? ' good' : ''}`}>{extra}</span>}
+          </button>
+        ))}
+      </div>
+      <div className={`run-body body-${shownTab}`} role="tabpanel" id={`run-panel-${shownTab}`} aria-labelledby={`run-tab-${shownTab}`}>
+        {shownTab === 'changes' && <RunChanges changes={changes} />}
+        {shownTab === 'validation' && <RunValidation events={data.events} />}
+        {shownTab === 'timeline' && <RunTimeline events={data.events} nowMs={now} truncated={data.truncated} />}
+      </div>
+    </article>
+  );
+}
