@@ -332,6 +332,9 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	ins := tx.StmtContext(ctx, s.insert)
 	for _, e := range evs {
 		for _, b := range e.Blobs {
+			if b == nil {
+				b = []byte{} // an empty body is a zero-length blob, not NULL
+			}
 			sum := sha256.Sum256(b)
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)`,
 				hex.EncodeToString(sum[:]), len(b), b); err != nil {
@@ -553,6 +556,9 @@ func (s *SQLiteStore) Distinct(ctx context.Context, column string, limit int) ([
 
 // PutBlob implements Store.
 func (s *SQLiteStore) PutBlob(ctx context.Context, data []byte) (string, error) {
+	if data == nil {
+		data = []byte{} // an empty body is a zero-length blob, not NULL
+	}
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
 	s.mu.Lock()

@@ -225,9 +225,11 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	}
 	info.config = CreatedPayload{Worker: w.Name(), Task: req.Task, Budget: budget, AutoCommit: req.AutoCommit,
 		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf}
-	if _, err := k.record(ctx, &info, eventlog.RunCreated, eventlog.OriginRuntime, info.config, requested.ID); err != nil {
+	created, err := k.record(ctx, &info, eventlog.RunCreated, eventlog.OriginRuntime, info.config, requested.ID)
+	if err != nil {
 		return RunInfo{}, err
 	}
+	info.CreatedAt, info.AutoCommit, info.RevertOf = created.At, req.AutoCommit, req.RevertOf
 	if _, err := k.record(ctx, &info, eventlog.RunProvisioned, eventlog.OriginRuntime, map[string]any{"budget": budget, "root": root}, ""); err != nil {
 		return info, err
 	}
@@ -377,7 +379,7 @@ func (k *Kernel) Approve(ctx context.Context, run string) (RunInfo, error) {
 	if err := k.commitLocked(ctx, &info, approval.ID); err != nil {
 		return info, err
 	}
-	return info, nil
+	return k.load(ctx, run) // with the outcome and the approval folded in
 }
 
 // Abort records the user's request and aborts the run: nothing staged is
@@ -410,7 +412,10 @@ func (k *Kernel) Abort(ctx context.Context, run, reason string) (RunInfo, error)
 		a.cancel(errors.New("run aborted"))
 		<-a.done
 	}
-	return info, err
+	if err != nil {
+		return info, err
+	}
+	return k.load(ctx, run)
 }
 
 // Close stops executing workers (their runs end terminated with reason

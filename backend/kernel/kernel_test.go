@@ -457,3 +457,22 @@ func TestReplaceAndEditWorkers(t *testing.T) {
 		t.Fatalf("auto-committed edit: %+v", got)
 	}
 }
+
+func TestAnswersCarryTheFoldedRun(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a"})
+	info := h.start(kernel.StartRequest{}, steps(writeStep("a.txt", "b")))
+	if info.CreatedAt == 0 || info.State != kernel.StateExecuting {
+		t.Errorf("Start answered %+v; want createdAt set and state executing", info)
+	}
+	h.wait(info.ID)
+	got, err := h.k.Approve(context.Background(), info.ID)
+	if err != nil || got.Outcome != kernel.OutcomeCommitted || !got.Approved {
+		t.Fatalf("Approve answered %+v, %v; want outcome committed, approved", got, err)
+	}
+	other := h.start(kernel.StartRequest{}, steps(writeStep("a.txt", "c")))
+	h.wait(other.ID)
+	got, err = h.k.Abort(context.Background(), other.ID, "no")
+	if err != nil || got.Outcome != kernel.OutcomeAborted || got.Reason != "no" {
+		t.Fatalf("Abort answered %+v, %v; want outcome aborted with the reason", got, err)
+	}
+}

@@ -236,6 +236,15 @@ func Run(t *testing.T, open func(t *testing.T) eventlog.Store) {
 		if err != nil || !bytes.Equal(got, data) {
 			t.Errorf("GetBlob = %d bytes, %v; want the %d bytes stored", len(got), err, len(data))
 		}
+		for _, empty := range [][]byte{nil, {}} {
+			h, err := s.PutBlob(ctx, empty)
+			if err != nil {
+				t.Fatalf("PutBlob(empty) error = %v", err)
+			}
+			if got, err := s.GetBlob(ctx, h); err != nil || len(got) != 0 {
+				t.Errorf("GetBlob(empty blob) = %q, %v; want an empty body", got, err)
+			}
+		}
 		if _, err := s.GetBlob(ctx, "00"); !errors.Is(err, eventlog.ErrNotFound) {
 			t.Errorf("GetBlob(unknown) error = %v, want ErrNotFound", err)
 		}
