@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -474,5 +475,23 @@ func TestAnswersCarryTheFoldedRun(t *testing.T) {
 	got, err = h.k.Abort(context.Background(), other.ID, "no")
 	if err != nil || got.Outcome != kernel.OutcomeAborted || got.Reason != "no" {
 		t.Fatalf("Abort answered %+v, %v; want outcome aborted with the reason", got, err)
+	}
+}
+
+func TestValidationCommandTimesOut(t *testing.T) {
+	root, _ := filepath.EvalSymlinks(t.TempDir())
+	writeTree(t, root, map[string]string{"a.txt": "a"})
+	h := openHarness(t, filepath.Join(t.TempDir(), eventlog.FileName), root, kernel.Config{ValidationTimeout: 300 * time.Millisecond})
+	start := time.Now()
+	info := h.start(kernel.StartRequest{ValidationCommand: []string{"sleep", "30"}}, steps(writeStep("a.txt", "b")))
+	got := h.wait(info.ID)
+	if got.State != kernel.StateValidationFailed || !strings.Contains(got.Reason, "timed out") {
+		t.Fatalf("state %s reason %q; want validation_failed: timed out", got.State, got.Reason)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Fatal("the command was not stopped at its timeout")
+	}
+	if !strings.Contains(h.lastPayload(info.ID, eventlog.EffectCommandExecuted), `"timedOut":true`) {
+		t.Errorf("command_executed = %s, want timedOut", h.lastPayload(info.ID, eventlog.EffectCommandExecuted))
 	}
 }
