@@ -1,0 +1,483 @@
+package workspace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// Names of the files that hold ignore rules.
+const (
+	GitignoreName   = ".gitignore"
+	IceignoreName   = ".iceignore"        // at the root only; same syntax as .gitignore
+	InfoExcludePath = ".git/info/exclude" // relative to the root
+	maxIgnoreFile   = 4 << 20             // a larger ignore file is not a hand-written one; it is skipped
+)
+
+// DefaultIgnores are patterns applied below every other source, so a
+// .gitignore or .iceignore can re-include them with "!node_modules/".
+//
+// The list is deliberately short. .git is not here because it is never
+// indexed at all (see Ignorer.Ignored). node_modules is a dependency cache
+// that can hold hundreds of thousands of files and is almost never what a
+// user wants searched, even in projects that forget to ignore it. Common
+// build-output names (build/, dist/, target/, out/) are NOT defaults: they
+// are real source folders in enough projects (Go's own go/build package,
+// Gradle's buildSrc conventions, docs "dist" folders) that hiding them
+// silently would be worse than indexing a few generated files, and every
+// project that produces them already lists them in its .gitignore.
+var DefaultIgnores = []string{"node_modules/"}
+
+// Ignorer decides whether workspace paths are ignored, the way git does:
+// .gitignore files at every level (a pattern applies relative to the folder
+// of the file that holds it, deeper files override shallower ones, the last
+// matching line of a file wins, "!" re-includes, and nothing below an
+// excluded folder can be re-included), then .git/info/exclude, then
+// DefaultIgnores. A root .iceignore, in the same syntax, overrides all of
+// those, so a user can hide (or re-include) files for ICE Studio alone.
+// .gitignore files are honoured whether or not the folder is a git
+// repository; the user's global core.excludesFile is not read, because it
+// differs between machines and the index should not.
+//
+// Glob matching is done by github.com/bmatcuk/doublestar/v4, a widely used,
+// maintained matcher with git-compatible "**", "*", "?", classes and
+// escapes; this file only translates gitignore lines into its syntax (the
+// few places the dialects differ are handled in translate) and applies
+// git's precedence rules. go-git's plumbing/format/gitignore was evaluated
+// first and rejected because its matcher diverges from git in cases the
+// tests cover: a negation matching a parent folder re-includes files inside
+// it ("*.log" then "!logs/" un-ignores logs/x.log; git keeps it ignored),
+// "abc/**" also ignores abc itself (so "!abc/keep" cannot work), "[!a]" is
+// not a negated class, and "foo/**.txt" never matches.
+//
+// An Ignorer caches parsed .gitignore files per folder; it is safe for
+// concurrent use. Call Forget when an ignore file changes on disk.
+type Ignorer struct {
+	root string
+
+	mu       sync.RWMutex
+	loaded   bool // exclude and ice are read
+	loadErrs []error
+	exclude  []rule // .git/info/exclude
+	ice      []rule // .iceignore
+	defaults []rule // DefaultIgnores
+	dirs     map[string]dirRules
+}
+
+type dirRules struct {
+	rules []rule
+	err   error
+}
+
+// rule is one parsed gitignore line.
+type rule struct {
+	glob     string // doublestar pattern
+	base     string // folder of the ignore file, "" for the root
+	negate   bool   // "!pattern"
+	dirOnly  bool   // "pattern/"
+	basename bool   // no slash: matches the last path element at any depth below base
+	source   string // "a/.gitignore:3", for explanations
+}
+
+// NewIgnorer returns an Ignorer for the canonical workspace root. Files are
+// read lazily, on first use.
+func NewIgnorer(root string) *Ignorer {
+	m := &Ignorer{root: root, dirs: make(map[string]dirRules)}
+	for i, p := range DefaultIgnores {
+		if r, ok := parseRule(p, "", fmt.Sprintf("(default):%d", i+1)); ok {
+			m.defaults = append(m.defaults, r)
+		}
+	}
+	return m
+}
+
+// Root returns the workspace root the Ignorer reads from.
+func (m *Ignorer) Root() string { return m.root }
+
+// Ignored reports whether the workspace-relative slash path rel is ignored.
+// isDir says whether rel is a folder (directory-only patterns need it).
+// Every path with a ".git" element is ignored: it is git's private state,
+// and Studio never indexes or watches it.
+func (m *Ignorer) Ignored(rel string, isDir bool) bool {
+	ignored, _ := m.Explain(rel, isDir)
+	return ignored
+}
+
+// Explain is Ignored with the reason, for a "why is this hidden?" answer:
+// source names the deciding line ("sub/.gitignore:3", ".iceignore:1",
+// "(default):1", or "(always)" for .git); it is empty when no rule matched.
+// A path inside an ignored folder is explained by the folder's rule.
+func (m *Ignorer) Explain(rel string, isDir bool) (ignored bool, source string) {
+	rel = strings.Trim(rel, "/")
+	if rel == "" || rel == "." {
+		return false, ""
+	}
+	dir := ""
+	for {
+		i := strings.IndexByte(rel[len(dir):], '/')
+		if i < 0 {
+			break
+		}
+		next := rel[:len(dir)+i]
+		if r := m.decideSelf(next, true); r != nil && !r.negate {
+			return true, r.source
+		}
+		dir = next + "/"
+	}
+	if r := m.decideSelf(rel, isDir); r != nil {
+		return !r.negate, r.source
+	}
+	return false, ""
+}
+
+// Forget drops what the Ignorer knows about the .gitignore files of the
+// folder relDir and every folder below it ("" for all, which also rereads
+// .iceignore and .git/info/exclude), so they are read again on next use.
+// Call it when an ignore file changes, and when a folder appears or goes
+// (one moved in brings its own .gitignore without an event for it).
+func (m *Ignorer) Forget(relDir string) {
+	relDir = strings.Trim(relDir, "/")
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if relDir == "" {
+		clear(m.dirs)
+		m.loaded = false
+		return
+	}
+	delete(m.dirs, relDir)
+	prefix := relDir + "/"
+	for d := range m.dirs {
+		if strings.HasPrefix(d, prefix) {
+			delete(m.dirs, d)
+		}
+	}
+}
+
+// IsIgnoreFile reports whether rel names a file whose change alters the
+// ignore rules (a .gitignore anywhere, the root .iceignore, or the exclude
+// file).
+func IsIgnoreFile(rel string) bool {
+	return path.Base(rel) == GitignoreName || rel == IceignoreName || rel == InfoExcludePath
+}
+
+// matchSelf decides rel by its own patterns only, assuming no parent
+// folder is ignored (the scanner never descends into one).
+func (m *Ignorer) matchSelf(rel string, isDir bool) bool {
+	r := m.decideSelf(rel, isDir)
+	return r != nil && !r.negate
+}
+
+var gitRule = &rule{source: "(always)"}
+
+// decideSelf returns the rule that decides rel by its own patterns, or nil.
+func (m *Ignorer) decideSelf(rel string, isDir bool) *rule {
+	name := path.Base(rel)
+	if name == ".git" {
+		return gitRule
+	}
+	m.ensureLoaded()
+	m.mu.RLock()
+	ice, exclude, defaults := m.ice, m.exclude, m.defaults
+	m.mu.RUnlock()
+	if r := decide(ice, rel, name, isDir); r != nil {
+		return r
+	}
+	// .gitignore files from the nearest folder up to the root.
+	dir := path.Dir(rel)
+	for {
+		if dir == "." {
+			dir = ""
+		}
+		rules, _ := m.dirRules(dir)
+		if r := decide(rules, rel, name, isDir); r != nil {
+			return r
+		}
+		if dir == "" {
+			break
+		}
+		dir = path.Dir(dir)
+	}
+	if r := decide(exclude, rel, name, isDir); r != nil {
+		return r
+	}
+	return decide(defaults, rel, name, isDir)
+}
+
+// decide returns the last rule of one source that matches, or nil.
+func decide(rules []rule, rel, name string, isDir bool) *rule {
+	for i := len(rules) - 1; i >= 0; i-- {
+		if rules[i].match(rel, name, isDir) {
+			return &rules[i]
+		}
+	}
+	return nil
+}
+
+func (r *rule) match(rel, name string, isDir bool) bool {
+	if r.dirOnly && !isDir {
+		return false
+	}
+	if r.base != "" {
+		if !strings.HasPrefix(rel, r.base+"/") {
+			return false
+		}
+		rel = rel[len(r.base)+1:]
+	}
+	if r.basename {
+		return doublestar.MatchUnvalidated(r.glob, name)
+	}
+	return doublestar.MatchUnvalidated(r.glob, rel)
+}
+
+func (m *Ignorer) ensureLoaded() {
+	m.mu.RLock()
+	loaded := m.loaded
+	m.mu.RUnlock()
+	if loaded {
+		return
+	}
+	exclude, err1 := readRules(m.root, InfoExcludePath, "")
+	ice, err2 := readRules(m.root, IceignoreName, "")
+	m.mu.Lock()
+	m.exclude, m.ice, m.loaded = exclude, ice, true
+	m.loadErrs = nil
+	for _, err := range []error{err1, err2} {
+		if err != nil {
+			m.loadErrs = append(m.loadErrs, err)
+		}
+	}
+	m.mu.Unlock()
+}
+
+// rootErrors returns why .git/info/exclude or .iceignore could not be read.
+func (m *Ignorer) rootErrors() []error {
+	m.ensureLoaded()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.loadErrs
+}
+
+// dirRules returns the rules of relDir's .gitignore, reading it on first
+// use. A missing file is no rules and no error; an unreadable one is no
+// rules and an error the scanner reports as a warning.
+func (m *Ignorer) dirRules(relDir string) ([]rule, error) {
+	m.mu.RLock()
+	d, ok := m.dirs[relDir]
+	m.mu.RUnlock()
+	if ok {
+		return d.rules, d.err
+	}
+	rules, err := readRules(m.root, joinSlash(relDir, GitignoreName), relDir)
+	m.mu.Lock()
+	m.dirs[relDir] = dirRules{rules, err}
+	m.mu.Unlock()
+	return rules, err
+}
+
+// readRules parses one ignore file; rel is its path, base the folder its
+// patterns are relative to.
+func readRules(root, rel, base string) ([]rule, error) {
+	full := filepath.Join(root, filepath.FromSlash(rel))
+	fi, err := os.Stat(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return nil, nil
+	case err != nil:
+		return nil, &PathError{rel, classify(err)}
+	case !fi.Mode().IsRegular():
+		return nil, nil
+	case fi.Size() > maxIgnoreFile:
+		return nil, &PathError{rel, fmt.Errorf("%w: larger than %d bytes, not used", ErrUnreadable, maxIgnoreFile)}
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		return nil, &PathError{rel, classify(err)}
+	}
+	return parseIgnore(data, base, rel), nil
+}
+
+// parseIgnore parses the content of an ignore file whose patterns are
+// relative to the folder base. source names the file in explanations.
+func parseIgnore(data []byte, base, source string) []rule {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // git skips a UTF-8 BOM
+	var out []rule
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSuffix(line, "\r") // as git does for CRLF files
+		if r, ok := parseRule(line, base, fmt.Sprintf("%s:%d", source, n+1)); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// parseRule turns one gitignore line into a rule, following git's
+// dir.c: comments, unescaped trailing spaces, "!", a trailing "/" for
+// folders only, and a slash at the start or in the middle anchoring the
+// pattern to base.
+func parseRule(line, base, source string) (rule, bool) {
+	if line == "" || line[0] == '#' {
+		return rule{}, false
+	}
+	line = trimTrailingSpaces(line)
+	r := rule{base: base, source: source}
+	if strings.HasPrefix(line, "!") {
+		r.negate = true
+		line = line[1:]
+	}
+	if strings.HasSuffix(line, "/") {
+		r.dirOnly = true
+		line = line[:len(line)-1]
+	}
+	if line == "" {
+		return rule{}, false
+	}
+	r.basename = !strings.Contains(line, "/")
+	line = strings.TrimPrefix(line, "/")
+	glob := translate(line, r.basename)
+	if glob == "" || !doublestar.ValidatePattern(glob) {
+		return rule{}, false // git's wildmatch never matches a malformed pattern
+	}
+	r.glob = glob
+	return r, true
+}
+
+// trimTrailingSpaces is git's trim_trailing_spaces: trailing spaces go
+// unless escaped with a backslash; tabs stay.
+func trimTrailingSpaces(s string) string {
+	lastSpace := -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			if lastSpace < 0 {
+				lastSpace = i
+			}
+		case '\\':
+			i++
+			if i >= len(s) {
+				return s
+			}
+			lastSpace = -1
+		default:
+			lastSpace = -1
+		}
+	}
+	if lastSpace >= 0 {
+		return s[:lastSpace]
+	}
+	return s
+}
+
+// posixClasses maps the bracket expressions git's wildmatch knows to
+// ranges doublestar understands.
+var posixClasses = map[string]string{
+	"alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": ` \t`, "digit": "0-9",
+	"lower": "a-z", "upper": "A-Z", "space": " \t\n\r\f\v", "xdigit": "0-9a-fA-F",
+	"punct": `!"#$%&'()*+,\-./:;<=>?@\[\\\]^_{|}~`,
+}
+
+// translate rewrites a gitignore glob into doublestar syntax. The dialects
+// differ in four places: braces are literal in git but alternation in
+// doublestar; a "]" first in a class is literal in git; git knows POSIX
+// classes; and stars that are not a whole path element are plain "*" in
+// git. A trailing "/**" matches everything inside a folder but not the
+// folder itself, which doublestar spells "/**/*". It returns "" for a
+// pattern git would never match.
+func translate(p string, basename bool) string {
+	var b strings.Builder
+	segStart := true
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch c {
+		case '\\':
+			if i+1 >= len(p) {
+				return "" // a trailing backslash never matches in git
+			}
+			b.WriteByte('\\')
+			b.WriteByte(p[i+1])
+			i++
+		case '{', '}':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '*':
+			j := i
+			for j < len(p) && p[j] == '*' {
+				j++
+			}
+			whole := segStart && (j == len(p) || p[j] == '/')
+			if j-i == 2 && whole && !basename {
+				b.WriteString("**")
+			} else {
+				b.WriteByte('*')
+			}
+			i = j - 1
+		case '[':
+			end, class := translateClass(p[i:])
+			if end < 0 {
+				return "" // unclosed class
+			}
+			b.WriteString(class)
+			i += end
+		default:
+			b.WriteByte(c)
+		}
+		segStart = c == '/'
+	}
+	out := b.String()
+	if out == "**" {
+		return "**"
+	}
+	if strings.HasSuffix(out, "/**") {
+		out += "/*"
+	}
+	return out
+}
+
+// translateClass translates the bracket expression at the start of p and
+// returns the index of its closing "]" in p (or -1) and its doublestar form.
+func translateClass(p string) (int, string) {
+	var b strings.Builder
+	b.WriteByte('[')
+	i := 1
+	if i < len(p) && (p[i] == '!' || p[i] == '^') {
+		b.WriteByte('^')
+		i++
+	}
+	if i < len(p) && p[i] == ']' {
+		b.WriteString(`\]`)
+		i++
+	}
+	for ; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == ']':
+			b.WriteByte(']')
+			return i, b.String()
+		case c == '\\' && i+1 < len(p):
+			b.WriteByte('\\')
+			b.WriteByte(p[i+1])
+			i++
+		case c == '[' && i+1 < len(p) && p[i+1] == ':':
+			end := strings.Index(p[i+2:], ":]")
+			if end < 0 {
+				return -1, ""
+			}
+			ranges, ok := posixClasses[p[i+2:i+2+end]]
+			if !ok {
+				return -1, ""
+			}
+			b.WriteString(ranges)
+			i += 2 + end + 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return -1, ""
+}
