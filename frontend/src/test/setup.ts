@@ -1,7 +1,12 @@
 // Vitest runs without globals, so Testing Library cannot register its own
 // afterEach cleanup; unmount everything rendered by a test here instead.
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// findBy*/waitFor wait up to 1 s by default; a loaded CI machine can take
+// longer to settle a chain of fake backend calls. Waiting longer never makes
+// a test pass that should fail: it only removes timing flakes.
+configure({ asyncUtilTimeout: 4000 });
 
 afterEach(() => {
   cleanup();

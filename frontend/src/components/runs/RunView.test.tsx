@@ -219,12 +219,13 @@ describe('<RunView>', () => {
     fireEvent.click(tab);
     const panel = screen.getByRole('tabpanel');
     await within(panel).findByText('Validation failed');
-    expect(within(panel).getByText('1 conflict(s): a.txt changed on disk')).toBeTruthy();
+    // The verdict's details come from the event payloads, loaded after the heading.
+    expect(await within(panel).findByText('1 conflict(s): a.txt changed on disk')).toBeTruthy();
     const conflicts = await within(panel).findByRole('table', { name: 'Conflicts' });
     const cells = within(conflicts).getAllByRole('cell').map((c) => c.textContent);
     expect(cells).toEqual(['a.txt', 'aaaaaaaaaa', 'bbbbbbbbbb']);
-    expect(within(panel).getByText('go test ./...')).toBeTruthy();
-    expect(within(panel).getByText('1.23 s')).toBeTruthy();
+    expect(await within(panel).findByText('go test ./...')).toBeTruthy();
+    expect(await within(panel).findByText('1.23 s')).toBeTruthy();
     expect((await within(panel).findByLabelText('Command output')).textContent).toBe('--- FAIL: TestX\nFAIL\n');
   });
 
