@@ -335,9 +335,8 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 			if b == nil {
 				b = []byte{} // an empty body is a zero-length blob, not NULL
 			}
-			sum := sha256.Sum256(b)
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)`,
-				hex.EncodeToString(sum[:]), len(b), b); err != nil {
+				BlobAddress(b), len(b), b); err != nil {
 				return nil, classify(s.path, fmt.Errorf("append events: blob: %w", err))
 			}
 		}
@@ -554,13 +553,20 @@ func (s *SQLiteStore) Distinct(ctx context.Context, column string, limit int) ([
 	return out, rows.Err()
 }
 
+// BlobAddress is the address of a content in the blobs table: its SHA-256
+// in lowercase hex. Callers that refer to a blob before storing it (a
+// staged change names its content) compute it with this, so the two agree.
+func BlobAddress(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
 // PutBlob implements Store.
 func (s *SQLiteStore) PutBlob(ctx context.Context, data []byte) (string, error) {
 	if data == nil {
 		data = []byte{} // an empty body is a zero-length blob, not NULL
 	}
-	sum := sha256.Sum256(data)
-	h := hex.EncodeToString(sum[:])
+	h := BlobAddress(data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

@@ -3,8 +3,6 @@ package kernel
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -37,11 +35,6 @@ type runCtx struct {
 	tokens int
 	reads  map[string]string // path → hash first read
 	staged map[string]string // path → staged content address ("" for a staged delete)
-}
-
-func hashOf(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // step counts one worker operation against the budget.
@@ -84,7 +77,7 @@ func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) 
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", clean, err)
 	}
-	h := hashOf(data)
+	h := eventlog.BlobAddress(data)
 	if err := rc.emit(ctx, eventlog.EffectFileRead, FileReadPayload{Path: clean, Hash: h, Size: int64(len(data))}, data); err != nil {
 		return nil, "", err
 	}
@@ -119,7 +112,7 @@ func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) 
 		cur, err := os.ReadFile(abs)
 		switch {
 		case err == nil:
-			base = hashOf(cur)
+			base = eventlog.BlobAddress(cur)
 			blobs = append(blobs, cur)
 		case errors.Is(err, fs.ErrNotExist):
 			base = ""
@@ -134,7 +127,7 @@ func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) 
 	if del {
 		p.Op = OpDelete
 	} else {
-		p.After, p.Size = hashOf(data), int64(len(data))
+		p.After, p.Size = eventlog.BlobAddress(data), int64(len(data))
 		blobs = append(blobs, data)
 	}
 	if err := rc.emit(ctx, eventlog.EffectFileStaged, p, blobs...); err != nil {

@@ -33,7 +33,7 @@ func diskHash(root, rel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return hashOf(data), nil
+	return eventlog.BlobAddress(data), nil
 }
 
 // conflicts lists staged files whose disk content is no longer their base.
