@@ -17,7 +17,21 @@ var ErrIsDir = errors.New("is a folder")
 // CleanRel canonicalises a workspace-relative path to slash form ("a/b.txt")
 // and rejects anything that leaves the workspace lexically.
 func CleanRel(rel string) (string, error) {
-	if rel == "" || strings.ContainsRune(rel, 0) {
+	clean, err := lexicalClean(rel)
+	if err != nil {
+		return "", err
+	}
+	if rel == "" || clean == "." { // the root itself is not a file
+		return "", &PathError{rel, ErrOutside}
+	}
+	return filepath.ToSlash(clean), nil
+}
+
+// lexicalClean cleans rel in native form ("" and "." become ".") and
+// rejects NUL bytes, absolute paths and anything that climbs out with "..".
+// Symlinks are the callers' business.
+func lexicalClean(rel string) (string, error) {
+	if strings.ContainsRune(rel, 0) {
 		return "", &PathError{rel, ErrOutside}
 	}
 	native := filepath.FromSlash(rel)
@@ -25,10 +39,10 @@ func CleanRel(rel string) (string, error) {
 		return "", &PathError{rel, ErrOutside}
 	}
 	clean := filepath.Clean(native)
-	if clean == "." || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		return "", &PathError{rel, ErrOutside}
 	}
-	return filepath.ToSlash(clean), nil
+	return clean, nil
 }
 
 // ResolveForWrite maps rel to the absolute path a write would replace. The

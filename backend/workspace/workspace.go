@@ -116,16 +116,9 @@ func classify(err error) error {
 // inside root. root must be canonical (as returned by CheckRoot). Symlinks
 // are followed and the result must still lie inside root.
 func Resolve(root, rel string) (string, error) {
-	if strings.ContainsRune(rel, 0) {
-		return "", &PathError{rel, ErrOutside}
-	}
-	native := filepath.FromSlash(rel)
-	if filepath.IsAbs(native) || filepath.VolumeName(native) != "" {
-		return "", &PathError{rel, ErrOutside}
-	}
-	clean := filepath.Clean(native)
-	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-		return "", &PathError{rel, ErrOutside}
+	clean, err := lexicalClean(rel)
+	if err != nil {
+		return "", err
 	}
 	joined := filepath.Join(root, clean)
 	real, err := filepath.EvalSymlinks(joined)
