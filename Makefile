@@ -7,6 +7,9 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X github.com/ice-studio/ice-studio/backend/buildinfo.Version=$(VERSION)
 PREFIX   ?= $(HOME)/.local
 export CGO_ENABLED := 1
+# SQLite's FTS5 module (the workspace text index) is compiled into go-sqlite3
+# only with this tag; every go command below gets it.
+export GOFLAGS := -tags=sqlite_fts5
 
 .PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop check-bindings install uninstall clean bench
 
@@ -17,7 +20,7 @@ setup:
 ## build: the desktop binary (frontend embedded) at build/bin/ice-studio
 build: setup
 	@mkdir -p build/bin
-	@go tool wails build -s -m -nosyncgomod -nocolour -o ice-studio -ldflags "$(LDFLAGS)" >build/bin/wails-build.log 2>&1 \
+	@go tool wails build -s -m -nosyncgomod -nocolour -tags sqlite_fts5 -o ice-studio -ldflags "$(LDFLAGS)" >build/bin/wails-build.log 2>&1 \
 	  || { cat build/bin/wails-build.log; exit 1; }
 	@echo "built $(BIN) ($(VERSION))"
 

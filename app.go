@@ -11,6 +11,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
+	"github.com/ice-studio/ice-studio/backend/search"
 	"github.com/ice-studio/ice-studio/backend/studio"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -46,6 +47,7 @@ func (a *App) startup(ctx context.Context) {
 		return
 	}
 	printNotices(a.studio)
+	runtime.OnFileDrop(ctx, func(_, _ int, paths []string) { a.dropped(paths) })
 	fctx, stop := context.WithCancel(ctx)
 	a.stop = stop
 	msgs, unsubscribe := a.studio.Bus().Subscribe(256)
@@ -69,6 +71,15 @@ func (a *App) shutdown(ctx context.Context) {
 	}
 	if err := a.studio.Close(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "ice-studio:", err)
+	}
+}
+
+// dropped opens folders dropped on the window; a dropped file opens the
+// folder it is in.
+func (a *App) dropped(paths []string) {
+	for _, p := range paths {
+		_, _ = a.studio.OpenDropped(p) // a failure is published as a notice
+
 	}
 }
 
@@ -171,4 +182,27 @@ func (a *App) ReadFile(req studio.ReadFileRequest) (studio.FileContent, error) {
 }
 
 // ReadBlob returns a blob of the log's content store as text.
-func (a *App) ReadBlob(req studio.ReadBlobRequest) (studio.BlobText, error) { return a.studio.ReadBlob(req) }
+func (a *App) ReadBlob(req studio.ReadBlobRequest) (studio.BlobText, error) {
+	return a.studio.ReadBlob(req)
+}
+
+// CloseWorkspace stops watching a workspace and closes it.
+func (a *App) CloseWorkspace(req studio.WorkspaceRequest) error { return a.studio.CloseWorkspace(req) }
+
+// WorkspaceStatus returns a workspace's watch and index status.
+func (a *App) WorkspaceStatus(req studio.WorkspaceRequest) (studio.WorkspaceStatus, error) {
+	return a.studio.WorkspaceStatus(req)
+}
+
+// StartSearch starts a text search; results arrive as search.results events.
+func (a *App) StartSearch(req studio.SearchRequest) (studio.SearchStarted, error) {
+	return a.studio.StartSearch(req)
+}
+
+// CancelSearch stops a running search.
+func (a *App) CancelSearch(req studio.CancelSearchRequest) error { return a.studio.CancelSearch(req) }
+
+// FindFiles ranks the workspace's files for quick-open.
+func (a *App) FindFiles(req studio.FindFilesRequest) ([]search.FileMatch, error) {
+	return a.studio.FindFiles(req)
+}

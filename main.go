@@ -130,6 +130,8 @@ func desktop(folder string, stderr io.Writer) int {
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
 		Bind:             []interface{}{app},
+		// A folder dropped on the window opens as a workspace (App.dropped).
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true, DisableWebViewDrop: true},
 		Linux: &linux.Options{
 			Icon:        icon,
 			ProgramName: "ice-studio",

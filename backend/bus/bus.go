@@ -13,6 +13,11 @@ const (
 	RecentChanged       = "recent.changed"
 	EventsAppended      = "events.appended"
 	RunChanged          = "run.changed"
+	WorkspaceClosed     = "workspace.closed"
+	WorkspaceStatus     = "workspace.status"
+	FilesChanged        = "workspace.files"
+	SearchResults       = "search.results"
+	Notice              = "studio.notice" // a message for the user (string)
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -40,7 +41,7 @@ var (
 // Projections returns a fresh instance of every projection the Studio keeps,
 // in the order they are folded (replay builds its own set with it).
 func Projections() []projection.Projection {
-	return []projection.Projection{workspace.Registry{}, &kernel.Runs{}}
+	return []projection.Projection{workspace.Registry{}, workspace.Files{}, &kernel.Runs{}}
 }
 
 // LogPath returns the event log's path in a data directory.
@@ -70,13 +71,18 @@ type Studio struct {
 	kernel  *kernel.Kernel
 	logErr  error // why events is nil
 
+	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
 	mu         sync.Mutex
 	workspaces map[string]Workspace
+	runtimes   map[string]*wsRuntime // watcher and index of each open workspace
+	searches   map[string]context.CancelFunc
 	notices    []string
 	status     ollama.Status
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	bg       context.Context // lives from New to Close: workspace services run under it
+	bgCancel context.CancelFunc
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // New returns a Studio with defaults filled in; it does no I/O.
@@ -96,7 +102,9 @@ func New(cfg Config) *Studio {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 5 * time.Second
 	}
-	return &Studio{cfg: cfg, log: cfg.Logger, workspaces: make(map[string]Workspace)}
+	bg, bgCancel := context.WithCancel(context.Background())
+	return &Studio{cfg: cfg, log: cfg.Logger, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
+		searches: make(map[string]context.CancelFunc), bg: bg, bgCancel: bgCancel}
 }
 
 // Bus returns the notification bus the UI transports subscribe to.
@@ -195,6 +203,20 @@ func (s *Studio) Close(ctx context.Context) error {
 		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
 			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
 	}
+	s.mu.Lock()
+	rts := make([]*wsRuntime, 0, len(s.runtimes))
+	for id, rt := range s.runtimes {
+		rts = append(rts, rt)
+		delete(s.runtimes, id)
+	}
+	for _, cancel := range s.searches {
+		cancel()
+	}
+	s.mu.Unlock()
+	for _, rt := range rts {
+		rt.stop(ctx)
+	}
+	s.bgCancel()
 	if s.kernel != nil {
 		if err := s.kernel.Close(ctx); err != nil {
 			s.log.Error("stop runs", "err", err)
@@ -326,6 +348,8 @@ func (s *Studio) OpenFolder(req OpenFolderRequest) (Workspace, error) {
 		s.log.Warn("open folder refused", "path", req.Path, "err", err)
 		return Workspace{}, fmt.Errorf("cannot open folder: %w", err)
 	}
+	s.openMu.Lock()
+	defer s.openMu.Unlock()
 	s.mu.Lock()
 	for _, w := range s.workspaces {
 		if w.Root == root {
@@ -354,13 +378,33 @@ func (s *Studio) OpenFolder(req OpenFolderRequest) (Workspace, error) {
 		Origin: eventlog.OriginRuntime, Workspace: id, Payload: workspace.OpenedPayload{Root: root, Name: ws.Name}}); err != nil {
 		return Workspace{}, fmt.Errorf("open folder: %w", err)
 	}
+	rt, err := s.startWorkspace(ws)
+	if err != nil {
+		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(id), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
+			Workspace: id, Payload: workspace.ClosedPayload{Reason: fmt.Sprintf("could not watch the folder: %v", err)}})
+		return Workspace{}, fmt.Errorf("open folder: %w", err)
+	}
 	s.mu.Lock()
 	s.workspaces[ws.ID] = ws
+	s.runtimes[ws.ID] = rt
 	s.mu.Unlock()
 	s.publishRecent()
 	s.log.Info("workspace opened", "id", ws.ID, "root", root)
 	s.cfg.Bus.Publish(bus.WorkspaceOpened, ws)
 	return ws, nil
+}
+
+// OpenDropped opens a path dropped on the window: a folder as a workspace,
+// a file as the folder that holds it.
+func (s *Studio) OpenDropped(path string) (Workspace, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		path = filepath.Dir(path)
+	}
+	ws, err := s.OpenFolder(OpenFolderRequest{Path: path})
+	if err != nil {
+		s.cfg.Bus.Publish(bus.Notice, err.Error())
+	}
+	return ws, err
 }
 
 // Workspaces lists the open workspaces, oldest first.

@@ -66,7 +66,9 @@ var ErrWatchLimit = errors.New("too many folders to watch")
 type WatchConfig struct {
 	Root string // symlinks in it are resolved once, at NewWatcher
 	// OnChange receives each batch of changes, sorted by path, from one
-	// goroutine. The first batch is the initial scan (every file created).
+	// goroutine. The first batch is the initial scan: every file created,
+	// or with a Seed, every difference from it (possibly none: then Ready
+	// closes without a call).
 	// Returning an error stops the Watcher; Close returns that error.
 	OnChange func([]Change) error
 	// OnStatus, if set, is told of every status change; calls never overlap.
@@ -85,6 +87,20 @@ type WatchConfig struct {
 	Workers      int
 	// Ignore is shared with other users of the same workspace; nil makes one.
 	Ignore *Ignorer
+	// Seed is the state recorded when the workspace was last watched (the
+	// index). The initial scan then reports only what differs from it, and
+	// trusts the recorded hash of a file whose size and time are unchanged
+	// and that was read well after it was last written (see Seeded).
+	Seed []Seeded
+}
+
+// Seeded is one file of WatchConfig.Seed.
+type Seeded struct {
+	Info FileInfo
+	// ReadAt is when Info's content was read, in unix nanoseconds (or any
+	// later time, such as when it was recorded); 0 makes the scan read the
+	// file again.
+	ReadAt int64
 }
 
 // Watcher keeps the state of every file of a workspace (path → size, time,
@@ -171,6 +187,10 @@ func NewWatcher(cfg WatchConfig) (*Watcher, error) {
 	if w.ign == nil {
 		w.ign = NewIgnorer(cfg.Root)
 	}
+	for _, sd := range cfg.Seed {
+		w.known[sd.Info.Path] = knownFile{info: sd.Info, readAt: sd.ReadAt}
+	}
+	w.cfg.Seed = nil // not kept: known holds it
 	return w, nil
 }
 

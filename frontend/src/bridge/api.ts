@@ -35,6 +35,11 @@ export const apiMethods = [
   'RevertRun',
   'ReadFile',
   'ReadBlob',
+  'CloseWorkspace',
+  'WorkspaceStatus',
+  'StartSearch',
+  'CancelSearch',
+  'FindFiles',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -1,5 +1,5 @@
 // Notification names, mirrored from backend/bus/bus.go.
-import type { OllamaStatus, RecentFolder, Workspace } from './types';
+import type { FilesChanged, OllamaStatus, RecentFolder, SearchUpdate, Workspace, WorkspaceStatus } from './types';
 
 export const Events = {
   OllamaStatusChanged: 'ollama.status',
@@ -7,6 +7,11 @@ export const Events = {
   RecentChanged: 'recent.changed',
   EventsAppended: 'events.appended',
   RunChanged: 'run.changed',
+  WorkspaceClosed: 'workspace.closed',
+  WorkspaceStatus: 'workspace.status',
+  FilesChanged: 'workspace.files',
+  SearchResults: 'search.results',
+  Notice: 'studio.notice',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -18,6 +23,11 @@ export interface EventPayloads {
   [Events.RecentChanged]: RecentFolder[];
   [Events.EventsAppended]: { headSeq: number };
   [Events.RunChanged]: { run: string; state: string };
+  [Events.WorkspaceClosed]: { workspaceId: string };
+  [Events.WorkspaceStatus]: WorkspaceStatus;
+  [Events.FilesChanged]: FilesChanged;
+  [Events.SearchResults]: SearchUpdate;
+  [Events.Notice]: string;
   [Events.Reconnected]: null;
 }
 

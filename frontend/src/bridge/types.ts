@@ -1,7 +1,7 @@
 // Payload types, taken from the Go structs through the Wails-generated
 // models (the one place they are mirrored), reduced to plain data: the
 // generated classes carry helper methods that JSON over HTTP does not.
-import type { eventlog, kernel, ollama, studio, workspace } from '../../wailsjs/go/models';
+import type { eventlog, kernel, ollama, search, studio, workspace } from '../../wailsjs/go/models';
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -31,3 +31,52 @@ export type FileChange = Data<studio.FileChange>;
 export type RunOptions = Data<studio.RunOptions>;
 export type FileContent = Data<studio.FileContent>;
 export type BlobText = Data<studio.BlobText>;
+export type WorkspaceStatus = Data<studio.WorkspaceStatus>;
+export type WatchStatus = Data<workspace.WatchStatus>;
+export type IndexStatus = Data<studio.IndexStatus>;
+export type SearchQuery = Data<search.Query>;
+export type FileMatch = Data<search.FileMatch>;
+
+// Notification payloads that no method returns, so Wails generates no
+// model for them: mirrored by hand from backend/search and backend/studio.
+
+/** One line with matches; ranges are [start, end) UTF-16 offsets into text (search.LineMatch). */
+export interface LineMatch {
+  line: number;
+  text: string;
+  ranges: [number, number][];
+}
+
+/** The matches in one file (search.FileResult). */
+export interface FileResult {
+  path: string;
+  matches: LineMatch[];
+}
+
+/** A search's summary (search.Stats). */
+export interface SearchStats {
+  files: number;
+  skipped: number;
+  filesMatched: number;
+  matches: number;
+  truncated: boolean;
+  usedIndex: boolean;
+  tookMs: number;
+}
+
+/** A search.results notification (studio.SearchUpdate). */
+export interface SearchUpdate {
+  id: string;
+  results: FileResult[];
+  done: boolean;
+  stats?: SearchStats;
+  error?: string;
+}
+
+/** A workspace.files notification (studio.FilesChanged). */
+export interface FilesChanged {
+  workspaceId: string;
+  changes: { path: string; kind: 'created' | 'modified' | 'deleted' }[];
+  rescan: boolean;
+  at: number;
+}

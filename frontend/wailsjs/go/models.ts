@@ -93,6 +93,51 @@ export namespace ollama {
 
 }
 
+export namespace search {
+	
+	export class FileMatch {
+	    path: string;
+	    score: number;
+	    positions: number[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FileMatch(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.score = source["score"];
+	        this.positions = source["positions"];
+	    }
+	}
+	export class Query {
+	    pattern: string;
+	    regex: boolean;
+	    caseSensitive: boolean;
+	    wholeWord: boolean;
+	    include: string[];
+	    exclude: string[];
+	    maxResults: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Query(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pattern = source["pattern"];
+	        this.regex = source["regex"];
+	        this.caseSensitive = source["caseSensitive"];
+	        this.wholeWord = source["wholeWord"];
+	        this.include = source["include"];
+	        this.exclude = source["exclude"];
+	        this.maxResults = source["maxResults"];
+	    }
+	}
+
+}
+
 export namespace studio {
 	
 	export class AbortRunRequest {
@@ -127,6 +172,18 @@ export namespace studio {
 	        this.size = source["size"];
 	        this.binary = source["binary"];
 	        this.truncated = source["truncated"];
+	    }
+	}
+	export class CancelSearchRequest {
+	    id: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CancelSearchRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
 	    }
 	}
 	export class EventDetail {
@@ -318,6 +375,22 @@ export namespace studio {
 	        this.truncated = source["truncated"];
 	    }
 	}
+	export class FindFilesRequest {
+	    workspaceId: string;
+	    query: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FindFilesRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.query = source["query"];
+	        this.limit = source["limit"];
+	    }
+	}
 	export class ForgetRecentRequest {
 	    path: string;
 	
@@ -356,6 +429,26 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.seq = source["seq"];
 	        this.id = source["id"];
+	    }
+	}
+	export class IndexStatus {
+	    state: string;
+	    total: number;
+	    indexed: number;
+	    bytes: number;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new IndexStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.total = source["total"];
+	        this.indexed = source["indexed"];
+	        this.bytes = source["bytes"];
+	        this.error = source["error"];
 	    }
 	}
 	export class Info {
@@ -538,6 +631,50 @@ export namespace studio {
 	        this.id = source["id"];
 	    }
 	}
+	export class SearchRequest {
+	    workspaceId: string;
+	    query: search.Query;
+	
+	    static createFrom(source: any = {}) {
+	        return new SearchRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.query = this.convertValues(source["query"], search.Query);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SearchStarted {
+	    id: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SearchStarted(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	    }
+	}
 	export class StartEditRunRequest {
 	    workspaceId: string;
 	    path: string;
@@ -666,6 +803,55 @@ export namespace studio {
 		    return a;
 		}
 	}
+	
+	export class WorkspaceRequest {
+	    workspaceId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new WorkspaceRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	    }
+	}
+	export class WorkspaceStatus {
+	    workspaceId: string;
+	    watch: workspace.WatchStatus;
+	    index: IndexStatus;
+	    recordError?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new WorkspaceStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.watch = this.convertValues(source["watch"], workspace.WatchStatus);
+	        this.index = this.convertValues(source["index"], IndexStatus);
+	        this.recordError = source["recordError"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 
@@ -742,6 +928,60 @@ export namespace workspace {
 	        this.openedAt = source["openedAt"];
 	        this.missing = source["missing"];
 	    }
+	}
+	export class Warning {
+	    path: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Warning(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class WatchStatus {
+	    mode: string;
+	    reason?: string;
+	    watches: number;
+	    files: number;
+	    rescans: number;
+	    warnings?: Warning[];
+	
+	    static createFrom(source: any = {}) {
+	        return new WatchStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.reason = source["reason"];
+	        this.watches = source["watches"];
+	        this.files = source["files"];
+	        this.rescans = source["rescans"];
+	        this.warnings = this.convertValues(source["warnings"], Warning);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }

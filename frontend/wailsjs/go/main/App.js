@@ -10,12 +10,24 @@ export function ApproveRun(arg1) {
   return window['go']['main']['App']['ApproveRun'](arg1);
 }
 
+export function CancelSearch(arg1) {
+  return window['go']['main']['App']['CancelSearch'](arg1);
+}
+
 export function ChooseFolder() {
   return window['go']['main']['App']['ChooseFolder']();
 }
 
+export function CloseWorkspace(arg1) {
+  return window['go']['main']['App']['CloseWorkspace'](arg1);
+}
+
 export function EventFacets() {
   return window['go']['main']['App']['EventFacets']();
+}
+
+export function FindFiles(arg1) {
+  return window['go']['main']['App']['FindFiles'](arg1);
 }
 
 export function ForgetRecent(arg1) {
@@ -78,10 +90,18 @@ export function StartReplaceRun(arg1) {
   return window['go']['main']['App']['StartReplaceRun'](arg1);
 }
 
+export function StartSearch(arg1) {
+  return window['go']['main']['App']['StartSearch'](arg1);
+}
+
 export function Startup() {
   return window['go']['main']['App']['Startup']();
 }
 
 export function VerifyLog() {
   return window['go']['main']['App']['VerifyLog']();
+}
+
+export function WorkspaceStatus(arg1) {
+  return window['go']['main']['App']['WorkspaceStatus'](arg1);
 }
