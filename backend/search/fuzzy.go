@@ -142,6 +142,9 @@ func fuzzyScore(s, q []rune, caseSensitive bool) (int, []int, bool) {
 			break // later starts cannot finish either
 		}
 		score -= (pos[len(q)-1] - pos[0]) / 2 // spread out
+		if pos[len(q)-1] == len(s)-1 {
+			score += 4 // the query ends where the name does
+		}
 		if score > best {
 			best, bestPos = score, append([]int(nil), pos...)
 		}

@@ -1,0 +1,334 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func write(t testing.TB, root string, files map[string]string) {
+	t.Helper()
+	for p, c := range files {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func targetsOf(files map[string]string) []Target {
+	var out []Target
+	for p, c := range files {
+		out = append(out, Target{Path: p, Hash: "h-" + fmt.Sprint(len(c)), Size: int64(len(c))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// collect runs a search and returns "path:line:[ranges] text" lines, sorted.
+func collect(t testing.TB, src Source, q Query) ([]string, Stats) {
+	t.Helper()
+	var rs []FileResult
+	st, err := Run(context.Background(), src, q, func(b []FileResult) { rs = append(rs, b...) })
+	if err != nil {
+		t.Fatalf("Run(%+v): %v", q, err)
+	}
+	var out []string
+	for _, r := range rs {
+		for _, m := range r.Matches {
+			out = append(out, fmt.Sprintf("%s:%d:%v %s", r.Path, m.Line, m.Ranges, m.Text))
+		}
+	}
+	sort.Strings(out)
+	return out, st
+}
+
+func TestSearchMatching(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"a.go":          "package a\n\nfunc Foo() {}\nfunc foobar() { Foo(); Foo() }\n",
+		"b/readme.md":   "FOO is loud\nnothing here\r\nfood\n",
+		"b/uni.txt":     "héllo wörld 😀 Foo\n",
+		"c/deep/x.go":   "// Foo_bar Foo2 xFoo\n",
+		"vendor/lib.go": "Foo vendored\n",
+	}
+	write(t, root, files)
+	src := Source{Root: root, Targets: targetsOf(files)}
+	cases := []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		{"literal is case-insensitive by default", Query{Pattern: "foo"}, []string{
+			"a.go:3:[[5 8]] func Foo() {}",
+			"a.go:4:[[5 8] [16 19] [23 26]] func foobar() { Foo(); Foo() }",
+			"b/readme.md:1:[[0 3]] FOO is loud",
+			"b/readme.md:3:[[0 3]] food",
+			"b/uni.txt:1:[[15 18]] héllo wörld 😀 Foo", // 😀 is two UTF-16 units
+			"c/deep/x.go:1:[[3 6] [11 14] [17 20]] // Foo_bar Foo2 xFoo",
+			"vendor/lib.go:1:[[0 3]] Foo vendored",
+		}},
+		{"case-sensitive literal", Query{Pattern: "Foo(", CaseSensitive: true}, []string{
+			"a.go:3:[[5 9]] func Foo() {}",
+			"a.go:4:[[16 20] [23 27]] func foobar() { Foo(); Foo() }",
+		}},
+		{"whole word", Query{Pattern: "Foo", CaseSensitive: true, WholeWord: true, Include: []string{"*.go"}, Exclude: []string{"vendor"}}, []string{
+			"a.go:3:[[5 8]] func Foo() {}",
+			"a.go:4:[[16 19] [23 26]] func foobar() { Foo(); Foo() }",
+		}},
+		{"regex with a literal", Query{Pattern: `func \w+\(\)`, Regex: true}, []string{
+			"a.go:3:[[0 10]] func Foo()",
+			"a.go:4:[[0 13]] func foobar()",
+		}},
+		{"regex without a literal, CRLF line", Query{Pattern: `^n\w+ing`, Regex: true}, []string{
+			"b/readme.md:2:[[0 7]] nothing here",
+		}},
+		{"non-ASCII case folding", Query{Pattern: "WÖRLD"}, []string{
+			"b/uni.txt:1:[[6 11]] héllo wörld 😀 Foo",
+		}},
+		{"path filter with a slash", Query{Pattern: "foo", Include: []string{"c/**/*.go"}}, []string{
+			"c/deep/x.go:1:[[3 6] [11 14] [17 20]] // Foo_bar Foo2 xFoo",
+		}},
+		{"folder prefix filter", Query{Pattern: "foo", Include: []string{"b"}, Exclude: []string{"*.txt"}}, []string{
+			"b/readme.md:1:[[0 3]] FOO is loud",
+			"b/readme.md:3:[[0 3]] food",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, _ := collect(t, src, c.q)
+			// Compare without the line text prefix for the regex cases: text is the whole line.
+			for i := range got {
+				got[i] = strings.TrimRight(got[i], " ")
+			}
+			want := append([]string(nil), c.want...)
+			sort.Strings(want)
+			if len(got) != len(want) {
+				t.Fatalf("got %d lines, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+			}
+			for i := range want {
+				// Regex rows list the whole line; the want rows may show a prefix.
+				if !strings.HasPrefix(got[i], want[i]) {
+					t.Errorf("line %d:\n got %s\nwant %s", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSearchErrors(t *testing.T) {
+	src := Source{Root: t.TempDir()}
+	for _, c := range []struct {
+		q    Query
+		want error
+	}{
+		{Query{}, ErrEmptyQuery},
+		{Query{Pattern: "a(b", Regex: true}, ErrBadRegex},
+		{Query{Pattern: "x", Include: []string{"a/[b"}}, ErrBadGlob},
+	} {
+		if _, err := Run(context.Background(), src, c.q, func([]FileResult) {}); !errors.Is(err, c.want) {
+			t.Errorf("Run(%+v) = %v, want %v", c.q, err, c.want)
+		}
+		if err := Validate(c.q); !errors.Is(err, c.want) {
+			t.Errorf("Validate(%+v) = %v, want %v", c.q, err, c.want)
+		}
+	}
+}
+
+func TestSearchCapAndCancel(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{}
+	for i := range 50 {
+		files[fmt.Sprintf("f%02d.txt", i)] = strings.Repeat("needle hay\n", 100)
+	}
+	write(t, root, files)
+	src := Source{Root: root, Targets: targetsOf(files)}
+	got, st := collect(t, src, Query{Pattern: "needle", MaxResults: 120})
+	if !st.Truncated || st.Matches != 120 || len(got) < 120 || len(got) >= 5000 {
+		t.Errorf("capped search: %d lines, stats %+v; want truncated at 120", len(got), st)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, src, Query{Pattern: "needle"}, func([]FileResult) {}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled search returned %v", err)
+	}
+}
+
+func TestLongLinePreview(t *testing.T) {
+	line := strings.Repeat("x", 5000) + "NEEDLE" + strings.Repeat("y", 5000)
+	m, _ := compile(Query{Pattern: "needle"})
+	lines, _ := m.find([]byte(line), nil, func(int) bool { return true })
+	if len(lines) != 1 {
+		t.Fatalf("got %d lines", len(lines))
+	}
+	lm := lines[0]
+	r := lm.Ranges[0]
+	if len([]rune(lm.Text)) > 2*maxPreviewRunes+2 || string([]rune(lm.Text)[r[0]:r[1]]) != "NEEDLE" {
+		t.Errorf("preview %q ranges %v", lm.Text, lm.Ranges)
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	for expr, want := range map[string][]string{
+		`func \w+\(ctx context\.Context`: {"func ", "(ctx context.Context"},
+		`\d{4}-\d{2}`:                    nil,
+		`(foo|bar)baz`:                   {"baz"},
+		`(?:abcd)+x?`:                    {"abcd"},
+		`ab`:                             nil,
+		`a*bcd`:                          {"bcd"},
+	} {
+		got, _ := requiredLiterals(expr)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("requiredLiterals(%q) = %q, want %q", expr, got, want)
+		}
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	for _, c := range []struct {
+		path     string
+		inc, exc []string
+		want     bool
+	}{
+		{"src/a.go", nil, nil, true},
+		{"src/a.go", []string{"*.go"}, nil, true},
+		{"src/a.go", []string{"*.ts"}, nil, false},
+		{"src/a.go", []string{"src"}, nil, true},
+		{"src/a.go", []string{"src/"}, nil, true},
+		{"lib/src/a.go", []string{"/src/**"}, nil, false},
+		{"src/x/a.go", []string{"src/**/*.go"}, nil, true},
+		{"src/a.go", nil, []string{"src"}, false},
+		{"node/a.go", []string{"*.go"}, []string{"node"}, false},
+		{"a.go", []string{" *.go "}, nil, true},
+	} {
+		if got := MatchPath(c.path, c.inc, c.exc); got != c.want {
+			t.Errorf("MatchPath(%q, %q, %q) = %v, want %v", c.path, c.inc, c.exc, got, c.want)
+		}
+	}
+}
+
+func TestFuzzy(t *testing.T) {
+	paths := []string{
+		"backend/studio/studio.go",
+		"backend/studio/studio_test.go",
+		"backend/search/search.go",
+		"frontend/src/components/StudioView.tsx",
+		"docs/setup.md",
+		"scripts/setup",
+	}
+	got := Fuzzy(paths, "stgo", 10)
+	if len(got) < 2 || got[0].Path != "backend/studio/studio.go" {
+		t.Errorf("Fuzzy(stgo) = %+v, want studio.go first", got)
+	}
+	if got := Fuzzy(paths, "StudioView", 10); len(got) != 1 || got[0].Path != "frontend/src/components/StudioView.tsx" {
+		t.Errorf("Fuzzy(StudioView) (smart case) = %+v", got)
+	}
+	if got := Fuzzy(paths, "zzz", 10); len(got) != 0 {
+		t.Errorf("Fuzzy(zzz) = %+v, want nothing", got)
+	}
+	got = Fuzzy(paths, "setup", 10)
+	if len(got) != 2 || got[0].Path != "scripts/setup" {
+		t.Errorf("Fuzzy(setup) = %+v, want the shorter exact name first", got)
+	}
+	for _, m := range got {
+		for i, p := range m.Positions {
+			if !strings.EqualFold(m.Path[p:p+1], "setup"[i:i+1]) {
+				t.Errorf("%s: position %d = %q, want %q", m.Path, p, m.Path[p:p+1], "setup"[i:i+1])
+			}
+		}
+	}
+	if got := Fuzzy([]string{"a/😀/b.go"}, "bgo", 5); len(got) != 1 || !reflect.DeepEqual(got[0].Positions, []int{5, 7, 8}) {
+		t.Errorf("UTF-16 positions: %+v", got)
+	}
+	if got := Fuzzy(paths, "", 3); len(got) != 3 {
+		t.Errorf("empty query listed %d", len(got))
+	}
+}
+
+// TestIndexNarrowsWithoutChangingResults checks, over random files and
+// queries, that a search with the index finds exactly what a search that
+// reads every file finds, while reading fewer files.
+func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
+	root := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 9))
+	words := []string{"alpha", "beta", "gamma", "delta", "Epsilon", "zeta", "eta", "théta", "iota", "kappa", "λambda", "mu"}
+	files := map[string]string{}
+	for i := range 120 {
+		var b strings.Builder
+		for l := range 40 + rng.IntN(80) {
+			for w := range 1 + rng.IntN(8) {
+				if w > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(words[rng.IntN(len(words))])
+			}
+			if l%97 == 0 {
+				b.WriteString(strings.Repeat(" pad", 3000)) // crosses a chunk boundary
+			}
+			b.WriteByte('\n')
+		}
+		if i%17 == 0 {
+			b.WriteString("rare quetzal\n")
+		}
+		if i%29 == 0 {
+			b.WriteString("a Xylophone-like line\n")
+		}
+		files[fmt.Sprintf("d%d/f%03d.txt", i%7, i)] = b.String()
+	}
+	write(t, root, files)
+	docs := make([]Doc, 0, len(files))
+	targets := targetsOf(files)
+	for i, tg := range targets {
+		h := hashFile(t, filepath.Join(root, tg.Path))
+		targets[i].Hash = h
+		docs = append(docs, Doc{Path: tg.Path, Hash: h, Size: tg.Size})
+	}
+	ix, err := Open(filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Sync(context.Background(), root, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	queries := []Query{
+		{Pattern: "kappa mu"}, {Pattern: "KAPPA"}, {Pattern: "Epsilon", CaseSensitive: true},
+		{Pattern: "théta iota"}, {Pattern: "ΛAMBDA"}, {Pattern: `gamma\s+delta`, Regex: true},
+		{Pattern: "eta", WholeWord: true}, {Pattern: "alpha beta gamma delta"}, {Pattern: "mu"},
+		{Pattern: "quetzal"}, {Pattern: "xylophone"}, {Pattern: `rare\s+quetzal`, Regex: true}, {Pattern: "XYLOPHONE-like", WholeWord: true},
+	}
+	for _, q := range queries {
+		q.MaxResults = MaxMaxResults
+		plain, _ := collect(t, Source{Root: root, Targets: targets}, q)
+		indexed, st := collect(t, Source{Root: root, Targets: targets, Index: ix}, q)
+		if !reflect.DeepEqual(plain, indexed) {
+			t.Errorf("%+v: %d results with the index, %d without", q, len(indexed), len(plain))
+		}
+		if len(plain) == 0 && q.Pattern != "alpha beta gamma delta" {
+			t.Errorf("%+v found nothing: the test data is wrong", q)
+		}
+		t.Logf("%q: %d lines, read %d files, skipped %d (index %v)", q.Pattern, len(plain), st.Files, st.Skipped, st.UsedIndex)
+		low := strings.ToLower(q.Pattern)
+		if rare := strings.Contains(low, "quetzal") || strings.Contains(low, "xylophone"); rare && (st.Skipped < 100 || !st.UsedIndex) {
+			t.Errorf("%q is in %d lines but the index ruled out only %d of 120 files", q.Pattern, len(plain), st.Skipped)
+		}
+	}
+	// A file changed after indexing (stale hash) is read, not trusted.
+	stale := targets[0]
+	write(t, root, map[string]string{stale.Path: "a brand new quokka\n"})
+	targets[0].Hash = "changed"
+	got, _ := collect(t, Source{Root: root, Targets: targets, Index: ix}, Query{Pattern: "quokka"})
+	if len(got) != 1 {
+		t.Errorf("stale file not searched: %v", got)
+	}
+}
