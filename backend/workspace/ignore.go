@@ -34,8 +34,13 @@ const (
 // are real source folders in enough projects (Go's own go/build package,
 // Gradle's buildSrc conventions, docs "dist" folders) that hiding them
 // silently would be worse than indexing a few generated files, and every
-// project that produces them already lists them in its .gitignore.
-var DefaultIgnores = []string{"node_modules/"}
+// project that produces them already lists them in its .gitignore. The
+// other defaults are caches that tools create and no project keeps
+// sources in.
+var DefaultIgnores = []string{
+	"node_modules/", "__pycache__/", "*.pyc", ".venv/", ".tox/", ".mypy_cache/", ".pytest_cache/",
+	".ruff_cache/", ".gradle/", ".next/", ".nuxt/", ".svelte-kit/", ".parcel-cache/", ".turbo/", ".terraform/",
+}
 
 // Ignorer decides whether workspace paths are ignored, the way git does:
 // .gitignore files at every level (a pattern applies relative to the folder

@@ -50,6 +50,7 @@ const (
 	DefaultDebounce     = 50 * time.Millisecond
 	DefaultMaxDelay     = 500 * time.Millisecond
 	DefaultPollInterval = 2 * time.Second
+	DefaultRetryWatches = 30 * time.Second
 )
 
 // eventBuffer lets fsnotify's reader run ahead of the owner goroutine, so
@@ -79,6 +80,9 @@ type WatchConfig struct {
 	// PollInterval is the rescan period when polling and the check period
 	// while the root is missing.
 	PollInterval time.Duration
+	// RetryWatches is how often, while polling, watching is tried again
+	// (the folder may have shrunk, or the limits been raised).
+	RetryWatches time.Duration
 	// MaxWatches caps the folders watched (0: only the OS limit), leaving
 	// inotify watches for other programs; above it the Watcher polls.
 	MaxWatches int
@@ -174,6 +178,9 @@ func NewWatcher(cfg WatchConfig) (*Watcher, error) {
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.RetryWatches <= 0 {
+		cfg.RetryWatches = DefaultRetryWatches
 	}
 	w := &Watcher{
 		cfg:    cfg,

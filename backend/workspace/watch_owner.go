@@ -21,6 +21,7 @@ type owner struct {
 	watched map[string]bool   // workspace-relative folders with a watch
 	mode    string
 	ticker  *time.Ticker // while polling or missing
+	since   time.Time    // when polling began or watching was last retried
 
 	pending     map[string]struct{}
 	full        bool      // a full rescan is wanted
@@ -257,6 +258,7 @@ func (o *owner) fallBack(err error) {
 		reason += " (raising fs.inotify.max_user_watches and max_user_instances helps)"
 	}
 	o.setMode(WatchPolling, reason)
+	o.since = time.Now()
 	o.startTicker()
 	o.rescanAll()
 }
@@ -285,6 +287,9 @@ func (o *owner) rootLost() {
 func (o *owner) poll() {
 	switch o.mode {
 	case WatchPolling:
+		if time.Since(o.since) >= o.w.cfg.RetryWatches {
+			o.startWatching() // falls back again if it still cannot
+		}
 		o.rescanAll()
 	case WatchMissing:
 		if fi, err := os.Stat(o.w.cfg.Root); err == nil && fi.IsDir() {

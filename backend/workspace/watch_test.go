@@ -457,6 +457,7 @@ func TestWatcherPollsWhenWatchesRunOut(t *testing.T) {
 	h := mustOpenWatcher(t, root, func(c *workspace.WatchConfig) {
 		c.MaxWatches = 2
 		c.PollInterval = 100 * time.Millisecond
+		c.RetryWatches = 300 * time.Millisecond
 		c.OnStatus = func(s workspace.WatchStatus) {
 			mu.Lock()
 			modes = append(modes, s.Mode)
@@ -473,10 +474,21 @@ func TestWatcherPollsWhenWatchesRunOut(t *testing.T) {
 	os.Remove(filepath.Join(root, "b/2.txt"))
 	h.waitSynced("changes seen by polling")
 	mu.Lock()
-	defer mu.Unlock()
 	if !containsStr(modes, workspace.WatchPolling) {
 		t.Errorf("OnStatus saw modes %v, never polling", modes)
 	}
+	mu.Unlock()
+
+	// Once the tree fits the limit again, watching resumes by itself.
+	if err := os.RemoveAll(filepath.Join(root, "c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "b")); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, h.w, func(s workspace.WatchStatus) bool { return s.Mode == workspace.WatchLive && s.Watches == 2 }, "watching again")
+	mustWrite(t, filepath.Join(root, "a/6.txt"), "6")
+	h.waitSynced("a change seen by watching again")
 }
 
 func containsStr(list []string, s string) bool {
