@@ -72,6 +72,9 @@ type Index struct {
 	path string
 	db   *sql.DB
 	mu   sync.Mutex // one Sync at a time
+
+	hmu    sync.Mutex
+	hashes map[string]string // cache of Hashes; nil after a write
 }
 
 // Open opens (creating it if needed) the index at path. A damaged index or
@@ -166,8 +169,14 @@ func (ix *Index) indexed(ctx context.Context) (map[string]indexedFile, error) {
 	return out, rows.Err()
 }
 
-// Hashes returns the hash each indexed file had when it was indexed.
+// Hashes returns the hash each indexed file had when it was indexed. The
+// map is shared: callers must not modify it.
 func (ix *Index) Hashes(ctx context.Context) (map[string]string, error) {
+	ix.hmu.Lock()
+	defer ix.hmu.Unlock()
+	if ix.hashes != nil {
+		return ix.hashes, nil
+	}
 	m, err := ix.indexed(ctx)
 	if err != nil {
 		return nil, err
@@ -176,6 +185,7 @@ func (ix *Index) Hashes(ctx context.Context) (map[string]string, error) {
 	for p, f := range m {
 		out[p] = f.hash
 	}
+	ix.hashes = out
 	return out, nil
 }
 
@@ -319,6 +329,14 @@ func (ix *Index) Sync(ctx context.Context, root string, want []Doc, progress fun
 
 // write runs fn in one transaction.
 func (ix *Index) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	ix.hmu.Lock()
+	ix.hashes = nil
+	ix.hmu.Unlock()
+	defer func() {
+		ix.hmu.Lock()
+		ix.hashes = nil
+		ix.hmu.Unlock()
+	}()
 	tx, err := ix.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("text index: %w", err)

@@ -78,7 +78,9 @@ type wsRuntime struct {
 
 	mu       sync.Mutex
 	status   WorkspaceStatus
-	paths    []string // quick-open list; nil when stale
+	paths    []string             // quick-open list; nil when stale
+	cached   []workspace.FileInfo // files(); nil when stale
+	gen      int                  // bumped by every change: a cache filled across one is not kept
 	lastPub  time.Time
 	recorded int // file_changed events recorded since open
 }
@@ -168,7 +170,8 @@ func (rt *wsRuntime) changed(ctx context.Context, cs []workspace.Change) {
 		}
 	}
 	rt.mu.Lock()
-	rt.paths = nil
+	rt.paths, rt.cached = nil, nil
+	rt.gen++
 	if recErr != nil && ctx.Err() == nil {
 		s.log.Error("record file changes", "workspace", rt.ws.ID, "err", recErr)
 		rt.status.RecordError = fmt.Sprintf("file changes could not be recorded (%v); they will be at the next open", recErr)
@@ -263,18 +266,32 @@ func (rt *wsRuntime) run(ctx context.Context) {
 
 // targets lists the text files to index and search: recorded in the Files
 // projection (or, without an event log, the watcher's state).
+// The slice is shared: callers must not modify it.
 func (rt *wsRuntime) files(ctx context.Context) ([]workspace.FileInfo, error) {
+	rt.mu.Lock()
+	c, gen := rt.cached, rt.gen
+	rt.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	var out []workspace.FileInfo
 	if rt.s.events == nil {
-		return rt.watcher.Files(), nil
+		out = rt.watcher.Files()
+	} else {
+		recorded, err := workspace.FilesOf(ctx, rt.s.events.ReadDB(), rt.ws.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = make([]workspace.FileInfo, len(recorded))
+		for i, f := range recorded {
+			out[i] = f.FileInfo
+		}
 	}
-	recorded, err := workspace.FilesOf(ctx, rt.s.events.ReadDB(), rt.ws.ID)
-	if err != nil {
-		return nil, err
+	rt.mu.Lock()
+	if rt.gen == gen {
+		rt.cached = out
 	}
-	out := make([]workspace.FileInfo, len(recorded))
-	for i, f := range recorded {
-		out[i] = f.FileInfo
-	}
+	rt.mu.Unlock()
 	return out, nil
 }
 
@@ -340,7 +357,7 @@ func (rt *wsRuntime) sync(ctx context.Context, first bool) {
 // quickOpenPaths returns the files' paths for quick-open, sorted.
 func (rt *wsRuntime) quickOpenPaths(ctx context.Context) ([]string, error) {
 	rt.mu.Lock()
-	p := rt.paths
+	p, gen := rt.paths, rt.gen
 	rt.mu.Unlock()
 	if p != nil {
 		return p, nil
@@ -355,7 +372,9 @@ func (rt *wsRuntime) quickOpenPaths(ctx context.Context) ([]string, error) {
 	}
 	sort.Strings(p)
 	rt.mu.Lock()
-	rt.paths = p
+	if rt.gen == gen {
+		rt.paths = p
+	}
 	rt.mu.Unlock()
 	return p, nil
 }
