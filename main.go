@@ -43,6 +43,8 @@ Usage:
   ice-studio replay --check [--json]   rebuild every projection from the log and compare with the live ones
   ice-studio events [--run ID] [--type T[,T]] [--workspace ID] [--origin O] [--last N] [--follow] [--json]
                                        list (and follow) events
+  ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] PATTERN [DIR]
+                                       search a folder's text as the Studio does (ignore rules included)
   ice-studio version                   print the version
   ice-studio help                      show this help
 
@@ -66,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.Replay(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "events":
 		return cli.Events(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "search":
+		return cli.Search(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ice-studio", buildinfo.Version)
 		return 0

@@ -199,10 +199,6 @@ func (s *Studio) emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog
 // Close records the open workspaces as closed, stops background work,
 // waits for it and closes the event log.
 func (s *Studio) Close(ctx context.Context) error {
-	for _, ws := range s.Workspaces() {
-		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
-			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
-	}
 	s.mu.Lock()
 	rts := make([]*wsRuntime, 0, len(s.runtimes))
 	for id, rt := range s.runtimes {
@@ -215,6 +211,11 @@ func (s *Studio) Close(ctx context.Context) error {
 	s.mu.Unlock()
 	for _, rt := range rts {
 		rt.stop(ctx)
+	}
+	// Recorded after the watchers stopped, so nothing of theirs follows.
+	for _, ws := range s.Workspaces() {
+		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
+			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
 	}
 	s.bgCancel()
 	if s.kernel != nil {
