@@ -52,8 +52,9 @@ type FilesChanged struct {
 
 // ChangedPath is one entry of FilesChanged.
 type ChangedPath struct {
-	Path string `json:"path"`
-	Kind string `json:"kind"`
+	Path   string `json:"path"`
+	Kind   string `json:"kind"`
+	Folder bool   `json:"folder,omitempty"` // a folder created or removed (see WatchConfig.OnFolders)
 }
 
 // maxListedChanges caps FilesChanged.Changes; beyond it Rescan is set.
@@ -103,8 +104,9 @@ func (s *Studio) startWorkspace(ws Workspace) (*wsRuntime, error) {
 	}
 	w, err := workspace.NewWatcher(workspace.WatchConfig{
 		Root: ws.Root, Ignore: rt.ign, Seed: seed,
-		OnChange: func(cs []workspace.Change) error { rt.changed(ctx, cs); return nil },
-		OnStatus: rt.watchStatus,
+		OnChange:  func(cs []workspace.Change) error { rt.changed(ctx, cs); return nil },
+		OnStatus:  rt.watchStatus,
+		OnFolders: rt.folders,
 	})
 	if err != nil {
 		cancel()
@@ -187,6 +189,23 @@ func (rt *wsRuntime) changed(ctx context.Context, cs []workspace.Change) {
 	}
 	s.cfg.Bus.Publish(bus.FilesChanged, msg)
 	rt.poke()
+}
+
+// folders tells the UI of folders created or removed (empty ones included,
+// which no file change shows).
+func (rt *wsRuntime) folders(fs []workspace.FolderChange) {
+	msg := FilesChanged{WorkspaceID: rt.ws.ID, At: time.Now().UnixMilli(), Changes: []ChangedPath{}}
+	for _, f := range fs {
+		kind := workspace.ChangeDeleted
+		if f.Exists {
+			kind = workspace.ChangeCreated
+		}
+		msg.Changes = append(msg.Changes, ChangedPath{Path: f.Path, Kind: kind, Folder: true})
+	}
+	if len(msg.Changes) > maxListedChanges {
+		msg.Changes, msg.Rescan = []ChangedPath{}, true
+	}
+	rt.s.cfg.Bus.Publish(bus.FilesChanged, msg)
 }
 
 func (rt *wsRuntime) poke() {

@@ -542,3 +542,42 @@ func TestSearchAPIStreamsAndCancels(t *testing.T) {
 		t.Errorf("FindFiles = %+v, %v", fm, err)
 	}
 }
+
+// TestEmptyFoldersAreAnnounced: creating or removing an empty folder
+// changes no file, but the explorer must still hear of it.
+func TestEmptyFoldersAreAnnounced(t *testing.T) {
+	b := bus.New()
+	msgs, unsub := b.Subscribe(1000)
+	defer unsub()
+	s := openStudio(t, t.TempDir(), b)
+	defer closeStudio(t, s)
+	root, _ := filepath.EvalSymlinks(t.TempDir())
+	writeFiles(t, root, map[string]string{"a.txt": "x\n"})
+	ws, err := s.OpenFolder(OpenFolderRequest{Path: root})
+	must(t, err)
+	waitIndexEqualsScan(t, s, ws.ID, root, "open")
+	wait := func(want ChangedPath) {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case m := <-msgs:
+				if fc, ok := m.Data.(FilesChanged); ok {
+					for _, c := range fc.Changes {
+						if c == want {
+							return
+						}
+					}
+				}
+			case <-deadline:
+				t.Fatalf("no FilesChanged with %+v", want)
+			}
+		}
+	}
+	must(t, os.Mkdir(filepath.Join(root, "empty"), 0o755))
+	wait(ChangedPath{Path: "empty", Kind: workspace.ChangeCreated, Folder: true})
+	must(t, os.Rename(filepath.Join(root, "empty"), filepath.Join(root, "moved")))
+	wait(ChangedPath{Path: "empty", Kind: workspace.ChangeDeleted, Folder: true})
+	must(t, os.Remove(filepath.Join(root, "moved")))
+	wait(ChangedPath{Path: "moved", Kind: workspace.ChangeDeleted, Folder: true})
+}

@@ -26,6 +26,12 @@ type Change struct {
 	File FileInfo `json:"file"` // the new state; for a deletion, the last known one
 }
 
+// FolderChange is a folder that appeared (Exists) or is gone.
+type FolderChange struct {
+	Path   string
+	Exists bool
+}
+
 // Watch modes, as WatchStatus.Mode.
 const (
 	WatchStarting = "starting"
@@ -72,6 +78,11 @@ type WatchConfig struct {
 	// closes without a call).
 	// Returning an error stops the Watcher; Close returns that error.
 	OnChange func([]Change) error
+	// OnFolders, if set, is told after OnChange (from the same goroutine)
+	// of folders created or removed by the batch, which changes of files
+	// do not show when the folders are empty. A removed path is listed when
+	// it is gone and was not a known file (it may never have been a folder).
+	OnFolders func([]FolderChange)
 	// OnStatus, if set, is told of every status change; calls never overlap.
 	OnStatus func(WatchStatus)
 	// Debounce is how long a path must be quiet before it is looked at; a

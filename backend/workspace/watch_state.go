@@ -43,6 +43,7 @@ func (w *Watcher) process(ctx context.Context) {
 type differ struct {
 	w       *Watcher
 	readAt  int64
+	paths   []string             // the batch's paths (not for a full rescan)
 	updates map[string]*FileInfo // nil: deleted
 	swept   map[string]bool      // folders whose known contents not in updates are gone
 	warns   []Warning
@@ -70,6 +71,7 @@ func (w *Watcher) apply(ctx context.Context, b batch) batchResult {
 		d.scanDir(ctx, "")
 	} else {
 		sort.Strings(b.paths)
+		d.paths = b.paths
 		for _, p := range b.paths {
 			if ctx.Err() != nil {
 				break
@@ -83,10 +85,40 @@ func (w *Watcher) apply(ctx context.Context, b batch) batchResult {
 		return batchResult{}
 	}
 	changes := d.commit(b.full)
-	if len(changes) == 0 {
-		return batchResult{missing: missing}
+	var err error
+	if len(changes) > 0 {
+		err = w.cfg.OnChange(changes)
 	}
-	return batchResult{missing: missing, err: w.cfg.OnChange(changes)}
+	if err == nil && !b.full && w.cfg.OnFolders != nil {
+		if folders := d.folders(changes); len(folders) > 0 {
+			w.cfg.OnFolders(folders)
+		}
+	}
+	return batchResult{missing: missing, err: err}
+}
+
+// folders lists the batch's paths that are folders now, or are gone and
+// were not known files: folders created, renamed or deleted, which no file
+// change reports when they are empty.
+func (d *differ) folders(changes []Change) []FolderChange {
+	files := make(map[string]bool, len(changes))
+	for _, c := range changes {
+		files[c.Path] = true
+	}
+	var out []FolderChange
+	for _, p := range d.paths {
+		if files[p] || p == "" {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(d.w.cfg.Root, filepath.FromSlash(p)))
+		switch {
+		case err == nil && fi.IsDir() && !d.w.ign.Ignored(p, true):
+			out = append(out, FolderChange{Path: p, Exists: true})
+		case err != nil:
+			out = append(out, FolderChange{Path: p})
+		}
+	}
+	return out
 }
 
 func (d *differ) opts() ScanOptions {

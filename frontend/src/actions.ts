@@ -65,8 +65,39 @@ export async function forgetRecent(path: string, s: Store = store): Promise<void
   }
 }
 
+/** closeWorkspace stops watching a workspace and takes its tab away. */
+export async function closeWorkspace(id: string, s: Store = store): Promise<void> {
+  try {
+    await api.CloseWorkspace({ workspaceId: id });
+  } catch (err) {
+    const msg = errorMessage(err);
+    // The backend no longer has it open (it restarted, say): the tab is stale.
+    if (!msg.includes('workspace is not open')) {
+      s.toast('error', `Could not close the workspace: ${msg}`);
+      return;
+    }
+  }
+  s.removeWorkspace(id);
+}
+
+/** loadWorkspaceStatus asks for a workspace's status; notifications keep it current afterwards. */
+export async function loadWorkspaceStatus(id: string, s: Store = store): Promise<void> {
+  const since = s.statusVersion(id);
+  try {
+    s.setStatus(await api.WorkspaceStatus({ workspaceId: id }), false, since);
+  } catch (err) {
+    s.toast('error', `Could not get the workspace status: ${errorMessage(err)}`);
+  }
+}
+
 export function canChooseNatively(): boolean {
   return inWails();
+}
+
+async function reload(s: Store): Promise<void> {
+  await loadStartup(s);
+  const { activeWorkspace: active, workspaces } = s.get();
+  if (active && workspaces.some((w) => w.id === active)) await loadWorkspaceStatus(active, s);
 }
 
 /** subscribeBackend keeps the store current with backend notifications. */
@@ -77,7 +108,11 @@ export function subscribeBackend(s: Store = store): () => void {
     on(Events.WorkspaceOpened, (ws) =>
       s.update((cur) => ({ workspaces: [...cur.workspaces.filter((w) => w.id !== ws.id), ws] })),
     ),
-    on(Events.Reconnected, () => void loadStartup(s)),
+    on(Events.WorkspaceClosed, ({ workspaceId }) => s.removeWorkspace(workspaceId)),
+    on(Events.WorkspaceStatus, (st) => s.setStatus(st, true)),
+    on(Events.Notice, (text) => s.toast('error', text)),
+    // Anything may have changed while the event stream was down.
+    on(Events.Reconnected, () => void reload(s)),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Workspace } from './bridge';
-import { Store, initialState } from './store';
+import type { Workspace, WorkspaceStatus } from './bridge';
+import { Store, emptyWorkspaceView, initialState } from './store';
 
 const ws = (id: string, name = id): Workspace => ({ id, name, root: `/home/u/${name}`, openedAt: 1 });
 
@@ -155,17 +155,69 @@ describe('Store', () => {
       s.setWorkspaceView('w1', { run: 'r1', centre: 'run' });
       s.setWorkspaceView('w2', { run: 'r9' });
       expect(s.get().workspaceViews).toEqual({
-        w1: { selected: file, run: 'r1', centre: 'run' },
-        w2: { selected: null, run: 'r9', centre: 'file' },
+        w1: { ...emptyWorkspaceView, selected: file, run: 'r1', centre: 'run' },
+        w2: { ...emptyWorkspaceView, selected: null, run: 'r9', centre: 'file' },
       });
       s.setWorkspaceView('w1', { centre: 'file' });
-      expect(s.get().workspaceViews.w1).toEqual({ selected: file, run: 'r1', centre: 'file' });
+      expect(s.get().workspaceViews.w1).toEqual({ ...emptyWorkspaceView, selected: file, run: 'r1', centre: 'file' });
     });
 
     it('keeps drafts per workspace, the same map each time', () => {
       s.drafts('w1').set('a.txt', 'edited');
       expect(s.drafts('w1').get('a.txt')).toBe('edited');
       expect(s.drafts('w2').size).toBe(0);
+    });
+  });
+
+  describe('removeWorkspace', () => {
+    const status = (id: string, files = 1): WorkspaceStatus => ({
+      workspaceId: id,
+      watch: { mode: 'watching', watches: 1, files, rescans: 0 },
+      index: { state: 'ready', total: files, indexed: files, bytes: 10 },
+    });
+    beforeEach(() => {
+      s.openWorkspace(ws('w1'));
+      s.openWorkspace(ws('w2'));
+      s.openWorkspace(ws('w3'));
+    });
+
+    it('shows the tab after a closed active one, or the one before when it was the last', () => {
+      s.showWorkspace('w2');
+      s.removeWorkspace('w2');
+      expect(s.get().workspaces.map((w) => w.id)).toEqual(['w1', 'w3']);
+      expect(s.get().activeWorkspace).toBe('w3');
+      s.removeWorkspace('w3');
+      expect(s.get().activeWorkspace).toBe('w1');
+      s.removeWorkspace('w1');
+      expect(s.get()).toMatchObject({ workspaces: [], activeWorkspace: null, view: 'workspaces' });
+    });
+
+    it('leaves the active tab alone when another closes, and forgets the closed one\'s view and status', () => {
+      s.setWorkspaceView('w1', { run: 'r1' });
+      s.setStatus(status('w1'), true);
+      s.removeWorkspace('w1');
+      expect(s.get().activeWorkspace).toBe('w3');
+      expect(s.get().workspaceViews).toEqual({});
+      expect(s.get().statuses).toEqual({});
+    });
+
+    it('ignores a workspace it does not have', () => {
+      const before = s.get();
+      s.removeWorkspace('nope');
+      expect(s.get()).toBe(before);
+    });
+
+    it('drops an answered status that is older than a notification that came meanwhile', () => {
+      const since = s.statusVersion('w1');
+      s.setStatus(status('w1', 5), true);
+      s.setStatus(status('w1', 3), false, since);
+      expect(s.get().statuses.w1?.watch.files).toBe(5);
+      s.setStatus(status('w1', 7), false, s.statusVersion('w1'));
+      expect(s.get().statuses.w1?.watch.files).toBe(7);
+      // A closed workspace's last notification does not bring it back.
+      s.removeWorkspace('w1');
+      s.setStatus(status('w1', 9), true);
+      expect(s.get().statuses).toEqual({});
     });
   });
 });

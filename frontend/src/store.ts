@@ -1,7 +1,7 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, Workspace } from './bridge';
+import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, Workspace, WorkspaceStatus } from './bridge';
 
 export interface Toast {
   id: number;
@@ -12,16 +12,50 @@ export interface Toast {
 /** View is what the content area shows: the welcome screen or a workspace, or the event log. */
 export type View = 'workspaces' | 'events';
 
+/**
+ * LineRequest asks the editor to show a line of the selected file. Each
+ * request is a new object, so opening the same line again shows it again.
+ */
+export interface LineRequest {
+  /** line is 1-based. */
+  line: number;
+}
+
+/** SearchForm is what the search panel asks for, as typed. */
+export interface SearchForm {
+  pattern: string;
+  caseSensitive: boolean;
+  wholeWord: boolean;
+  regex: boolean;
+  /** include and exclude are comma-separated globs. */
+  include: string;
+  exclude: string;
+}
+
+export const emptySearchForm: SearchForm = { pattern: '', caseSensitive: false, wholeWord: false, regex: false, include: '', exclude: '' };
+
 /** WorkspaceView is what a workspace's Studio shows; it survives visits to other tabs. */
 export interface WorkspaceView {
   /** selected is the explorer's selection, shown in the centre pane as 'file'. */
   selected: DirEntry | null;
+  /** selectedLine is the line of the selected file to show, if one was asked for. */
+  selectedLine: LineRequest | null;
   /** run is the run open for review, shown in the centre pane as 'run'. */
   run: string | null;
   centre: 'file' | 'run';
+  /** side is what the left pane shows. */
+  side: 'explorer' | 'search';
+  search: SearchForm;
 }
 
-export const emptyWorkspaceView: WorkspaceView = { selected: null, run: null, centre: 'file' };
+export const emptyWorkspaceView: WorkspaceView = {
+  selected: null,
+  selectedLine: null,
+  run: null,
+  centre: 'file',
+  side: 'explorer',
+  search: emptySearchForm,
+};
 
 export interface StudioState {
   loading: boolean;
@@ -36,6 +70,8 @@ export interface StudioState {
   eventFilter: EventFilter;
   /** workspaceViews holds each open workspace's WorkspaceView, by workspace id. */
   workspaceViews: Record<string, WorkspaceView>;
+  /** statuses holds each open workspace's watch and index status, by workspace id. */
+  statuses: Record<string, WorkspaceStatus>;
   notices: string[];
   toasts: Toast[];
 }
@@ -51,6 +87,7 @@ export const initialState: StudioState = {
   view: 'workspaces',
   eventFilter: { type: '', origin: '', workspace: '', run: '' },
   workspaceViews: {},
+  statuses: {},
   notices: [],
   toasts: [],
 };
@@ -62,6 +99,7 @@ export class Store {
   private listeners = new Set<Listener>();
   private nextToast = 1;
   private readonly draftsByWorkspace = new Map<string, Map<string, string>>();
+  private readonly statusPushes = new Map<string, number>();
 
   constructor(state: StudioState = initialState) {
     this.state = state;
@@ -94,6 +132,38 @@ export class Store {
     this.update({ activeWorkspace: id, view: 'workspaces' });
   }
 
+  /**
+   * removeWorkspace forgets a closed workspace. If it was on screen, its
+   * neighbour tab is shown, or the welcome screen when none is left. Its
+   * drafts stay, for when it is opened again.
+   */
+  removeWorkspace(id: string): void {
+    if (!this.state.workspaces.some((w) => w.id === id)) return;
+    this.update((s) => {
+      const i = s.workspaces.findIndex((w) => w.id === id);
+      const workspaces = s.workspaces.filter((w) => w.id !== id);
+      const active = s.activeWorkspace === id ? (workspaces[i] ?? workspaces[i - 1] ?? null)?.id ?? null : s.activeWorkspace;
+      return { workspaces, activeWorkspace: active, workspaceViews: without(s.workspaceViews, id), statuses: without(s.statuses, id) };
+    });
+  }
+
+  /**
+   * setStatus records a workspace's status. pushed tells a notification from
+   * an answer to a request: an answer started before the latest notification
+   * is older than it, and is dropped (see statusVersion).
+   */
+  setStatus(st: WorkspaceStatus, pushed: boolean, since?: number): void {
+    if (pushed) this.statusPushes.set(st.workspaceId, this.statusVersion(st.workspaceId) + 1);
+    else if (since !== undefined && since !== this.statusVersion(st.workspaceId)) return;
+    if (!this.state.workspaces.some((w) => w.id === st.workspaceId)) return;
+    this.update((s) => ({ statuses: { ...s.statuses, [st.workspaceId]: st } }));
+  }
+
+  /** statusVersion counts the status notifications of a workspace. */
+  statusVersion(id: string): number {
+    return this.statusPushes.get(id) ?? 0;
+  }
+
   /** setWorkspaceView changes what workspace id's Studio shows. */
   setWorkspaceView(id: string, patch: Partial<WorkspaceView>): void {
     this.update((s) => ({ workspaceViews: { ...s.workspaceViews, [id]: { ...(s.workspaceViews[id] ?? emptyWorkspaceView), ...patch } } }));
@@ -119,6 +189,13 @@ export class Store {
   dismiss(id: number): void {
     this.update((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
   }
+}
+
+function without<T>(r: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in r)) return r;
+  const out = { ...r };
+  delete out[key];
+  return out;
 }
 
 export const store = new Store();

@@ -76,7 +76,7 @@ export interface SearchUpdate {
 /** A workspace.files notification (studio.FilesChanged). */
 export interface FilesChanged {
   workspaceId: string;
-  changes: { path: string; kind: 'created' | 'modified' | 'deleted' }[];
+  changes: { path: string; kind: 'created' | 'modified' | 'deleted'; folder?: boolean }[];
   rescan: boolean;
   at: number;
 }

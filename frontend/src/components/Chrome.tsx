@@ -1,6 +1,9 @@
 // The frame around every screen: title bar, notices, toasts and status bar.
-import { errorMessage } from '../bridge';
+import { useEffect, useRef, useState } from 'react';
+import { closeWorkspace, loadWorkspaceStatus } from '../actions';
+import { errorMessage, type WorkspaceStatus } from '../bridge';
 import { store, useStudio } from '../store';
+import { formatCount, formatSize, plural } from './format';
 import { OllamaBadge } from './Ollama';
 import { useTheme } from '../theme';
 
@@ -18,11 +21,19 @@ export function TitleBar() {
       <button {...tab(view === 'events')} title="Every event in the log, live" onClick={() => store.update({ view: 'events' })}>
         Event log
       </button>
-      {workspaces.map((w) => (
-        <button key={w.id} {...tab(view === 'workspaces' && active === w.id)} title={w.root} onClick={() => store.showWorkspace(w.id)}>
-          {w.name}
-        </button>
-      ))}
+      {workspaces.map((w) => {
+        const on = view === 'workspaces' && active === w.id;
+        return (
+          <span key={w.id} className={`ws-tab${on ? ' active' : ''}`}>
+            <button {...tab(on)} title={w.root} onClick={() => store.showWorkspace(w.id)}>
+              {w.name}
+            </button>
+            <button className="icon-btn tab-close" aria-label={`Close ${w.name}`} title={`Close ${w.root}`} onClick={() => void closeWorkspace(w.id)}>
+              ×
+            </button>
+          </span>
+        );
+      })}
       <span className="spacer" />
       <button className="icon-btn" onClick={toggleTheme} title="Switch light/dark theme" aria-label="Switch theme">
         {theme === 'dark' ? '☀' : '☾'}
@@ -64,13 +75,134 @@ export function Toasts() {
   );
 }
 
+/** WatchState says how changes on disk are followed. */
+function WatchState({ watch }: { watch: WorkspaceStatus['watch'] }) {
+  switch (watch.mode) {
+    case 'watching':
+      return (
+        <span className="status-item" title="Changes made on disk by any program show up here at once">
+          Watching {plural(watch.watches, 'folder')}
+        </span>
+      );
+    case 'polling':
+      return (
+        <span className="status-item long warn" title={watch.reason}>
+          Polling every 2 s{watch.reason ? ` — ${watch.reason}` : ''}
+        </span>
+      );
+    case 'missing':
+      return (
+        <span className="status-item error" title={watch.reason}>
+          Folder missing
+        </span>
+      );
+    case 'starting':
+      return <span className="status-item muted">Starting to watch…</span>;
+    default:
+      return <span className="status-item muted">Not watching</span>;
+  }
+}
+
+/** IndexState shows the text index's progress. */
+function IndexState({ index }: { index: WorkspaceStatus['index'] }) {
+  switch (index.state) {
+    case 'indexing': {
+      const pct = index.total > 0 ? Math.min(100, (100 * index.indexed) / index.total) : 0;
+      return (
+        <span className="status-item" title="Searches use the index for the files already in it">
+          Indexing {formatCount(index.indexed)} / {formatCount(index.total)}
+          <span className="meter" role="progressbar" aria-label="Index progress" aria-valuemin={0} aria-valuemax={index.total} aria-valuenow={index.indexed}>
+            <span style={{ width: `${pct}%` }} />
+          </span>
+        </span>
+      );
+    }
+    case 'ready':
+      return (
+        <span className="status-item muted" title={`${plural(index.indexed, 'file')}, ${formatSize(index.bytes)} of text indexed for search`}>
+          Index ready
+        </span>
+      );
+    case 'off':
+      return (
+        <span className="status-item long warn" title={`${index.error ? `${index.error}: s` : 'S'}earches read every file instead`}>
+          {index.error ? `Index off: ${index.error}` : 'Index off'}
+        </span>
+      );
+    default:
+      return <span className="status-item muted">Scanning…</span>;
+  }
+}
+
+/** Warnings lists the paths the watcher had trouble with, on demand. */
+function Warnings({ warnings }: { warnings: NonNullable<WorkspaceStatus['watch']['warnings']> }) {
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const away = (ev: MouseEvent) => box.current?.contains(ev.target as Node) || setOpen(false);
+    const esc = (ev: KeyboardEvent) => ev.key === 'Escape' && setOpen(false);
+    document.addEventListener('mousedown', away);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('mousedown', away);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open]);
+  return (
+    <span className="status-pop" ref={box}>
+      <button className="status-btn warn" aria-expanded={open} aria-haspopup="dialog" onClick={() => setOpen((o) => !o)}>
+        ⚠ {plural(warnings.length, 'warning')}
+      </button>
+      {open && (
+        <div className="popover" role="dialog" aria-label="Watch warnings">
+          <ul>
+            {warnings.map((w, i) => (
+              <li key={`${w.path}:${i}`}>
+                <span className="mono">{w.path || '(workspace folder)'}</span>
+                <span className="muted">{w.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </span>
+  );
+}
+
+/** WorkspaceHealth shows how a workspace is watched and indexed. */
+export function WorkspaceHealth({ workspaceId }: { workspaceId: string }) {
+  const st = useStudio((s) => s.statuses[workspaceId]);
+  useEffect(() => {
+    void loadWorkspaceStatus(workspaceId);
+  }, [workspaceId]);
+  if (!st) return null;
+  const warnings = st.watch.warnings ?? [];
+  return (
+    <span className="health" aria-label="Workspace status">
+      <WatchState watch={st.watch} />
+      {st.watch.mode !== 'missing' && <span className="status-item muted">{plural(st.watch.files, 'file')}</span>}
+      <IndexState index={st.index} />
+      {warnings.length > 0 && <Warnings warnings={warnings} />}
+      {st.recordError && (
+        <span className="status-item long error" title={st.recordError}>
+          {st.recordError}
+        </span>
+      )}
+    </span>
+  );
+}
+
 export function StatusBar() {
   const info = useStudio((s) => s.info);
   const ws = useStudio((s) => s.workspaces.find((w) => w.id === s.activeWorkspace));
   return (
     <footer className="statusbar">
       <OllamaBadge />
-      <span className="muted">{ws ? ws.root : 'No folder open'}</span>
+      <span className="muted root-path" title={ws?.root}>
+        {ws ? ws.root : 'No folder open'}
+      </span>
+      {ws && <WorkspaceHealth workspaceId={ws.id} />}
       <span className="spacer" />
       <span className="muted">{info?.mode === 'browser' ? 'browser' : 'desktop'}</span>
       <span className="muted">v{info?.version}</span>

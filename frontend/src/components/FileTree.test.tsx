@@ -1,9 +1,10 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setTransport, type DirEntry, type Listing } from '../bridge';
+import { Events, setTransport, type DirEntry, type FilesChanged, type Listing } from '../bridge';
 import { apiMethods, type Api, type Transport } from '../bridge/api';
-import { FileTree, visibleRows } from './FileTree';
+import { fakeBackend as backendWith, noBackend } from '../test/fakeBackend';
+import { dirsToReload, FileTree, pruneDirs, visibleRows } from './FileTree';
 
 type Dirs = Parameters<typeof visibleRows>[0];
 type DirState = Dirs extends Map<string, infer V> ? V : never;
@@ -268,5 +269,160 @@ describe('<FileTree>', () => {
     });
     await waitFor(() => expect(rowNames()).toEqual(['other.txt']));
     expect(backend.calls.at(-1)).toEqual({ workspaceId: 'w2', path: '' });
+  });
+});
+
+describe('dirsToReload', () => {
+  const loaded = new Set(['', 'src', 'src/lib', 'docs']);
+  const reload = (...paths: string[]) => [...dirsToReload(loaded, paths)].sort();
+
+  it('takes every loaded ancestor of a changed path, and the root', () => {
+    expect(reload('src/lib/util.ts')).toEqual(['', 'src', 'src/lib']);
+    expect(reload('README.md')).toEqual(['']);
+  });
+
+  it('takes the changed path itself when it is a loaded folder', () => {
+    expect(reload('docs')).toEqual(['', 'docs']);
+  });
+
+  it('skips folders never loaded: a new folder shows through its loaded parent', () => {
+    expect(reload('notes/todo.txt')).toEqual(['']);
+    expect(reload('src/new/deep/x.go')).toEqual(['', 'src']);
+  });
+});
+
+describe('pruneDirs', () => {
+  it('drops folders their parent no longer lists, with everything under them', () => {
+    const dirs: Dirs = new Map<string, DirState>([
+      ['', { status: 'ok', listing: listing('', [dir('docs'), file('README.md')]) }],
+      ['src', { status: 'error', error: 'no such folder' }],
+      ['src/lib', { status: 'ok', listing: listing('src/lib', []) }],
+      ['docs', { status: 'ok', listing: listing('docs', [dir('docs/img')]) }],
+      ['docs/img', { status: 'loading' }],
+    ]);
+    expect([...pruneDirs(dirs).keys()]).toEqual(['', 'docs', 'docs/img']);
+  });
+
+  it('keeps the children of a parent that failed or is loading: nothing is known about them', () => {
+    const dirs: Dirs = new Map<string, DirState>([
+      ['', { status: 'ok', listing: listing('', [dir('a'), dir('b')]) }],
+      ['a', { status: 'error', error: 'denied' }],
+      ['a/x', { status: 'ok', listing: listing('a/x', []) }],
+      ['b', { status: 'loading' }],
+      ['b/y', { status: 'ok', listing: listing('b/y', []) }],
+    ]);
+    expect([...pruneDirs(dirs).keys()]).toEqual(['', 'a', 'a/x', 'b', 'b/y']);
+  });
+
+  it('drops a folder that became a file of the same name', () => {
+    const dirs: Dirs = new Map<string, DirState>([
+      ['', { status: 'ok', listing: listing('', [file('notes')]) }],
+      ['notes', { status: 'ok', listing: listing('notes', []) }],
+    ]);
+    expect([...pruneDirs(dirs).keys()]).toEqual(['']);
+  });
+});
+
+describe('<FileTree> live', () => {
+  let tree: Map<string, Listing>;
+  let backend: ReturnType<typeof backendWith>;
+  const changed = (changes: { path: string; kind: 'created' | 'modified' | 'deleted' }[], over: Partial<FilesChanged> = {}) =>
+    act(() => backend.emit(Events.FilesChanged, { workspaceId: 'w1', changes, rescan: false, at: 0, ...over } satisfies FilesChanged));
+  const listed = () => backend.argsOf('ListDir').map((a) => a.path);
+
+  beforeEach(() => {
+    tree = new Map<string, Listing>([
+      ['', listing('', [dir('src'), dir('empty'), file('README.md')])],
+      ['src', listing('src', [file('src/main.ts'), file('src/util.ts')])],
+      ['empty', listing('empty', [])],
+    ]);
+    backend = backendWith({
+      ListDir: async ({ path }) => {
+        const got = tree.get(path);
+        if (!got) throw new Error(`open ${path}: no such file or directory`);
+        return got;
+      },
+    });
+    setTransport(backend.transport);
+  });
+
+  afterEach(() => {
+    setTransport(noBackend());
+  });
+
+  /** openSrc shows the tree with src expanded. */
+  async function openSrc() {
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.click(item('src'));
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'src/main.ts', 'src/util.ts', 'empty', 'README.md']));
+  }
+
+  it('shows a file created on disk, reloading only the loaded folders above it, and keeps src open', async () => {
+    await openSrc();
+    tree.set('src', listing('src', [file('src/main.ts'), file('src/new.ts'), file('src/util.ts')]));
+    changed([{ path: 'src/new.ts', kind: 'created' }]);
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'src/main.ts', 'src/new.ts', 'src/util.ts', 'empty', 'README.md']));
+    expect(listed().slice(2).sort()).toEqual(['', 'src']);
+    expect(item('src').getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('shows a new folder made by a file created in it', async () => {
+    render(<Harness />);
+    await screen.findByRole('tree');
+    tree.set('', listing('', [dir('notes'), dir('src'), dir('empty'), file('README.md')]));
+    tree.set('notes', listing('notes', [file('notes/todo.txt')]));
+    changed([{ path: 'notes/todo.txt', kind: 'created' }]);
+    await waitFor(() => expect(rowNames()).toEqual(['notes', 'src', 'empty', 'README.md']));
+    fireEvent.click(item('notes'));
+    await waitFor(() => expect(rowNames()).toContain('notes/todo.txt'));
+  });
+
+  it('takes a deleted file away', async () => {
+    await openSrc();
+    tree.set('src', listing('src', [file('src/util.ts')]));
+    changed([{ path: 'src/main.ts', kind: 'deleted' }]);
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'src/util.ts', 'empty', 'README.md']));
+  });
+
+  it('drops a deleted folder with its expansion: recreated, it comes back closed', async () => {
+    await openSrc();
+    tree.delete('src');
+    tree.set('', listing('', [dir('empty'), file('README.md')]));
+    changed([
+      { path: 'src/main.ts', kind: 'deleted' },
+      { path: 'src/util.ts', kind: 'deleted' },
+    ]);
+    await waitFor(() => expect(rowNames()).toEqual(['empty', 'README.md']));
+    // The folder's failed reload is not shown as an error: it is gone.
+    expect(screen.queryByText(/no such file/)).toBeNull();
+
+    tree.set('', listing('', [dir('src'), dir('empty'), file('README.md')]));
+    tree.set('src', listing('src', [file('src/main.ts')]));
+    changed([{ path: 'src/main.ts', kind: 'created' }]);
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'empty', 'README.md']));
+    expect(item('src').getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('reloads every loaded folder on a rescan', async () => {
+    await openSrc();
+    fireEvent.click(item('empty'));
+    await waitFor(() => expect(item('empty').getAttribute('aria-expanded')).toBe('true'));
+    const before = listed().length;
+    tree.set('empty', listing('empty', [file('empty/full.txt')]));
+    changed([], { rescan: true });
+    await waitFor(() => expect(rowNames()).toContain('empty/full.txt'));
+    expect(listed().slice(before).sort()).toEqual(['', 'empty', 'src']);
+  });
+
+  it('reloads once for a burst of changes, and not at all for another workspace', async () => {
+    await openSrc();
+    changed([{ path: 'src/a', kind: 'created' }], { workspaceId: 'w2' });
+    changed([{ path: 'src/main.ts', kind: 'modified' }]);
+    changed([{ path: 'src/util.ts', kind: 'modified' }]);
+    changed([{ path: 'README.md', kind: 'modified' }]);
+    await waitFor(() => expect(listed().length).toBe(4));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(listed().slice(2).sort()).toEqual(['', 'src']);
   });
 });

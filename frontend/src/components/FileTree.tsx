@@ -1,6 +1,7 @@
-// The workspace explorer: a lazily loaded tree of the workspace's folders.
+// The workspace explorer: a lazily loaded tree of the workspace's folders,
+// kept current by the backend's notifications of changes on disk.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { api, errorMessage, type DirEntry, type Listing } from '../bridge';
+import { api, errorMessage, Events, on, type DirEntry, type Listing } from '../bridge';
 
 type DirState = { status: 'loading' } | { status: 'ok'; listing: Listing } | { status: 'error'; error: string };
 
@@ -27,6 +28,44 @@ export function visibleRows(dirs: Map<string, DirState>, expanded: Set<string>, 
   return rows;
 }
 
+/**
+ * dirsToReload lists the loaded folders whose listing a change to one of
+ * paths may alter: every loaded ancestor of the path (a new file may bring a
+ * new folder with it), and the path itself when it is a loaded folder.
+ */
+export function dirsToReload(loaded: ReadonlySet<string> | ReadonlyMap<string, unknown>, paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 0; i <= parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (loaded.has(dir)) out.add(dir);
+    }
+  }
+  return out;
+}
+
+/**
+ * pruneDirs drops the folders that are no longer listed by their parent,
+ * with everything loaded under them. A parent that is loading or failed
+ * keeps its children: nothing is known about them.
+ */
+export function pruneDirs(dirs: Map<string, DirState>): Map<string, DirState> {
+  const out = new Map(dirs);
+  const byDepth = [...dirs.keys()].filter((p) => p !== '').sort((a, b) => a.split('/').length - b.split('/').length);
+  for (const p of byDepth) {
+    // Shallow first: the parent of a folder already dropped is gone from out.
+    const parent = out.get(parentOf(p));
+    if (!parent || (parent.status === 'ok' && !parent.listing.entries.some((e) => e.path === p && e.kind === 'dir'))) out.delete(p);
+  }
+  return out;
+}
+
+const parentOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
+
+/** reloadDelay coalesces the notifications of a burst of changes into one reload. */
+const reloadDelay = 50;
+
 /** EntryIcon draws a folder, file or outside-link glyph (inline SVG: no icon font needed). */
 function EntryIcon({ kind, open }: { kind: string; open: boolean }) {
   const path =
@@ -48,6 +87,8 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
   const [dirs, setDirs] = useState<Map<string, DirState>>(() => new Map());
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
   const treeRef = useRef<HTMLDivElement>(null);
+  const dirsNow = useRef(dirs);
+  dirsNow.current = dirs;
 
   const load = useCallback(
     async (path: string) => {
@@ -67,6 +108,70 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
     setExpanded(new Set());
     void load('');
   }, [load]);
+
+  // Live: changes on disk reload the folders they touch, a burst at a time
+  // and one reload after another, so an older listing never lands last.
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let running = false;
+    let all = false;
+    const changed = new Set<string>();
+
+    const flush = async () => {
+      timer = null;
+      running = true;
+      const targets = all ? new Set(dirsNow.current.keys()) : dirsToReload(dirsNow.current, changed);
+      all = false;
+      changed.clear();
+      const got = await Promise.all(
+        [...targets].map((path) =>
+          api.ListDir({ workspaceId, path }).then(
+            (listing): [string, DirState] => [path, { status: 'ok', listing }],
+            (err: unknown): [string, DirState] => [path, { status: 'error', error: errorMessage(err) }],
+          ),
+        ),
+      );
+      running = false;
+      if (!live) return;
+      setDirs((m) => {
+        const n = new Map(m);
+        // A folder dropped meanwhile (deleted, or another reload pruned it) is not brought back.
+        for (const [path, st] of got) if (n.has(path)) n.set(path, st);
+        return pruneDirs(n);
+      });
+      if (all || changed.size > 0) timer = setTimeout(() => void flush(), reloadDelay);
+    };
+    const schedule = () => {
+      if (!timer && !running) timer = setTimeout(() => void flush(), reloadDelay);
+    };
+    const offs = [
+      on(Events.FilesChanged, (fc) => {
+        if (fc.workspaceId !== workspaceId) return;
+        if (fc.rescan) all = true;
+        for (const c of fc.changes) changed.add(c.path);
+        schedule();
+      }),
+      // Changes made while the event stream was down were not seen.
+      on(Events.Reconnected, () => {
+        all = true;
+        schedule();
+      }),
+    ];
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+      offs.forEach((off) => off());
+    };
+  }, [workspaceId]);
+
+  // A folder that is gone is no longer expanded: if it comes back, it comes back closed.
+  useEffect(() => {
+    setExpanded((e) => {
+      const keep = [...e].filter((p) => dirs.has(p));
+      return keep.length === e.size ? e : new Set(keep);
+    });
+  }, [dirs]);
 
   const toggle = (e: DirEntry, open?: boolean) => {
     if (e.kind !== 'dir') return;

@@ -63,6 +63,6 @@ describe('<StudioView>', () => {
 
     // Closing the run leaves only the file's tab.
     fireEvent.click(screen.getByRole('button', { name: 'Close the run' }));
-    expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['a.txt']);
+    expect(within(screen.getByRole('tablist', { name: 'Open items' })).getAllByRole('tab').map((t) => t.textContent)).toEqual(['a.txt']);
   });
 });

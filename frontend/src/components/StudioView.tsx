@@ -1,8 +1,9 @@
-// The Studio layout for an open workspace: explorer, the editor or a run
-// under review in the centre, and the runs panel.
+// The Studio layout for an open workspace: explorer or search, the editor
+// or a run under review in the centre, and the runs panel; quick open over it.
+import { useEffect, useRef, useState } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
 import type { DirEntry } from '../bridge';
-import { emptyWorkspaceView, store, useStudio } from '../store';
+import { emptyWorkspaceView, store, useStudio, type WorkspaceView } from '../store';
 import { FileEditor } from './editor/FileEditor';
 import { FileTree } from './FileTree';
 import { formatSize } from './format';
@@ -10,6 +11,8 @@ import { shortId } from './EventDetail';
 import { useRunOptions } from './runs/hooks';
 import { RunsPanel } from './runs/RunsPanel';
 import { RunView } from './runs/RunView';
+import { QuickOpen } from './search/QuickOpen';
+import { SearchPanel } from './search/SearchPanel';
 
 function EntryFacts({ entry }: { entry: DirEntry }) {
   return (
@@ -30,79 +33,160 @@ function EntryFacts({ entry }: { entry: DirEntry }) {
   );
 }
 
+/** isKey tells a Ctrl (Cmd on a Mac) shortcut: letter is the key, lower case. */
+function isKey(ev: KeyboardEvent, letter: string, shift: boolean): boolean {
+  return (
+    (ev.ctrlKey || ev.metaKey) &&
+    !ev.altKey &&
+    ev.shiftKey === shift &&
+    (ev.key.toLowerCase() === letter || ev.code === `Key${letter.toUpperCase()}`)
+  );
+}
+
+/** useShortcuts: Ctrl+P opens quick open, Ctrl+Shift+F the search panel. */
+function useShortcuts(quickOpen: () => void, search: () => void): void {
+  const now = useRef({ quickOpen, search });
+  now.current = { quickOpen, search };
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if (isKey(ev, 'p', false)) now.current.quickOpen();
+      else if (isKey(ev, 'f', true)) now.current.search();
+      else return;
+      ev.preventDefault();
+      ev.stopPropagation();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+}
+
+/** fileEntry stands for a file opened by path (search, quick open) rather than from the tree. */
+const fileEntry = (path: string): DirEntry => ({ name: path.slice(path.lastIndexOf('/') + 1), path, kind: 'file', size: 0, modTime: 0 });
+
 export function StudioView({ workspaceId }: { workspaceId: string }) {
   const ws = useStudio((s) => s.workspaces.find((w) => w.id === workspaceId));
-  const { selected: sel, run: runId, centre } = useStudio((s) => s.workspaceViews[workspaceId]) ?? emptyWorkspaceView;
+  const wv = useStudio((s) => s.workspaceViews[workspaceId]) ?? emptyWorkspaceView;
+  const { selected: sel, selectedLine, run: runId, centre, side } = wv;
   const drafts = store.drafts(workspaceId);
   const runOptions = useRunOptions(workspaceId);
+  const [quickOpen, setQuickOpen] = useState(false);
+  const [focusSearch, setFocusSearch] = useState(0);
+
+  const show = (patch: Partial<WorkspaceView>) => store.setWorkspaceView(workspaceId, patch);
+  useShortcuts(
+    () => setQuickOpen(true),
+    () => {
+      show({ side: 'search' });
+      setFocusSearch((n) => n + 1);
+    },
+  );
   if (!ws) return null;
 
-  const show = (patch: Parameters<typeof store.setWorkspaceView>[1]) => store.setWorkspaceView(workspaceId, patch);
   const openRun = (id: string) => show({ run: id, centre: 'run' });
-  const select = (e: DirEntry) => show({ selected: e, centre: 'file' });
+  const select = (e: DirEntry) => show({ selected: e, selectedLine: null, centre: 'file' });
+  const openFile = (path: string, line?: number) =>
+    show({ selected: fileEntry(path), selectedLine: line === undefined ? null : { line }, centre: 'file' });
   const showRun = centre === 'run' && runId !== null;
+  const sideTab = (which: WorkspaceView['side'], label: string, title: string) => (
+    <button role="tab" aria-selected={side === which} className={`side-tab${side === which ? ' on' : ''}`} title={title} onClick={() => show({ side: which })}>
+      {label}
+    </button>
+  );
 
   return (
-    <Group orientation="horizontal" className="studio" id="studio-layout">
-      <Panel defaultSize="20%" minSize="12%" className="pane">
-        <div className="pane-head">
-          <span>Explorer</span>
-          <span className="muted small" title={ws.root}>
-            {ws.name}
-          </span>
-        </div>
-        <div className="pane-body">
-          <FileTree key={ws.id} workspaceId={ws.id} selected={sel?.path ?? null} onSelect={select} />
-        </div>
-      </Panel>
-      <Separator className="resizer" />
-      <Panel minSize="30%" className="pane">
-        <div className="centre-tabs" role="tablist" aria-label="Open items">
-          <button role="tab" aria-selected={!showRun} className={`centre-tab${showRun ? '' : ' on'}`} onClick={() => show({ centre: 'file' })} title={sel ? sel.path : ws.root}>
-            <span className="path">{sel ? sel.name : ws.name}</span>
-          </button>
-          {runId && (
-            <span className={`centre-tab run-tab-head${showRun ? ' on' : ''}`}>
-              <button role="tab" aria-selected={showRun} className="link" onClick={() => show({ centre: 'run' })} title={`Run ${runId}`}>
-                Run {shortId(runId)}
-              </button>
-              <button
-                className="icon-btn"
-                aria-label="Close the run"
-                title="Close the run"
-                onClick={() => show({ run: null, centre: 'file' })}
-              >
-                ×
-              </button>
-            </span>
+    <>
+      <Group orientation="horizontal" className="studio" id="studio-layout">
+        <Panel defaultSize="20%" minSize="12%" className="pane">
+          <div className="pane-head side-head">
+            <div role="tablist" aria-label="Side bar" className="side-tabs">
+              {sideTab('explorer', 'Explorer', `The files of ${ws.root}`)}
+              {sideTab('search', 'Search', 'Search the files (Ctrl+Shift+F)')}
+            </div>
+            <button className="quiet goto-file" title="Go to file (Ctrl+P)" onClick={() => setQuickOpen(true)}>
+              Go to file…
+            </button>
+          </div>
+          <div className="pane-body" hidden={side !== 'explorer'}>
+            <FileTree key={ws.id} workspaceId={ws.id} selected={sel?.path ?? null} onSelect={select} />
+          </div>
+          <div className="pane-body search-pane" hidden={side !== 'search'}>
+            <SearchPanel
+              key={ws.id}
+              workspaceId={ws.id}
+              form={wv.search}
+              onForm={(search) => show({ search })}
+              onOpen={openFile}
+              focusRequest={focusSearch}
+            />
+          </div>
+        </Panel>
+        <Separator className="resizer" />
+        <Panel minSize="30%" className="pane">
+          <div className="centre-tabs" role="tablist" aria-label="Open items">
+            <button role="tab" aria-selected={!showRun} className={`centre-tab${showRun ? '' : ' on'}`} onClick={() => show({ centre: 'file' })} title={sel ? sel.path : ws.root}>
+              <span className="path">{sel ? sel.name : ws.name}</span>
+            </button>
+            {runId && (
+              <span className={`centre-tab run-tab-head${showRun ? ' on' : ''}`}>
+                <button role="tab" aria-selected={showRun} className="link" onClick={() => show({ centre: 'run' })} title={`Run ${runId}`}>
+                  Run {shortId(runId)}
+                </button>
+                <button
+                  className="icon-btn"
+                  aria-label="Close the run"
+                  title="Close the run"
+                  onClick={() => show({ run: null, centre: 'file' })}
+                >
+                  ×
+                </button>
+              </span>
+            )}
+          </div>
+          {showRun ? (
+            <div className="pane-body run-pane">
+              <RunView key={runId} runId={runId} onOpenRun={openRun} />
+            </div>
+          ) : sel?.kind === 'file' ? (
+            <div className="pane-body editor-pane" aria-label="Selection details">
+              <FileEditor
+                key={`${ws.id}/${sel.path}`}
+                workspaceId={ws.id}
+                path={sel.path}
+                line={selectedLine}
+                options={runOptions.options}
+                drafts={drafts}
+                onProposed={(run) => openRun(run.id)}
+              />
+            </div>
+          ) : sel ? (
+            <div className="pane-body detail" aria-label="Selection details">
+              <EntryFacts entry={sel} />
+            </div>
+          ) : (
+            <div className="pane-body detail" aria-label="Selection details">
+              <p className="muted">
+                Select a file in the explorer to view and edit it. Your edits become an edit run: validated, reviewed as a diff and
+                written only when you commit. Runs are listed on the right.
+              </p>
+            </div>
           )}
-        </div>
-        {showRun ? (
-          <div className="pane-body run-pane">
-            <RunView key={runId} runId={runId} onOpenRun={openRun} />
-          </div>
-        ) : sel?.kind === 'file' ? (
-          <div className="pane-body editor-pane" aria-label="Selection details">
-            <FileEditor key={`${ws.id}/${sel.path}`} workspaceId={ws.id} path={sel.path} options={runOptions.options} drafts={drafts} onProposed={(run) => openRun(run.id)} />
-          </div>
-        ) : sel ? (
-          <div className="pane-body detail" aria-label="Selection details">
-            <EntryFacts entry={sel} />
-          </div>
-        ) : (
-          <div className="pane-body detail" aria-label="Selection details">
-            <p className="muted">
-              Select a file in the explorer to view and edit it. Your edits become an edit run: validated, reviewed as a diff and
-              written only when you commit. Runs are listed on the right.
-            </p>
-          </div>
-        )}
-      </Panel>
-      <Separator className="resizer" />
-      <Panel defaultSize="27%" minSize="16%" className="pane runs-pane">
-        <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
-      </Panel>
-    </Group>
+        </Panel>
+        <Separator className="resizer" />
+        <Panel defaultSize="27%" minSize="16%" className="pane runs-pane">
+          <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
+        </Panel>
+      </Group>
+      {quickOpen && (
+        <QuickOpen
+          workspaceId={ws.id}
+          onClose={() => setQuickOpen(false)}
+          onOpen={(path) => {
+            setQuickOpen(false);
+            openFile(path);
+          }}
+        />
+      )}
+    </>
   );
 }
 

@@ -170,4 +170,21 @@ describe('<Welcome>', () => {
     expect(store.get().recent.map((r) => r.path)).toEqual(['/home/u/alpha']);
     expect(within(recentList()).queryByText('gone')).toBeNull();
   });
+
+  it('in the browser, explains a drop instead of leaving the Studio for the dropped file', () => {
+    const { unmount } = render(<Welcome />);
+    const over = new Event('dragover', { cancelable: true });
+    window.dispatchEvent(over);
+    expect(over.defaultPrevented).toBe(true);
+    const drop = new Event('drop', { cancelable: true });
+    window.dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(store.get().toasts.map((t) => t.text)).toEqual(['A browser does not tell the Studio where a dropped folder is: type its path instead.']);
+
+    // Off the welcome screen, a drop is none of its business.
+    unmount();
+    const later = new Event('drop', { cancelable: true });
+    window.dispatchEvent(later);
+    expect(later.defaultPrevented).toBe(false);
+  });
 });

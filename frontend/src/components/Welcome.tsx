@@ -1,12 +1,35 @@
 // The first screen: open a folder, reopen a recent one, see where things are.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { canChooseNatively, chooseFolder, forgetRecent, openFolder } from '../actions';
-import { useStudio } from '../store';
+import { store, useStudio } from '../store';
 import { OllamaCard } from './Ollama';
 
 function formatWhen(ms: number): string {
   if (!ms) return '';
   return new Date(ms).toLocaleString();
+}
+
+/**
+ * useDropHint: in the desktop window a folder dropped on the window opens
+ * (the Go side handles it). A browser does not tell a page where a dropped
+ * folder is, so there the drop is refused with a hint, instead of the
+ * browser leaving the Studio to show the file.
+ */
+function useDropHint(native: boolean): void {
+  useEffect(() => {
+    if (native) return;
+    const over = (ev: DragEvent) => ev.preventDefault();
+    const drop = (ev: DragEvent) => {
+      ev.preventDefault();
+      store.toast('info', 'A browser does not tell the Studio where a dropped folder is: type its path instead.');
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [native]);
 }
 
 export function Welcome() {
@@ -16,6 +39,7 @@ export function Welcome() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const native = canChooseNatively();
+  useDropHint(native);
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();

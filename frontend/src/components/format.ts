@@ -12,3 +12,13 @@ export function formatSize(n: number): string {
   }
   return `${v.toFixed(1)} ${units[i]}`;
 }
+
+/** formatCount renders a count with thousands separators: 11,478. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** plural renders a count and its noun: 1 file, 2 files. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

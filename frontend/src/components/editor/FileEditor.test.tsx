@@ -135,6 +135,44 @@ describe('<FileEditor>', () => {
     expect(propose().disabled).toBe(true);
   });
 
+  it('follows a change made on disk by another program, and keeps edits when there are some', async () => {
+    const { container } = show();
+    await waitFor(() => expect(container.querySelector('.cm-editor')).not.toBeNull());
+    const changed = (path: string) =>
+      act(() => backend.emit(Events.FilesChanged, { workspaceId: 'w1', changes: [{ path, kind: 'modified' }], rescan: false, at: 0 }));
+    files.set('src/main.go', text('src/main.go', 'package other\n'));
+    changed('src/other.go');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(editor(container).state.doc.toString()).toBe('package main\n\nfunc main() {}\n');
+    changed('src/main.go');
+    await waitFor(() => expect(editor(container).state.doc.toString()).toBe('package other\n'));
+
+    edit(editor(container), 0, 0, '// mine\n');
+    files.set('src/main.go', text('src/main.go', 'package third\n'));
+    changed('src/main.go');
+    expect(await screen.findByText(/changed on disk while you were editing/)).toBeTruthy();
+    expect(editor(container).state.doc.toString()).toBe('// mine\npackage other\n');
+  });
+
+  it('selects the requested line once the file is loaded, and again for a new request of the same line', async () => {
+    files.set('long.txt', text('long.txt', Array.from({ length: 100 }, (_, i) => `row ${i + 1}`).join('\n')));
+    const props = { workspaceId: 'w1', path: 'long.txt', options, drafts, onProposed: () => {} };
+    const { container, rerender } = render(<FileEditor {...props} line={{ line: 42 }} />);
+    await waitFor(() => expect(container.querySelector('.cm-editor')).not.toBeNull());
+    const view = editor(container);
+    const line42 = view.state.doc.line(42);
+    expect(line42.text).toBe('row 42');
+    expect(view.state.selection.main).toMatchObject({ from: line42.from, to: line42.to });
+
+    act(() => view.dispatch({ selection: { anchor: 0 } }));
+    rerender(<FileEditor {...props} line={{ line: 42 }} />);
+    expect(view.state.selection.main).toMatchObject({ from: line42.from, to: line42.to });
+
+    // A line past the end goes to the last one.
+    rerender(<FileEditor {...props} line={{ line: 500 }} />);
+    expect(view.state.selection.main.from).toBe(view.state.doc.line(100).from);
+  });
+
   it('keeps CRLF line endings', async () => {
     files.set('win.txt', text('win.txt', 'a\r\nb\r\n'));
     const { container } = show('win.txt');

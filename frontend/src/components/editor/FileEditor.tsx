@@ -1,12 +1,13 @@
 // The viewer/editor: a workspace file in CodeMirror. Editing never writes
 // the file: "Propose change…" starts an edit run that stages the new text,
 // to be validated and committed like any other run.
-import { Compartment, EditorState, Prec } from '@codemirror/state';
+import { Compartment, EditorSelection, EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { startEditRun } from '../../actions';
-import { api, errorMessage, type FileContent, type RunInfo, type RunOptions } from '../../bridge';
+import { api, errorMessage, Events, on, type FileContent, type RunInfo, type RunOptions } from '../../bridge';
+import type { LineRequest } from '../../store';
 import { useDocumentTheme } from '../../theme';
 import { useRunChanged } from '../runs/hooks';
 import { formatSize } from '../format';
@@ -23,6 +24,8 @@ export interface FileEditorProps {
   drafts: Map<string, string>;
   /** onProposed is told about the edit run a proposal started. */
   onProposed: (run: RunInfo) => void;
+  /** line, once the file is loaded, is scrolled to and selected; a new request shows it again. */
+  line?: LineRequest | null;
 }
 
 /** Outcomes after which a file may differ on disk. */
@@ -34,7 +37,7 @@ function describeOptions(o: RunOptions): string {
   return `Start an edit run with this text: ${v}, then ${o.autoCommit ? 'committed automatically' : 'waiting for your Commit'}. (Ctrl+S)`;
 }
 
-export function FileEditor({ workspaceId, path, options, drafts, onProposed }: FileEditorProps) {
+export function FileEditor({ workspaceId, path, options, drafts, onProposed, line }: FileEditorProps) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [size, setSize] = useState(0);
@@ -116,6 +119,14 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed }: F
     view.current?.dispatch({ effects: compartment.reconfigure(themed(theme)) });
   }, [theme, compartment]);
 
+  // After the view above exists: show the requested line.
+  useEffect(() => {
+    const v = view.current;
+    if (!v || !line) return;
+    const l = v.state.doc.line(Math.min(Math.max(1, line.line), v.state.doc.lines));
+    v.dispatch({ selection: EditorSelection.range(l.from, l.to), effects: EditorView.scrollIntoView(l.from, { y: 'center' }) });
+  }, [file, line]);
+
   /** fromDisk reads the file again after a run settled: unedited text follows the disk; edits are kept. */
   const fromDisk = useCallback(async () => {
     let fresh: FileContent;
@@ -146,6 +157,17 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed }: F
   useRunChanged((changes) => {
     if (changes.length === 0 || changes.some((c) => settled.has(c.state))) void fromDisk();
   }, 250);
+
+  // Another program changed the file: follow it like after a run.
+  const fromDiskNow = useRef(fromDisk);
+  fromDiskNow.current = fromDisk;
+  useEffect(
+    () =>
+      on(Events.FilesChanged, (fc) => {
+        if (fc.workspaceId === workspaceId && (fc.rescan || fc.changes.some((c) => c.path === path))) void fromDiskNow.current();
+      }),
+    [workspaceId, path],
+  );
 
   const discard = () => {
     const v = view.current;
