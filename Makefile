@@ -63,7 +63,7 @@ check-bindings: build
 	  echo "frontend/wailsjs is out of date with the Go API: commit the regenerated bindings"; \
 	  git --no-pager diff --stat -- frontend/wailsjs; exit 1; }
 
-## bench: event log benchmarks, each beside its baseline (the README's Benchmarks table)
+## bench: event log, kernel, workspace scan, change latency and search benchmarks, each beside its baseline (the README's Benchmarks table)
 bench: setup
 	@scripts/bench
 

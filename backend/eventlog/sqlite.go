@@ -99,7 +99,14 @@ func dsn(path string, opts Options, readOnly bool) string {
 		q.Set("mode", "ro")
 		q.Set("_query_only", "1")
 	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	return FileURI(path, q)
+}
+
+// FileURI is the go-sqlite3 data source name of a database file with
+// connection parameters. The path is escaped, so a '#' or '?' in a folder
+// name cannot cut the URI short.
+func FileURI(path string, params url.Values) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + params.Encode()
 }
 
 // Open opens (creating if needed) the log at path, checks it is an ICE Studio

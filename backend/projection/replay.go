@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -47,7 +48,7 @@ func Check(ctx context.Context, source eventlog.Store, live *sql.DB, newProjecti
 		return rep, fmt.Errorf("replay: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	fresh, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "replay.db")+"?_journal_mode=WAL&_synchronous=OFF")
+	fresh, err := sql.Open("sqlite3", eventlog.FileURI(filepath.Join(dir, "replay.db"), url.Values{"_journal_mode": {"WAL"}, "_synchronous": {"OFF"}}))
 	if err != nil {
 		return rep, fmt.Errorf("replay: %w", err)
 	}

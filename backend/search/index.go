@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -26,6 +27,8 @@ import (
 	"sync"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/ice-studio/ice-studio/backend/eventlog"
 )
 
 // schemaVersion changes when the index layout does; an index of another
@@ -98,7 +101,8 @@ func Open(path string) (*Index, error) {
 }
 
 func open(path string) (*Index, error) {
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=OFF&_busy_timeout=5000&_txlock=immediate")
+	db, err := sql.Open("sqlite3", eventlog.FileURI(path, url.Values{
+		"_journal_mode": {"WAL"}, "_synchronous": {"OFF"}, "_busy_timeout": {"5000"}, "_txlock": {"immediate"}}))
 	if err != nil {
 		return nil, fmt.Errorf("text index: %w", err)
 	}

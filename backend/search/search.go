@@ -16,7 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -25,7 +24,7 @@ import (
 // Defaults and limits of a Query.
 const (
 	DefaultMaxResults = 2000
-	MaxMaxResults     = 100000
+	MaxMaxResults     = 1000000
 	maxPreviewRunes   = 240 // a longer line is cut around its first match
 	maxRangesPerLine  = 50
 )
@@ -136,20 +135,24 @@ func compile(q Query) (*matcher, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadRegex, err)
 	}
 	m.re = re
-	lits, fold := requiredLiterals(expr)
-	m.literals = lits
-	if len(lits) > 0 {
-		best := lits[0]
-		for _, l := range lits {
-			if len(l) > len(best) {
-				best = l
-			}
+	var best literal
+	for _, l := range requiredLiterals(expr) {
+		if utf8.RuneCountInString(l.text) >= 3 {
+			m.literals = append(m.literals, l.text)
 		}
-		if !fold {
-			m.prefix = []byte(best)
-		} else if isASCII(best) {
-			m.prefix, m.prefFold = []byte(strings.ToLower(best)), true
+		// A folded literal prefilters through ASCII lower-casing, which
+		// misses the non-ASCII forms RE2 folds with k and s (U+212A, U+017F).
+		usable := !l.fold || (isASCII(l.text) && !strings.ContainsAny(l.text, "kKsS"))
+		if usable && len(l.text) > len(best.text) {
+			best = l
 		}
+	}
+	switch {
+	case best.text == "":
+	case best.fold:
+		m.prefix, m.prefFold = []byte(strings.ToLower(best.text)), true
+	default:
+		m.prefix = []byte(best.text)
 	}
 	return m, nil
 }
@@ -163,31 +166,31 @@ func isASCII(s string) bool {
 	return true
 }
 
-// requiredLiterals returns literals of three or more characters that every
-// match of expr contains (for the index and as a prefilter) and whether
-// any of them is matched case-insensitively.
-func requiredLiterals(expr string) ([]string, bool) {
+// literal is a run of characters every match of a regex contains.
+type literal struct {
+	text string
+	fold bool // matched case-insensitively
+}
+
+// requiredLiterals returns the literal runs that every match of expr
+// contains, of any length: the longest is a prefilter that skips lines
+// cheaply, and those of three characters or more narrow the search through
+// the trigram index.
+func requiredLiterals(expr string) []literal {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	re = re.Simplify()
-	var out []string
-	fold := false
+	var out []literal
 	var walk func(r *syntax.Regexp)
-	flushRun := func(run []rune, f bool) {
-		if len(run) >= 3 {
-			out = append(out, string(run))
-			fold = fold || f
-		}
-	}
 	walk = func(r *syntax.Regexp) {
 		switch r.Op {
 		case syntax.OpLiteral:
-			flushRun(r.Rune, r.Flags&syntax.FoldCase != 0)
-		case syntax.OpCapture:
-			walk(r.Sub[0])
-		case syntax.OpPlus:
+			if len(r.Rune) > 0 {
+				out = append(out, literal{string(r.Rune), r.Flags&syntax.FoldCase != 0})
+			}
+		case syntax.OpCapture, syntax.OpPlus:
 			walk(r.Sub[0]) // at least once
 		case syntax.OpRepeat:
 			if r.Min >= 1 {
@@ -202,7 +205,7 @@ func requiredLiterals(expr string) ([]string, bool) {
 		}
 	}
 	walk(re)
-	return out, fold
+	return out
 }
 
 // MatchPath reports whether a workspace-relative path passes the filters.
@@ -583,11 +586,16 @@ func lineMatch(ln int, line []byte, ranges [][2]int) LineMatch {
 func utf16Len(b []byte) int {
 	n := 0
 	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			n++
+			b = b[1:]
+			continue
+		}
 		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			n++ // shown as U+FFFD, one unit
+		if r >= 0x10000 {
+			n += 2 // a surrogate pair
 		} else {
-			n += len(utf16.Encode([]rune{r}))
+			n++ // including U+FFFD for an invalid byte
 		}
 		b = b[size:]
 	}

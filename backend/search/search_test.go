@@ -181,16 +181,37 @@ func TestLongLinePreview(t *testing.T) {
 func TestRequiredLiterals(t *testing.T) {
 	for expr, want := range map[string][]string{
 		`func \w+\(ctx context\.Context`: {"func ", "(ctx context.Context"},
-		`\d{4}-\d{2}`:                    nil,
+		`\d{4}-\d{2}`:                    {"-"},
 		`(foo|bar)baz`:                   {"baz"},
 		`(?:abcd)+x?`:                    {"abcd"},
-		`ab`:                             nil,
+		`ab`:                             {"ab"},
 		`a*bcd`:                          {"bcd"},
+		`x?`:                             nil,
 	} {
-		got, _ := requiredLiterals(expr)
+		var got []string
+		for _, l := range requiredLiterals(expr) {
+			got = append(got, l.text)
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("requiredLiterals(%q) = %q, want %q", expr, got, want)
 		}
+	}
+	// Only literals of three characters or more go to the index; the
+	// longest of any length is the prefilter.
+	m, err := compile(Query{Pattern: `\d{4}-\d{2}`, Regex: true})
+	if err != nil || len(m.literals) != 0 || string(m.prefix) != "-" {
+		t.Errorf("compile(date) = literals %q prefix %q, %v", m.literals, m.prefix, err)
+	}
+	m, err = compile(Query{Pattern: `Foo\s+barbaz`, Regex: true})
+	if err != nil || !strings.EqualFold(strings.Join(m.literals, ","), "foo,barbaz") || string(m.prefix) != "barbaz" || !m.prefFold {
+		t.Errorf("compile(case-insensitive) = literals %q prefix %q fold %v, %v", m.literals, m.prefix, m.prefFold, err)
+	}
+	// (?i)k also matches the Kelvin sign: no ASCII prefilter may drop it.
+	root := t.TempDir()
+	write(t, root, map[string]string{"k.txt": "temperature 5 \u212a\n"})
+	got, _ := collect(t, Source{Root: root, Targets: targetsOf(map[string]string{"k.txt": ""})}, Query{Pattern: `\d K`, Regex: true})
+	if len(got) != 1 {
+		t.Errorf("case-insensitive regex missed the Kelvin sign: %v", got)
 	}
 }
 
