@@ -483,15 +483,14 @@ func readFull(f *os.File, buf []byte) (int, error) {
 	return n, err
 }
 
-// Candidates returns, for each indexed file whose chunks may contain every
-// one of the literals (matched case-insensitively, each at least three
-// characters), the line ranges of those chunks. Files not in the result
-// cannot match, provided the index holds them at their current hash (the
-// caller checks that with Hashes).
-func (ix *Index) Candidates(ctx context.Context, literals []string) (map[string][]LineRange, error) {
-	q := matchQuery(literals)
+// Candidates returns, for each indexed file with chunks that match the
+// FTS5 trigram query q (see matchQuery and groupsQuery; trigrams match
+// case-insensitively), the line ranges of those chunks. Files not in the
+// result cannot match, provided the index holds them at their current hash
+// (the caller checks that with Hashes).
+func (ix *Index) Candidates(ctx context.Context, q string) (map[string][]LineRange, error) {
 	if q == "" {
-		return nil, errors.New("no literal of three characters or more")
+		return nil, errors.New("no trigram to look for")
 	}
 	rows, err := ix.db.QueryContext(ctx, `SELECT f.path, c.line, c.off, c.len FROM chunk_text t
 		JOIN chunks c ON c.id = t.rowid JOIN files f ON f.id = c.file
@@ -518,6 +517,9 @@ type LineRange struct {
 	Off  int64
 	Len  int64
 }
+
+// LiteralQuery is the Candidates query for text containing every literal.
+func LiteralQuery(literals ...string) string { return matchQuery(literals) }
 
 // matchQuery builds an FTS5 query requiring every trigram of every literal
 // (detail=none indexes have no positions, so a phrase is an AND of its

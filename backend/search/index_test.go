@@ -65,7 +65,7 @@ func dump(t testing.TB, ix *Index) []string {
 
 func candidates(t testing.TB, ix *Index, lit string) []string {
 	t.Helper()
-	c, err := ix.Candidates(context.Background(), []string{lit})
+	c, err := ix.Candidates(context.Background(), matchQuery([]string{lit}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,8 @@ type matcher struct {
 	re       *regexp.Regexp
 	prefix   []byte // for re: a literal every match contains (prefilter); nil = none
 	prefFold bool
-	literals []string // for the index
+	literals []string   // for the index: literals of 3+ characters every match contains
+	groups   [][]string // for the index, from a regex: an AND of ORs of trigrams
 }
 
 // compile turns a query into a matcher.
@@ -135,6 +136,7 @@ func compile(q Query) (*matcher, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadRegex, err)
 	}
 	m.re = re
+	m.groups = trigramGroups(expr)
 	var best literal
 	for _, l := range requiredLiterals(expr) {
 		if utf8.RuneCountInString(l.text) >= 3 {
@@ -261,6 +263,20 @@ func CheckGlobs(globs []string) error {
 	return nil
 }
 
+// indexQuery is the FTS5 query that narrows the search, "" for none: the
+// trigrams of the required literals, and for a regex those of its small
+// character classes too.
+func (m *matcher) indexQuery() string {
+	q := matchQuery(m.literals)
+	if g := groupsQuery(m.groups); g != "" {
+		if q != "" {
+			q += " AND "
+		}
+		q += g
+	}
+	return q
+}
+
 // Validate checks a query without running it.
 func Validate(q Query) error {
 	if _, err := compile(q); err != nil {
@@ -300,8 +316,8 @@ func Run(ctx context.Context, src Source, q Query, emit func([]FileResult)) (Sta
 			targets = append(targets, t)
 		}
 	}
-	if src.Index != nil && len(m.literals) > 0 {
-		if narrowed, ok := narrow(ctx, src.Index, targets, m.literals); ok {
+	if q := m.indexQuery(); src.Index != nil && q != "" {
+		if narrowed, ok := narrow(ctx, src.Index, targets, q); ok {
 			st.Skipped = len(targets) - len(narrowed)
 			st.UsedIndex = true
 			targets = narrowed
@@ -384,12 +400,12 @@ func Run(ctx context.Context, src Source, q Query, emit func([]FileResult)) (Sta
 // narrow keeps the targets that the index cannot rule out: those it holds
 // at their current hash and lists as candidates, and all it does not hold
 // (or holds only in part, or at an older hash).
-func narrow(ctx context.Context, ix *Index, targets []Target, literals []string) ([]Target, bool) {
+func narrow(ctx context.Context, ix *Index, targets []Target, query string) ([]Target, bool) {
 	hashes, err := ix.Hashes(ctx)
 	if err != nil {
 		return nil, false
 	}
-	cand, err := ix.Candidates(ctx, literals)
+	cand, err := ix.Candidates(ctx, query)
 	if err != nil {
 		return nil, false
 	}

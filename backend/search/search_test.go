@@ -304,6 +304,9 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 		if i%29 == 0 {
 			b.WriteString("a Xylophone-like line\n")
 		}
+		if i%31 == 0 {
+			b.WriteString(fmt.Sprintf("call 555-%02d now\n", i%100))
+		}
 		files[fmt.Sprintf("d%d/f%03d.txt", i%7, i)] = b.String()
 	}
 	write(t, root, files)
@@ -327,6 +330,7 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 		{Pattern: "théta iota"}, {Pattern: "ΛAMBDA"}, {Pattern: `gamma\s+delta`, Regex: true},
 		{Pattern: "eta", WholeWord: true}, {Pattern: "alpha beta gamma delta"}, {Pattern: "mu"},
 		{Pattern: "quetzal"}, {Pattern: "xylophone"}, {Pattern: `rare\s+quetzal`, Regex: true}, {Pattern: "XYLOPHONE-like", WholeWord: true},
+		{Pattern: `\d{3}-\d{2}`, Regex: true}, {Pattern: `(?i)q[uv]etz`, Regex: true},
 	}
 	for _, q := range queries {
 		q.MaxResults = MaxMaxResults
@@ -340,7 +344,7 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 		}
 		t.Logf("%q: %d lines, read %d files, skipped %d (index %v)", q.Pattern, len(plain), st.Files, st.Skipped, st.UsedIndex)
 		low := strings.ToLower(q.Pattern)
-		if rare := strings.Contains(low, "quetzal") || strings.Contains(low, "xylophone"); rare && (st.Skipped < 100 || !st.UsedIndex) {
+		if rare := strings.Contains(low, "quetzal") || strings.Contains(low, "xylophone") || strings.Contains(low, "etz") || strings.Contains(low, `\d{3}`); rare && (st.Skipped < 100 || !st.UsedIndex) {
 			t.Errorf("%q is in %d lines but the index ruled out only %d of 120 files", q.Pattern, len(plain), st.Skipped)
 		}
 	}
@@ -351,5 +355,33 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 	got, _ := collect(t, Source{Root: root, Targets: targets, Index: ix}, Query{Pattern: "quokka"})
 	if len(got) != 1 {
 		t.Errorf("stale file not searched: %v", got)
+	}
+}
+
+func TestTrigramGroups(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		want []string // groups joined with |
+	}{
+		{`abcd`, []string{"abc", "bcd"}},
+		{`\d-x`, []string{"0-x|1-x|2-x|3-x|4-x|5-x|6-x|7-x|8-x|9-x"}},
+		{`a\w+b`, nil},                   // \w is too large a class
+		{`ab(c|d)`, []string{"abc|abd"}}, // simplified to a class
+		{`ab(cd|ef)`, nil},               // alternation: unknown
+		{`x{3}y`, []string{"xxx", "xxy"}},
+		{`^abc$`, []string{"abc"}},
+		{`(?i)ab`, nil}, // only two positions
+		{`(?i)abc`, []string{"ABC|ABc|AbC|Abc|aBC|aBc|abC|abc"}},
+	} {
+		var got []string
+		for _, g := range trigramGroups(c.expr) {
+			got = append(got, strings.Join(g, "|"))
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("trigramGroups(%q) = %q, want %q", c.expr, got, c.want)
+		}
+	}
+	if g := trigramGroups(`\d{4}-\d{2}-\d{2}`); len(g) == 0 || len(g) > maxQueryGroups {
+		t.Errorf("date pattern: %d groups", len(g))
 	}
 }

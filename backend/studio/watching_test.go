@@ -379,9 +379,9 @@ func TestRestartWhileIndexingResumes(t *testing.T) {
 		t.Errorf("resumed index holds %d files, a clean one %d", len(got), len(want))
 	}
 	for _, tok := range []string{"tok0x", "tok3999x", "tok1234x"} {
-		c1, err := rt.index.Candidates(context.Background(), []string{tok})
+		c1, err := rt.index.Candidates(context.Background(), search.LiteralQuery(tok))
 		must(t, err)
-		c2, err := clean.Candidates(context.Background(), []string{tok})
+		c2, err := clean.Candidates(context.Background(), search.LiteralQuery(tok))
 		must(t, err)
 		if !reflect.DeepEqual(c1, c2) || len(c1) == 0 {
 			t.Errorf("candidates(%s): resumed %v, clean %v", tok, c1, c2)
