@@ -165,10 +165,16 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
     };
   }, [workspaceId]);
 
-  // A folder that is gone is no longer expanded: if it comes back, it comes back closed.
+  // A folder that is gone is no longer expanded: if it comes back, it comes
+  // back closed. Gone means its parent's listing no longer has it, not
+  // merely "not in dirs": this effect may run with the dirs of a render
+  // older than a click that just expanded (and started loading) a folder.
   useEffect(() => {
     setExpanded((e) => {
-      const keep = [...e].filter((p) => dirs.has(p));
+      const keep = [...e].filter((p) => {
+        const parent = dirs.get(parentOf(p));
+        return !(parent?.status === 'ok' && !parent.listing.entries.some((x) => x.path === p && x.kind === 'dir'));
+      });
       return keep.length === e.size ? e : new Set(keep);
     });
   }, [dirs]);
