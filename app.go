@@ -8,6 +8,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
@@ -206,3 +207,25 @@ func (a *App) CancelSearch(req studio.CancelSearchRequest) error { return a.stud
 func (a *App) FindFiles(req studio.FindFilesRequest) ([]search.FileMatch, error) {
 	return a.studio.FindFiles(req)
 }
+
+// CapabilityState returns a workspace's policy, grants and pending approvals.
+func (a *App) CapabilityState(req studio.WorkspaceRequest) (studio.CapabilityState, error) {
+	return a.studio.CapabilityState(req)
+}
+
+// SetPolicy records a workspace's new capability policy.
+func (a *App) SetPolicy(req studio.SetPolicyRequest) (studio.CapabilityState, error) {
+	return a.studio.SetPolicy(req)
+}
+
+// Grant issues a standing grant for a workspace.
+func (a *App) Grant(req studio.GrantRequest) (capability.Grant, error) { return a.studio.Grant(req) }
+
+// Revoke ends a grant.
+func (a *App) Revoke(req studio.RevokeRequest) error { return a.studio.Revoke(req) }
+
+// AnswerCapability records the user's decision on a run's request.
+func (a *App) AnswerCapability(req studio.AnswerRequest) error { return a.studio.AnswerCapability(req) }
+
+// WhyAllowed explains what allowed or refused an effect event.
+func (a *App) WhyAllowed(req studio.WhyRequest) (studio.Why, error) { return a.studio.WhyAllowed(req) }

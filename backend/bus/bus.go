@@ -17,7 +17,8 @@ const (
 	WorkspaceStatus     = "workspace.status"
 	FilesChanged        = "workspace.files"
 	SearchResults       = "search.results"
-	Notice              = "studio.notice" // a message for the user (string)
+	Notice              = "studio.notice"        // a message for the user (string)
+	CapabilitiesChanged = "capabilities.changed" // a workspace's policy or grants changed
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

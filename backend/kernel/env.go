@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -29,6 +30,10 @@ type runCtx struct {
 	root   string
 	budget Budget
 	locked bool // the caller holds the run's lock (context loading)
+	noAsk  bool // an "ask" is a denial: the caller holds the lock and cannot wait
+	// userStep: the effect is one the user set up (the validation command),
+	// decided by policy and grants but not limited by the worker's profile.
+	userStep bool
 
 	mu     sync.Mutex
 	steps  int
@@ -62,13 +67,11 @@ func (rc *runCtx) emit(ctx context.Context, typ string, payload any, blobs ...[]
 // read reads a workspace file for the run, keeps its body in the blob store
 // (so what the run saw can be audited and diffed) and records effect.file_read.
 func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) {
-	clean, err := workspace.CleanRel(rel)
+	req, err := rc.authorize(ctx, capability.Request{Kind: capability.FSRead, Path: rel}, nil)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := rc.k.cfg.Policy.Check(ctx, *rc.info, CapFSRead, clean); err != nil {
-		return nil, "", err
-	}
+	clean := req.Path
 	abs, err := workspace.Resolve(rc.root, clean)
 	if err != nil {
 		return nil, "", err
@@ -91,16 +94,15 @@ func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) 
 
 // stage records a staged write (data != nil) or delete (data == nil).
 func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) error {
-	clean, err := workspace.CleanRel(rel)
+	canon, err := capability.CanonicalPath(rel)
 	if err != nil {
+		_, err = rc.authorize(ctx, capability.Request{Kind: capability.FSWrite, Path: rel}, nil) // records the denial
 		return err
 	}
-	if err := rc.k.cfg.Policy.Check(ctx, *rc.info, CapFSWrite, clean); err != nil {
-		return err
-	}
-	abs, err := workspace.ResolveForWrite(rc.root, clean)
+	clean := canon
+	abs, err := workspace.ResolveWrite(rc.root, clean, true)
 	if err != nil {
-		return err
+		return rc.deny(ctx, capability.FSWrite, clean, err.Error(), capability.Decision{})
 	}
 	// The base is what the run saw: its first read, else the disk now. It
 	// goes to the blob store so the diff and any revert need nothing else.
@@ -129,6 +131,17 @@ func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) 
 	} else {
 		p.After, p.Size = eventlog.BlobAddress(data), int64(len(data))
 		blobs = append(blobs, data)
+	}
+	// The approval card shows the diff: both sides go to the blob store
+	// first (content-addressed, so storing them again with the effect is free).
+	detail := &EffectDetail{Op: p.Op, Base: base, After: p.After}
+	for _, b := range blobs {
+		if _, err := rc.k.cfg.Blobs.PutBlob(ctx, b); err != nil {
+			return err
+		}
+	}
+	if _, err := rc.authorize(ctx, capability.Request{Kind: capability.FSWrite, Path: clean}, detail); err != nil {
+		return err
 	}
 	if err := rc.emit(ctx, eventlog.EffectFileStaged, p, blobs...); err != nil {
 		return err
@@ -198,7 +211,7 @@ func (e *Env) ListDir(rel string) (workspace.Listing, error) {
 	if err := e.rc.step(); err != nil {
 		return workspace.Listing{}, err
 	}
-	if err := e.rc.k.cfg.Policy.Check(e.ctx, *e.rc.info, CapFSRead, rel); err != nil {
+	if _, err := e.rc.authorize(e.ctx, capability.Request{Kind: capability.FSRead, Path: listTarget(rel)}, nil); err != nil {
 		return workspace.Listing{}, err
 	}
 	return workspace.List(e.rc.root, rel)
@@ -215,6 +228,15 @@ func (e *Env) UseTokens(n int) error {
 	return nil
 }
 
+// listTarget is the path a listing or search of a folder is authorised as:
+// the folder itself, or "." for the root.
+func listTarget(rel string) string {
+	if rel = strings.Trim(rel, "/"); rel == "" || rel == "." {
+		return "."
+	}
+	return rel
+}
+
 // skipDirs are folders a search never enters.
 var skipDirs = map[string]bool{".git": true, "node_modules": true}
 
@@ -225,7 +247,7 @@ func (e *Env) FindFiles(text, under string, maxSize int64) ([]string, error) {
 	if err := e.rc.step(); err != nil {
 		return nil, err
 	}
-	if err := e.rc.k.cfg.Policy.Check(e.ctx, *e.rc.info, CapFSRead, under); err != nil {
+	if _, err := e.rc.authorize(e.ctx, capability.Request{Kind: capability.FSRead, Path: listTarget(under)}, nil); err != nil {
 		return nil, err
 	}
 	start := e.rc.root

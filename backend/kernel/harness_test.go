@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/projection"
@@ -60,6 +61,16 @@ func openHarnessWith(tb testing.TB, dbPath, root string, cfg kernel.Config, sync
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Caps == nil {
+		// The lifecycle tests run under a policy that allows writes and
+		// commands; caps_test.go covers asking, grants and denials.
+		cfg.Caps = capability.NewEnforcer()
+		cfg.Caps.SetPolicy(wsID, capability.Policy{Rules: []capability.Rule{
+			{Kind: capability.FSRead, Scope: capability.Scope{Glob: "**"}, Effect: capability.Allow},
+			{Kind: capability.FSWrite, Scope: capability.Scope{Glob: "**"}, Effect: capability.Allow},
+			{Kind: capability.ShellExec, Scope: capability.Scope{Argv: []string{"*"}}, Effect: capability.Allow},
+		}}, 0)
 	}
 	cfg.Emitter = &projection.Emitter{Gate: eventlog.NewGate(store, eventlog.DefaultCatalogue()), Runner: runner}
 	cfg.Blobs = store

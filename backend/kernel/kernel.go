@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 )
 
@@ -47,47 +48,16 @@ type Blobs interface {
 	GetBlob(ctx context.Context, hash string) ([]byte, error)
 }
 
-// Policy decides whether a run may perform an effect. This is the seam the
-// capability system replaces; the kernel asks it for every effect.
-type Policy interface {
-	// Bind returns the capabilities bound to a run at context loading.
-	Bind(run RunInfo) CapabilitiesPayload
-	// Check returns nil when the run may perform kind on scope.
-	Check(ctx context.Context, run RunInfo, kind, scope string) error
-}
-
-// Capability kinds the kernel checks.
-const (
-	CapFSRead  = "fs.read"
-	CapFSWrite = "fs.write"
-)
-
-// ReadsAndStagingPolicy is the placeholder policy until capabilities land:
-// a run may read inside its workspace and stage writes (which only the
-// user's approval ever applies).
-type ReadsAndStagingPolicy struct{}
-
-// Bind implements Policy.
-func (ReadsAndStagingPolicy) Bind(RunInfo) CapabilitiesPayload {
-	return CapabilitiesPayload{Policy: "reads and staged writes inside the workspace", Allows: []string{CapFSRead + " **", CapFSWrite + " ** (staged)"}}
-}
-
-// Check implements Policy.
-func (ReadsAndStagingPolicy) Check(_ context.Context, _ RunInfo, kind, _ string) error {
-	if kind == CapFSRead || kind == CapFSWrite {
-		return nil
-	}
-	return fmt.Errorf("capability %s is not granted", kind)
-}
-
 // Config wires a Kernel.
 type Config struct {
 	Emitter Emitter
 	Blobs   Blobs
 	ReadDB  *sql.DB // the read models (p_runs, p_run_staged)
 	// Roots returns the root folder of a workspace.
-	Roots             func(ctx context.Context, workspace string) (string, error)
-	Policy            Policy
+	Roots func(ctx context.Context, workspace string) (string, error)
+	// Caps decides every effect of every run (see authorize); nil gives an
+	// enforcer with default policies and no grants.
+	Caps              *capability.Enforcer
 	Log               *slog.Logger
 	ValidationTimeout time.Duration
 	// Notify, when set, is called after a run changes state (the UI refreshes).
@@ -103,6 +73,7 @@ type Kernel struct {
 	mu     sync.Mutex
 	locks  map[string]*sync.Mutex // one per run: operations on a run are serialised
 	active map[string]*active     // runs whose worker is executing
+	asks   asks                   // approvals runs wait for
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -115,8 +86,8 @@ type active struct {
 
 // New returns a kernel; call Recover before starting runs.
 func New(cfg Config) *Kernel {
-	if cfg.Policy == nil {
-		cfg.Policy = ReadsAndStagingPolicy{}
+	if cfg.Caps == nil {
+		cfg.Caps = capability.NewEnforcer()
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -124,7 +95,8 @@ func New(cfg Config) *Kernel {
 	if cfg.ValidationTimeout <= 0 {
 		cfg.ValidationTimeout = DefaultValidationTimeout
 	}
-	return &Kernel{cfg: cfg, log: cfg.Log, locks: make(map[string]*sync.Mutex), active: make(map[string]*active)}
+	return &Kernel{cfg: cfg, log: cfg.Log, locks: make(map[string]*sync.Mutex), active: make(map[string]*active),
+		asks: asks{m: make(map[string]*Ask)}}
 }
 
 // Stream returns the event stream of a run.
@@ -185,6 +157,12 @@ type StartRequest struct {
 	ValidationCommand []string
 	ContextFiles      []string // read while loading context
 	RevertOf          string
+	// Profile is the capability set of the run (capability.ProfileAsk,
+	// ProfileEdit, ProfileAgent; "" is Edit).
+	Profile string
+	// Grants are issued for the run as it starts, on the user's own
+	// request (the file an edit run writes, its validation command).
+	Grants []CapGrantedPayload
 }
 
 func (b Budget) withDefaults() Budget {
@@ -223,8 +201,15 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	if err != nil {
 		return RunInfo{}, err
 	}
+	profile := req.Profile
+	if profile == "" {
+		profile = capability.ProfileEdit
+	}
+	if _, ok := capability.ProfileKinds[profile]; !ok {
+		return RunInfo{}, fmt.Errorf("start run: unknown profile %q (ask, edit or agent)", req.Profile)
+	}
 	info.config = CreatedPayload{Worker: w.Name(), Task: req.Task, Budget: budget, AutoCommit: req.AutoCommit,
-		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf}
+		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf, Profile: profile}
 	created, err := k.record(ctx, &info, eventlog.RunCreated, eventlog.OriginRuntime, info.config, requested.ID)
 	if err != nil {
 		return RunInfo{}, err
@@ -249,8 +234,18 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	if _, err := k.record(ctx, &info, eventlog.RunMemoryMounted, eventlog.OriginRuntime, MemoryPayload{Memories: []string{}}, ""); err != nil {
 		return info, err
 	}
-	if _, err := k.record(ctx, &info, eventlog.RunCapabilitiesBound, eventlog.OriginRuntime, k.cfg.Policy.Bind(info), ""); err != nil {
+	if _, err := k.record(ctx, &info, eventlog.RunCapabilitiesBound, eventlog.OriginRuntime,
+		CapabilitiesPayload{Profile: profile, Allows: capability.ProfileKinds[profile], Policy: "the workspace policy and the grants in force decide each effect"}, ""); err != nil {
 		return info, err
+	}
+	for _, g := range req.Grants {
+		g.Run = info.ID
+		if g.IssuedBy == "" {
+			g.IssuedBy = "user"
+		}
+		if _, err := k.grant(ctx, &info, g, requested.ID); err != nil {
+			return info, k.fail(ctx, &info, fmt.Sprintf("grant %s %s: %v", g.Kind, g.Scope.Describe(g.Kind), err))
+		}
 	}
 	if _, err := k.record(ctx, &info, eventlog.RunExecutionStarted, eventlog.OriginRuntime, map[string]any{"worker": w.Name()}, ""); err != nil {
 		return info, err

@@ -113,9 +113,10 @@ func TestRunCommitsOnlyAfterApproval(t *testing.T) {
 			t.Errorf("%s = %q after commit, want %q", p, got, want)
 		}
 	}
-	wantTypes := []string{"run.requested", "run.created", "run.provisioned", "effect.file_read", "run.context_resolved",
-		"run.memory_mounted", "run.capabilities_bound", "run.execution_started", "effect.file_read", "effect.file_staged",
-		"effect.file_staged", "effect.file_staged", "run.validation_started", "run.validation_passed", "run.commit_approved",
+	// Every effect is preceded by the capability.used that authorised it.
+	wantTypes := []string{"run.requested", "run.created", "run.provisioned", "capability.used", "effect.file_read", "run.context_resolved",
+		"run.memory_mounted", "run.capabilities_bound", "run.execution_started", "capability.used", "effect.file_read",
+		"capability.used", "effect.file_staged", "capability.used", "effect.file_staged", "capability.used", "effect.file_staged", "run.validation_started", "run.validation_passed", "run.commit_approved",
 		"run.committing", "effect.file_written", "effect.file_written", "effect.file_written", "run.committed", "run.terminated"}
 	if got := h.types(info.ID); strings.Join(got, " ") != strings.Join(wantTypes, " ") {
 		t.Errorf("events =\n%v\nwant\n%v", got, wantTypes)

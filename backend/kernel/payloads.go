@@ -23,6 +23,7 @@ type CreatedPayload struct {
 	AutoCommit        bool     `json:"autoCommit"`
 	ValidationCommand []string `json:"validationCommand"`
 	RevertOf          string   `json:"revertOf"`
+	Profile           string   `json:"profile,omitempty"` // capability profile ("" in runs from before profiles: edit)
 }
 
 // FileRef names a file and the content hash seen.
@@ -41,10 +42,12 @@ type MemoryPayload struct {
 	Memories []string `json:"memories"`
 }
 
-// CapabilitiesPayload is run.capabilities_bound.
+// CapabilitiesPayload is run.capabilities_bound: the run's profile and the
+// kinds of effect it admits.
 type CapabilitiesPayload struct {
-	Policy string   `json:"policy"`
-	Allows []string `json:"allows"`
+	Profile string   `json:"profile,omitempty"`
+	Policy  string   `json:"policy"`
+	Allows  []string `json:"allows"`
 }
 
 // FileReadPayload is effect.file_read.
@@ -53,6 +56,9 @@ type FileReadPayload struct {
 	Hash string `json:"hash"`
 	Size int64  `json:"size"`
 }
+
+// The capability.used event that authorised an effect is the run's event
+// just before it (see Studio.WhyAllowed).
 
 // Staged operations.
 const (

@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"fmt"
+	"github.com/ice-studio/ice-studio/backend/capability"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 )
@@ -27,9 +28,16 @@ func (k *Kernel) Revert(ctx context.Context, run string) (RunInfo, error) {
 	if err != nil {
 		return RunInfo{}, err
 	}
+	// You asked for the revert: it may write back exactly the files the
+	// original run wrote, and run its validation command.
+	grants := UserGrants(orig.config.ValidationCommand, "you asked to revert run "+short(run))
+	for _, j := range journal {
+		grants = append(grants, CapGrantedPayload{Kind: capability.FSWrite, Scope: capability.Scope{Glob: LiteralGlob(j.Path)},
+			IssuedBy: "user", Reason: "you asked to revert run " + short(run)})
+	}
 	return k.Start(ctx, StartRequest{
 		Workspace: orig.Workspace, Task: fmt.Sprintf("Revert run %s (%s)", short(run), orig.Task), RevertOf: run,
-		ValidationCommand: orig.config.ValidationCommand,
+		ValidationCommand: orig.config.ValidationCommand, Grants: grants,
 	}, &revertWorker{journal: journal})
 }
 

@@ -241,6 +241,7 @@ type RunInfo struct {
 	Reason     string `json:"reason"`
 	Approved   bool   `json:"approved"`
 	Outcome    string `json:"outcome"` // committed, aborted, terminated, or "" while undecided
+	Profile    string `json:"profile"` // capability profile: ask, edit or agent
 	config     CreatedPayload
 }
 
@@ -257,6 +258,10 @@ func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
 	}
 	r.AutoCommit, r.Approved = auto == 1, approved == 1
 	_ = json.Unmarshal([]byte(config), &r.config)
+	r.Profile = r.config.Profile
+	if r.Profile == "" {
+		r.Profile = "edit"
+	}
 	return r, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -85,6 +86,10 @@ func (k *Kernel) validate(ctx context.Context, info *RunInfo, root string) bool 
 		_, err := k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime,
 			ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly; no validation command configured", len(staged))}, "")
 		return err == nil
+	}
+	rc := &runCtx{k: k, info: info, root: root, locked: true, noAsk: true, userStep: true}
+	if _, err := rc.authorize(ctx, capability.Request{Kind: capability.ShellExec, Argv: argv, Dir: "."}, nil); err != nil {
+		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command refused: %v", err)})
 	}
 	res, err := k.runValidationCommand(ctx, root, staged, argv)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"mvdan.cc/sh/v3/shell"
 
 	"github.com/ice-studio/ice-studio/backend/bus"
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -85,6 +86,7 @@ type FileChange struct {
 type RunDetail struct {
 	Run     kernel.RunInfo `json:"run"`
 	Changes []FileChange   `json:"changes"`
+	Asks    []kernel.Ask   `json:"asks"` // approvals the run waits for
 }
 
 // RunRequest names a run.
@@ -108,7 +110,12 @@ func (s *Studio) GetRun(req RunRequest) (RunDetail, error) {
 	if err != nil {
 		return RunDetail{}, err
 	}
-	d := RunDetail{Run: info, Changes: make([]FileChange, 0, len(staged))}
+	d := RunDetail{Run: info, Changes: make([]FileChange, 0, len(staged)), Asks: []kernel.Ask{}}
+	for _, a := range k.Asks(info.Workspace) {
+		if a.Run == info.ID {
+			d.Asks = append(d.Asks, a)
+		}
+	}
 	for _, st := range staged {
 		c := FileChange{Path: st.Path, Op: st.Op, BeforeExists: st.Base != "", AfterExists: st.After != ""}
 		for _, side := range []struct {
@@ -150,6 +157,7 @@ func asText(b []byte) (string, bool, bool) {
 
 // RunOptions are the choices common to every run the user starts.
 type RunOptions struct {
+	Profile           string `json:"profile"` // capability profile: ask, edit (default) or agent
 	AutoCommit        bool   `json:"autoCommit"`
 	ValidationCommand string `json:"validationCommand"` // e.g. "go test ./...", run on a copy
 	MaxSteps          int    `json:"maxSteps"`
@@ -157,7 +165,7 @@ type RunOptions struct {
 }
 
 func (o RunOptions) request(ws, task string) (kernel.StartRequest, error) {
-	req := kernel.StartRequest{Workspace: ws, Task: task, AutoCommit: o.AutoCommit,
+	req := kernel.StartRequest{Workspace: ws, Task: task, AutoCommit: o.AutoCommit, Profile: o.Profile,
 		Budget: kernel.Budget{MaxSteps: o.MaxSteps, WallClockMs: int64(o.WallClockSeconds) * 1000}}
 	if cmd := strings.TrimSpace(o.ValidationCommand); cmd != "" {
 		argv, err := shell.Fields(cmd, func(name string) string { return os.Getenv(name) })
@@ -165,6 +173,7 @@ func (o RunOptions) request(ws, task string) (kernel.StartRequest, error) {
 			return req, fmt.Errorf("validation command %q: %w", cmd, err)
 		}
 		req.ValidationCommand = argv
+		req.Grants = kernel.UserGrants(argv, "you set it when starting the run")
 	}
 	return req, nil
 }
@@ -191,6 +200,9 @@ func (s *Studio) StartEditRun(req StartEditRunRequest) (kernel.RunInfo, error) {
 	if err != nil {
 		return kernel.RunInfo{}, err
 	}
+	// Proposing the edit is your decision to write this one file.
+	sr.Grants = append(sr.Grants, kernel.CapGrantedPayload{Kind: capability.FSWrite, Scope: capability.Scope{Glob: kernel.LiteralGlob(path)},
+		IssuedBy: "user", Reason: "you proposed this edit"})
 	return k.Start(context.Background(), sr, &kernel.EditWorker{Path: path, Content: []byte(req.Content)})
 }
 

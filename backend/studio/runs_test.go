@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/studio"
@@ -23,6 +24,30 @@ func TestRunsThroughTheStudioAPI(t *testing.T) {
 		Options: studio.RunOptions{ValidationCommand: `sh -c "grep -q 'package app' src/main.go || grep -q 'package main' src/main.go"`}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The default policy asks before a write: the run waits with the exact
+	// change on its approval card; "for this run" lets it go on.
+	var ask kernel.Ask
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d, err := s.GetRun(studio.RunRequest{ID: run.ID})
+		if err == nil && len(d.Asks) > 0 {
+			ask = d.Asks[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run did not ask to write: %+v, %v", d, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ask.Kind != "fs.write" || ask.Target != "src/main.go" || ask.Detail == nil || ask.Detail.Base == "" || ask.Detail.After == "" {
+		t.Fatalf("ask = %+v", ask)
+	}
+	if err := s.AnswerCapability(studio.AnswerRequest{RequestID: ask.ID, Choice: "run"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AnswerCapability(studio.AnswerRequest{RequestID: ask.ID, Choice: "run"}); !errors.Is(err, kernel.ErrNoSuchAsk) {
+		t.Errorf("answering twice: %v", err)
 	}
 	if got, _ := s.WaitRun(studio.RunRequest{ID: run.ID}); got.State != kernel.StateValidated {
 		t.Fatalf("run state %s (%s), want validated", got.State, got.Reason)

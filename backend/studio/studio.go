@@ -19,6 +19,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/buildinfo"
 	"github.com/ice-studio/ice-studio/backend/bus"
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
@@ -69,6 +70,7 @@ type Studio struct {
 	runner  *projection.Runner
 	emitter *projection.Emitter
 	kernel  *kernel.Kernel
+	caps    *capability.Enforcer
 	logErr  error // why events is nil
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
@@ -139,6 +141,8 @@ func (s *Studio) Open(ctx context.Context) error {
 		s.wg.Add(2)
 		go func() { defer s.wg.Done(); _ = s.runner.Run(ctx) }()
 		go s.announceAppends(ctx)
+		s.wg.Add(1)
+		go s.sweepGrants(ctx)
 	}
 	s.log.Info("studio open", "mode", s.cfg.Mode, "dataDir", s.cfg.DataDir, "version", buildinfo.Version)
 	return nil
@@ -157,9 +161,14 @@ func (s *Studio) openLog(ctx context.Context) error {
 	s.events, s.runner = store, runner
 	s.gate = eventlog.NewGate(store, eventlog.DefaultCatalogue())
 	s.emitter = &projection.Emitter{Gate: s.gate, Runner: runner}
+	s.caps = capability.NewEnforcer()
+	if err := loadCapabilities(ctx, store, s.caps); err != nil {
+		_ = store.Close()
+		return err
+	}
 	s.kernel = kernel.New(kernel.Config{
-		Emitter: s.emitter,
-		Blobs:   store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
+		Emitter: s.emitter, Caps: s.caps,
+		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
 	})
 	// A commit interrupted by a crash is finished or rolled back before
 	// anything else happens.

@@ -50,12 +50,17 @@ func lexicalClean(rel string) (string, error) {
 // lie inside root once symlinks are resolved, nothing under .git/ may be
 // written, and the target may not be a folder. A symlink at the target is
 // replaced by the write, never followed.
-func ResolveForWrite(root, rel string) (string, error) {
+func ResolveForWrite(root, rel string) (string, error) { return ResolveWrite(root, rel, false) }
+
+// ResolveWrite is ResolveForWrite; with allowGit the .git/ refusal is left
+// to the caller (the capability enforcer, which lets an explicit grant
+// through).
+func ResolveWrite(root, rel string, allowGit bool) (string, error) {
 	clean, err := CleanRel(rel)
 	if err != nil {
 		return "", err
 	}
-	if first, _, _ := strings.Cut(clean, "/"); strings.EqualFold(first, ".git") {
+	if first, _, _ := strings.Cut(clean, "/"); strings.EqualFold(first, ".git") && !allowGit {
 		return "", &PathError{rel, ErrProtected}
 	}
 	parts := strings.Split(clean, "/")

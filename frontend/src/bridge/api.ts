@@ -40,6 +40,12 @@ export const apiMethods = [
   'StartSearch',
   'CancelSearch',
   'FindFiles',
+  'CapabilityState',
+  'SetPolicy',
+  'Grant',
+  'Revoke',
+  'AnswerCapability',
+  'WhyAllowed',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -12,6 +12,7 @@ export const Events = {
   FilesChanged: 'workspace.files',
   SearchResults: 'search.results',
   Notice: 'studio.notice',
+  CapabilitiesChanged: 'capabilities.changed',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -28,6 +29,7 @@ export interface EventPayloads {
   [Events.FilesChanged]: FilesChanged;
   [Events.SearchResults]: SearchUpdate;
   [Events.Notice]: string;
+  [Events.CapabilitiesChanged]: { workspaceId: string };
   [Events.Reconnected]: null;
 }
 

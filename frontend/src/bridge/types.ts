@@ -1,7 +1,7 @@
 // Payload types, taken from the Go structs through the Wails-generated
 // models (the one place they are mirrored), reduced to plain data: the
 // generated classes carry helper methods that JSON over HTTP does not.
-import type { eventlog, kernel, ollama, search, studio, workspace } from '../../wailsjs/go/models';
+import type { capability, eventlog, kernel, ollama, search, studio, workspace } from '../../wailsjs/go/models';
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -32,6 +32,14 @@ export type RunOptions = Data<studio.RunOptions>;
 export type FileContent = Data<studio.FileContent>;
 export type BlobText = Data<studio.BlobText>;
 export type WorkspaceStatus = Data<studio.WorkspaceStatus>;
+export type CapabilityState = Data<studio.CapabilityState>;
+export type CapPolicy = Data<capability.Policy>;
+export type CapRule = Data<capability.Rule>;
+export type CapScope = Data<capability.Scope>;
+export type Grant = Data<capability.Grant>;
+export type Ask = Data<kernel.Ask>;
+export type EffectDetail = Data<kernel.EffectDetail>;
+export type Why = Data<studio.Why>;
 export type WatchStatus = Data<workspace.WatchStatus>;
 export type IndexStatus = Data<studio.IndexStatus>;
 export type SearchQuery = Data<search.Query>;

@@ -66,6 +66,7 @@ export function run(over: Partial<RunInfo> = {}): RunInfo {
     reason: '',
     approved: false,
     outcome: '',
+    profile: 'edit',
     ...over,
   };
 }

@@ -1,3 +1,183 @@
+export namespace capability {
+	
+	export class Scope {
+	    glob?: string;
+	    argv?: string[];
+	    host?: string;
+	    model?: string;
+	    endpoint?: string;
+	    memory?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Scope(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.glob = source["glob"];
+	        this.argv = source["argv"];
+	        this.host = source["host"];
+	        this.model = source["model"];
+	        this.endpoint = source["endpoint"];
+	        this.memory = source["memory"];
+	    }
+	}
+	export class Grant {
+	    id: string;
+	    kind: string;
+	    scope: Scope;
+	    workspace: string;
+	    run?: string;
+	    expiresAt?: number;
+	    maxUses?: number;
+	    issuedBy: string;
+	    reason: string;
+	    grantedAt: number;
+	    grantedSeq: number;
+	    uses: number;
+	    revoked: boolean;
+	    expired: boolean;
+	    endedSeq?: number;
+	    describe: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Grant(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.kind = source["kind"];
+	        this.scope = this.convertValues(source["scope"], Scope);
+	        this.workspace = source["workspace"];
+	        this.run = source["run"];
+	        this.expiresAt = source["expiresAt"];
+	        this.maxUses = source["maxUses"];
+	        this.issuedBy = source["issuedBy"];
+	        this.reason = source["reason"];
+	        this.grantedAt = source["grantedAt"];
+	        this.grantedSeq = source["grantedSeq"];
+	        this.uses = source["uses"];
+	        this.revoked = source["revoked"];
+	        this.expired = source["expired"];
+	        this.endedSeq = source["endedSeq"];
+	        this.describe = source["describe"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Rule {
+	    kind: string;
+	    scope: Scope;
+	    effect: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Rule(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.scope = this.convertValues(source["scope"], Scope);
+	        this.effect = source["effect"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Policy {
+	    rules: Rule[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Policy(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.rules = this.convertValues(source["rules"], Rule);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Request {
+	    kind: string;
+	    path?: string;
+	    argv?: string[];
+	    dir?: string;
+	    host?: string;
+	    port?: number;
+	    model?: string;
+	    endpoint?: string;
+	    memory?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Request(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.path = source["path"];
+	        this.argv = source["argv"];
+	        this.dir = source["dir"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.model = source["model"];
+	        this.endpoint = source["endpoint"];
+	        this.memory = source["memory"];
+	    }
+	}
+	
+
+}
+
 export namespace eventlog {
 	
 	export class VerifyReport {
@@ -27,6 +207,73 @@ export namespace eventlog {
 
 export namespace kernel {
 	
+	export class EffectDetail {
+	    op?: string;
+	    base?: string;
+	    after?: string;
+	    argv?: string[];
+	    dir?: string;
+	    host?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EffectDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.op = source["op"];
+	        this.base = source["base"];
+	        this.after = source["after"];
+	        this.argv = source["argv"];
+	        this.dir = source["dir"];
+	        this.host = source["host"];
+	    }
+	}
+	export class Ask {
+	    id: string;
+	    run: string;
+	    kind: string;
+	    target: string;
+	    req: capability.Request;
+	    reason: string;
+	    detail?: EffectDetail;
+	    seq: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Ask(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.run = source["run"];
+	        this.kind = source["kind"];
+	        this.target = source["target"];
+	        this.req = this.convertValues(source["req"], capability.Request);
+	        this.reason = source["reason"];
+	        this.detail = this.convertValues(source["detail"], EffectDetail);
+	        this.seq = source["seq"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class RunInfo {
 	    id: string;
 	    workspace: string;
@@ -42,6 +289,7 @@ export namespace kernel {
 	    reason: string;
 	    approved: boolean;
 	    outcome: string;
+	    profile: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new RunInfo(source);
@@ -63,6 +311,7 @@ export namespace kernel {
 	        this.reason = source["reason"];
 	        this.approved = source["approved"];
 	        this.outcome = source["outcome"];
+	        this.profile = source["profile"];
 	    }
 	}
 
@@ -154,6 +403,20 @@ export namespace studio {
 	        this.reason = source["reason"];
 	    }
 	}
+	export class AnswerRequest {
+	    requestId: string;
+	    choice: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AnswerRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.requestId = source["requestId"];
+	        this.choice = source["choice"];
+	    }
+	}
 	export class BlobText {
 	    hash: string;
 	    text: string;
@@ -185,6 +448,48 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	    }
+	}
+	export class CapabilityState {
+	    policy: capability.Policy;
+	    policySeq: number;
+	    default: capability.Policy;
+	    grants: capability.Grant[];
+	    asks: kernel.Ask[];
+	    kinds: string[];
+	    profiles: {[key: string]: string[]};
+	
+	    static createFrom(source: any = {}) {
+	        return new CapabilityState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.policy = this.convertValues(source["policy"], capability.Policy);
+	        this.policySeq = source["policySeq"];
+	        this.default = this.convertValues(source["default"], capability.Policy);
+	        this.grants = this.convertValues(source["grants"], capability.Grant);
+	        this.asks = this.convertValues(source["asks"], kernel.Ask);
+	        this.kinds = source["kinds"];
+	        this.profiles = source["profiles"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class EventDetail {
 	    seq: number;
@@ -431,6 +736,46 @@ export namespace studio {
 	        this.id = source["id"];
 	    }
 	}
+	export class GrantRequest {
+	    workspaceId: string;
+	    kind: string;
+	    scope: capability.Scope;
+	    expiresInS: number;
+	    maxUses: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GrantRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.kind = source["kind"];
+	        this.scope = this.convertValues(source["scope"], capability.Scope);
+	        this.expiresInS = source["expiresInS"];
+	        this.maxUses = source["maxUses"];
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class IndexStatus {
 	    state: string;
 	    total: number;
@@ -569,9 +914,22 @@ export namespace studio {
 	        this.path = source["path"];
 	    }
 	}
+	export class RevokeRequest {
+	    grantId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RevokeRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.grantId = source["grantId"];
+	    }
+	}
 	export class RunDetail {
 	    run: kernel.RunInfo;
 	    changes: FileChange[];
+	    asks: kernel.Ask[];
 	
 	    static createFrom(source: any = {}) {
 	        return new RunDetail(source);
@@ -581,6 +939,7 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.run = this.convertValues(source["run"], kernel.RunInfo);
 	        this.changes = this.convertValues(source["changes"], FileChange);
+	        this.asks = this.convertValues(source["asks"], kernel.Ask);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -602,6 +961,7 @@ export namespace studio {
 		}
 	}
 	export class RunOptions {
+	    profile: string;
 	    autoCommit: boolean;
 	    validationCommand: string;
 	    maxSteps: number;
@@ -613,6 +973,7 @@ export namespace studio {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.profile = source["profile"];
 	        this.autoCommit = source["autoCommit"];
 	        this.validationCommand = source["validationCommand"];
 	        this.maxSteps = source["maxSteps"];
@@ -674,6 +1035,38 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	    }
+	}
+	export class SetPolicyRequest {
+	    workspaceId: string;
+	    policy: capability.Policy;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetPolicyRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.policy = this.convertValues(source["policy"], capability.Policy);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class StartEditRunRequest {
 	    workspaceId: string;
@@ -802,6 +1195,68 @@ export namespace studio {
 		    }
 		    return a;
 		}
+	}
+	export class Why {
+	    allowed: boolean;
+	    decision: string;
+	    usedSeq: number;
+	    grant?: capability.Grant;
+	    grantSeq?: number;
+	    issuedBy?: string;
+	    issuedAt?: number;
+	    rule?: capability.Rule;
+	    ruleIndex?: number;
+	    policySeq: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Why(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.allowed = source["allowed"];
+	        this.decision = source["decision"];
+	        this.usedSeq = source["usedSeq"];
+	        this.grant = this.convertValues(source["grant"], capability.Grant);
+	        this.grantSeq = source["grantSeq"];
+	        this.issuedBy = source["issuedBy"];
+	        this.issuedAt = source["issuedAt"];
+	        this.rule = this.convertValues(source["rule"], capability.Rule);
+	        this.ruleIndex = source["ruleIndex"];
+	        this.policySeq = source["policySeq"];
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class WhyRequest {
+	    seq: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new WhyRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seq = source["seq"];
+	    }
 	}
 	
 	export class WorkspaceRequest {

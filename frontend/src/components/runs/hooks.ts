@@ -88,7 +88,7 @@ export function useRunOptions(workspaceId: string): RunOptionsState {
   );
   const setAutoCommit = useCallback((autoCommit: boolean) => setState((s) => ({ ...s, autoCommit })), []);
   return {
-    options: { validationCommand: current.validationCommand.trim(), autoCommit: current.autoCommit, maxSteps: 0, wallClockSeconds: 0 },
+    options: { profile: 'edit', validationCommand: current.validationCommand.trim(), autoCommit: current.autoCommit, maxSteps: 0, wallClockSeconds: 0 },
     setValidationCommand,
     setAutoCommit,
   };

@@ -4,14 +4,19 @@ import {studio} from '../models';
 import {kernel} from '../models';
 import {search} from '../models';
 import {workspace} from '../models';
+import {capability} from '../models';
 import {ollama} from '../models';
 import {eventlog} from '../models';
 
 export function AbortRun(arg1:studio.AbortRunRequest):Promise<kernel.RunInfo>;
 
+export function AnswerCapability(arg1:studio.AnswerRequest):Promise<void>;
+
 export function ApproveRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
 export function CancelSearch(arg1:studio.CancelSearchRequest):Promise<void>;
+
+export function CapabilityState(arg1:studio.WorkspaceRequest):Promise<studio.CapabilityState>;
 
 export function ChooseFolder():Promise<string>;
 
@@ -28,6 +33,8 @@ export function FrontendReady(arg1:studio.FrontendReadyRequest):Promise<void>;
 export function GetEvent(arg1:studio.GetEventRequest):Promise<studio.EventDetail>;
 
 export function GetRun(arg1:studio.RunRequest):Promise<studio.RunDetail>;
+
+export function Grant(arg1:studio.GrantRequest):Promise<capability.Grant>;
 
 export function ListDir(arg1:studio.ListDirRequest):Promise<workspace.Listing>;
 
@@ -47,6 +54,10 @@ export function RecentFolders():Promise<Array<workspace.RecentFolder>>;
 
 export function RevertRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
+export function Revoke(arg1:studio.RevokeRequest):Promise<void>;
+
+export function SetPolicy(arg1:studio.SetPolicyRequest):Promise<studio.CapabilityState>;
+
 export function StartEditRun(arg1:studio.StartEditRunRequest):Promise<kernel.RunInfo>;
 
 export function StartReplaceRun(arg1:studio.StartReplaceRunRequest):Promise<kernel.RunInfo>;
@@ -56,5 +67,7 @@ export function StartSearch(arg1:studio.SearchRequest):Promise<studio.SearchStar
 export function Startup():Promise<studio.StartupResponse>;
 
 export function VerifyLog():Promise<eventlog.VerifyReport>;
+
+export function WhyAllowed(arg1:studio.WhyRequest):Promise<studio.Why>;
 
 export function WorkspaceStatus(arg1:studio.WorkspaceRequest):Promise<studio.WorkspaceStatus>;

@@ -6,12 +6,20 @@ export function AbortRun(arg1) {
   return window['go']['main']['App']['AbortRun'](arg1);
 }
 
+export function AnswerCapability(arg1) {
+  return window['go']['main']['App']['AnswerCapability'](arg1);
+}
+
 export function ApproveRun(arg1) {
   return window['go']['main']['App']['ApproveRun'](arg1);
 }
 
 export function CancelSearch(arg1) {
   return window['go']['main']['App']['CancelSearch'](arg1);
+}
+
+export function CapabilityState(arg1) {
+  return window['go']['main']['App']['CapabilityState'](arg1);
 }
 
 export function ChooseFolder() {
@@ -44,6 +52,10 @@ export function GetEvent(arg1) {
 
 export function GetRun(arg1) {
   return window['go']['main']['App']['GetRun'](arg1);
+}
+
+export function Grant(arg1) {
+  return window['go']['main']['App']['Grant'](arg1);
 }
 
 export function ListDir(arg1) {
@@ -82,6 +94,14 @@ export function RevertRun(arg1) {
   return window['go']['main']['App']['RevertRun'](arg1);
 }
 
+export function Revoke(arg1) {
+  return window['go']['main']['App']['Revoke'](arg1);
+}
+
+export function SetPolicy(arg1) {
+  return window['go']['main']['App']['SetPolicy'](arg1);
+}
+
 export function StartEditRun(arg1) {
   return window['go']['main']['App']['StartEditRun'](arg1);
 }
@@ -100,6 +120,10 @@ export function Startup() {
 
 export function VerifyLog() {
   return window['go']['main']['App']['VerifyLog']();
+}
+
+export function WhyAllowed(arg1) {
+  return window['go']['main']['App']['WhyAllowed'](arg1);
 }
 
 export function WorkspaceStatus(arg1) {

@@ -1,0 +1,327 @@
+package capability
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Rule effects.
+const (
+	Allow = "allow"
+	Ask   = "ask"
+	Deny  = "deny"
+)
+
+// Rule is one line of a workspace policy.
+type Rule struct {
+	Kind   string `json:"kind"`
+	Scope  Scope  `json:"scope"`
+	Effect string `json:"effect"` // Allow, Ask or Deny
+}
+
+// Policy is a workspace's rules. Deny rules win over everything; then
+// grants; then the first matching allow or ask rule; with no match the
+// request is denied.
+type Policy struct {
+	Rules []Rule `json:"rules"`
+}
+
+// DefaultPolicy: reading inside the workspace and calling local models are
+// allowed; writes, commands and memory writes ask; the network is denied.
+func DefaultPolicy() Policy {
+	return Policy{Rules: []Rule{
+		{Kind: FSRead, Scope: Scope{Glob: "**"}, Effect: Allow},
+		{Kind: ModelInvoke, Scope: Scope{Model: "*"}, Effect: Allow},
+		{Kind: FSWrite, Scope: Scope{Glob: "**"}, Effect: Ask},
+		{Kind: ShellExec, Scope: Scope{Argv: []string{"*"}}, Effect: Ask},
+		{Kind: MemoryWrite, Scope: Scope{Memory: "*"}, Effect: Ask},
+		{Kind: NetHTTP, Scope: Scope{Host: "*"}, Effect: Deny},
+	}}
+}
+
+// Check validates every rule.
+func (p Policy) Check() error {
+	for i, r := range p.Rules {
+		if r.Effect != Allow && r.Effect != Ask && r.Effect != Deny {
+			return fmt.Errorf("rule %d: effect %q (allow, ask or deny)", i+1, r.Effect)
+		}
+		if err := r.Scope.Check(r.Kind); err != nil {
+			return fmt.Errorf("rule %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// Profiles are the capability sets a run is started with, enforced by the
+// kernel whatever a model asks for.
+const (
+	ProfileAsk   = "ask"   // read-only
+	ProfileEdit  = "edit"  // reads and staged writes
+	ProfileAgent = "agent" // plus commands, network, memory
+)
+
+// ProfileKinds lists the kinds each profile admits.
+var ProfileKinds = map[string][]string{
+	ProfileAsk:   {FSRead, ModelInvoke},
+	ProfileEdit:  {FSRead, FSWrite, ModelInvoke},
+	ProfileAgent: {FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite},
+}
+
+func profileAdmits(profile, kind string) bool {
+	if profile == "" {
+		profile = ProfileEdit
+	}
+	for _, k := range ProfileKinds[profile] {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Grant is permission in force: issued on a user decision or by the
+// runtime for a run the user started, bound to one run or standing for a
+// workspace.
+type Grant struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Scope     Scope  `json:"scope"`
+	Workspace string `json:"workspace"`
+	Run       string `json:"run,omitempty"`       // "" for a standing grant
+	ExpiresAt int64  `json:"expiresAt,omitempty"` // unix ns; 0 never
+	MaxUses   int    `json:"maxUses,omitempty"`   // 0 unlimited
+	IssuedBy  string `json:"issuedBy"`            // "user" or "runtime"
+	Reason    string `json:"reason"`
+	// Filled from the events:
+	GrantedAt  int64  `json:"grantedAt"`  // unix ns
+	GrantedSeq int64  `json:"grantedSeq"` // the capability.granted event
+	Uses       int    `json:"uses"`
+	Revoked    bool   `json:"revoked"`
+	Expired    bool   `json:"expired"`
+	EndedSeq   int64  `json:"endedSeq,omitempty"` // revoked or expired
+	Describe   string `json:"describe"`           // the scope in words
+}
+
+// Active reports whether a grant can authorise a use at time now.
+func (g *Grant) Active(now int64) bool {
+	return !g.Revoked && !g.Expired && (g.ExpiresAt == 0 || now < g.ExpiresAt) && (g.MaxUses == 0 || g.Uses < g.MaxUses)
+}
+
+// Decision is the Enforcer's answer to a request.
+type Decision struct {
+	Effect string `json:"effect"` // Allow, Ask or Deny
+	Grant  string `json:"grant,omitempty"`
+	Rule   int    `json:"rule,omitempty"`         // 1-based index in the policy, when a rule decided
+	Policy int64  `json:"policySeq,omitempty"`    // the policy_changed event of that rule (0: the default policy)
+	Reason string `json:"reason"`                 // in words
+	Exp    string `json:"expiredGrant,omitempty"` // a grant found expired while deciding (record capability.expired)
+}
+
+// Enforcer holds the policies and grants of every workspace and decides
+// requests. It is safe for concurrent use; a revocation takes effect for
+// the very next Decide.
+type Enforcer struct {
+	mu       sync.Mutex
+	policies map[string]policyAt // by workspace
+	grants   map[string]*Grant   // by id
+	index    map[gkey][]*Grant   // active and ended grants by workspace and kind
+}
+
+type policyAt struct {
+	p   Policy
+	seq int64
+}
+
+type gkey struct{ workspace, kind, bucket string }
+
+// NewEnforcer returns an Enforcer with no grants and default policies.
+func NewEnforcer() *Enforcer {
+	return &Enforcer{policies: map[string]policyAt{}, grants: map[string]*Grant{}, index: map[gkey][]*Grant{}}
+}
+
+// bucket narrows the grants a request must be compared with: for file
+// globs the first path component when it is literal ("*" otherwise), for
+// commands the program name, else one bucket per kind.
+func bucketOfScope(kind string, s Scope) string {
+	switch kind {
+	case FSRead, FSWrite:
+		first, _, _ := strings.Cut(strings.TrimPrefix(s.Glob, "./"), "/")
+		if strings.ContainsAny(first, "*?[{\\") || !strings.Contains(strings.TrimPrefix(s.Glob, "./"), "/") {
+			return "*"
+		}
+		return first
+	case ShellExec:
+		if len(s.Argv) > 0 && s.Argv[0] != "*" {
+			return s.Argv[0]
+		}
+		return "*"
+	}
+	return "*"
+}
+
+func bucketsOfRequest(r Request) []string {
+	switch r.Kind {
+	case FSRead, FSWrite:
+		if first, _, ok := strings.Cut(r.Path, "/"); ok {
+			return []string{first, "*"}
+		}
+		return []string{"*"}
+	case ShellExec:
+		return []string{r.Argv[0], "*"}
+	}
+	return []string{"*"}
+}
+
+// SetPolicy installs a workspace's policy (from capability.policy_changed
+// at seq).
+func (e *Enforcer) SetPolicy(workspace string, p Policy, seq int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.policies[workspace] = policyAt{p: p, seq: seq}
+}
+
+// Policy returns a workspace's policy and the seq of the event that set it
+// (0 for the default).
+func (e *Enforcer) Policy(workspace string) (Policy, int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if pa, ok := e.policies[workspace]; ok {
+		return pa.p, pa.seq
+	}
+	return DefaultPolicy(), 0
+}
+
+// AddGrant records a grant (from capability.granted).
+func (e *Enforcer) AddGrant(g Grant) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g.Describe = g.Scope.Describe(g.Kind)
+	ng := &g
+	e.grants[g.ID] = ng
+	k := gkey{g.Workspace, g.Kind, bucketOfScope(g.Kind, g.Scope)}
+	e.index[k] = append(e.index[k], ng)
+}
+
+// Used counts a use of a grant (from capability.used).
+func (e *Enforcer) Used(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if g := e.grants[id]; g != nil {
+		g.Uses++
+	}
+}
+
+// End marks a grant revoked or expired (from capability.revoked / expired).
+func (e *Enforcer) End(id string, revoked bool, seq int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if g := e.grants[id]; g != nil {
+		if revoked {
+			g.Revoked = true
+		} else {
+			g.Expired = true
+		}
+		g.EndedSeq = seq
+	}
+}
+
+// Grant returns a copy of a grant.
+func (e *Enforcer) Grant(id string) (Grant, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g, ok := e.grants[id]
+	if !ok {
+		return Grant{}, false
+	}
+	return *g, true
+}
+
+// Grants lists a workspace's grants, newest first; ended ones only when
+// all is set.
+func (e *Enforcer) Grants(workspace string, now int64, all bool) []Grant {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []Grant{}
+	for _, g := range e.grants {
+		if g.Workspace == workspace && (all || g.Active(now)) {
+			out = append(out, *g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].GrantedSeq > out[j].GrantedSeq })
+	return out
+}
+
+// Expired lists grants past their expiry time that are not yet recorded
+// as expired.
+func (e *Enforcer) Expired(now int64) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for id, g := range e.grants {
+		if !g.Revoked && !g.Expired && g.ExpiresAt != 0 && now >= g.ExpiresAt {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Decide answers a canonical request of a run (profile as the run was
+// started with) at time now. An Allow through a grant counts the use at
+// once, so two concurrent requests cannot both take a last use; the caller
+// records capability.used (Used is for replaying those events at start).
+func (e *Enforcer) Decide(workspace, run, profile string, r Request, now int64) Decision {
+	if !profileAdmits(profile, r.Kind) {
+		if profile == "" {
+			profile = ProfileEdit
+		}
+		return Decision{Effect: Deny, Reason: fmt.Sprintf("the run's profile %q does not include %s", profile, r.Kind)}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	pa, ok := e.policies[workspace]
+	if !ok {
+		pa = policyAt{p: DefaultPolicy()}
+	}
+	for i, rule := range pa.p.Rules {
+		if rule.Effect == Deny && rule.Kind == r.Kind && MatchesLoosely(r.Kind, rule.Scope, r) {
+			return Decision{Effect: Deny, Rule: i + 1, Policy: pa.seq,
+				Reason: fmt.Sprintf("the workspace policy denies %s %s", r.Kind, rule.Scope.Describe(r.Kind))}
+		}
+	}
+	var expired string
+	for _, b := range bucketsOfRequest(r) {
+		for _, g := range e.index[gkey{workspace, r.Kind, b}] {
+			if g.Revoked || g.Expired || (g.Run != "" && g.Run != run) || !Matches(r.Kind, g.Scope, r) {
+				continue
+			}
+			if g.ExpiresAt != 0 && now >= g.ExpiresAt {
+				expired = g.ID
+				continue
+			}
+			if g.MaxUses != 0 && g.Uses >= g.MaxUses {
+				continue
+			}
+			g.Uses++ // counted now, so two requests cannot both take a last use
+			return Decision{Effect: Allow, Grant: g.ID, Reason: "granted: " + g.Reason, Exp: expired}
+		}
+	}
+	for i, rule := range pa.p.Rules {
+		if rule.Effect != Deny && rule.Kind == r.Kind && Matches(r.Kind, rule.Scope, r) {
+			d := Decision{Effect: rule.Effect, Rule: i + 1, Policy: pa.seq, Exp: expired}
+			if rule.Effect == Allow {
+				d.Reason = fmt.Sprintf("the workspace policy allows %s %s", r.Kind, rule.Scope.Describe(r.Kind))
+			} else {
+				d.Reason = fmt.Sprintf("the workspace policy asks before %s %s", r.Kind, rule.Scope.Describe(r.Kind))
+			}
+			return d
+		}
+	}
+	reason := fmt.Sprintf("no grant or policy rule allows %s %s", r.Kind, r.Target())
+	if r.Kind == FSWrite && underGit(r.Path) {
+		reason = "writes inside .git are refused unless a grant names .git explicitly"
+	}
+	return Decision{Effect: Deny, Reason: reason, Exp: expired}
+}

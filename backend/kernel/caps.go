@@ -1,0 +1,391 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ice-studio/ice-studio/backend/capability"
+	"github.com/ice-studio/ice-studio/backend/eventlog"
+)
+
+// ErrDenied is a capability the enforcer refused; the worker gets it (as a
+// *DeniedError) and can report it.
+var ErrDenied = errors.New("not permitted")
+
+// DeniedError names what was refused and why.
+type DeniedError struct {
+	Kind, Target, Reason string
+}
+
+func (e *DeniedError) Error() string {
+	return fmt.Sprintf("%s %s is not permitted: %s", e.Kind, e.Target, e.Reason)
+}
+
+func (e *DeniedError) Unwrap() error { return ErrDenied }
+
+// Choices a user can answer an approval card with.
+const (
+	ChoiceOnce      = "once"      // this one use
+	ChoiceRun       = "run"       // this scope for the rest of the run
+	ChoiceWorkspace = "workspace" // a standing grant for the workspace
+	ChoiceDeny      = "deny"
+)
+
+// EffectDetail is what an approval card shows: the exact effect, never
+// just a tool name.
+type EffectDetail struct {
+	Op    string   `json:"op,omitempty"`    // write or delete, for fs.write
+	Base  string   `json:"base,omitempty"`  // blob of the content now ("" absent)
+	After string   `json:"after,omitempty"` // blob of the proposed content
+	Argv  []string `json:"argv,omitempty"`
+	Dir   string   `json:"dir,omitempty"`
+	Host  string   `json:"host,omitempty"`
+}
+
+// Payloads of the capability events.
+type (
+	// CapRequestedPayload is capability.requested: a run waits for the
+	// user's decision.
+	CapRequestedPayload struct {
+		Request string             `json:"request"`
+		Kind    string             `json:"kind"`
+		Target  string             `json:"target"`
+		Req     capability.Request `json:"req"`
+		Reason  string             `json:"reason"`
+		Detail  *EffectDetail      `json:"detail,omitempty"`
+	}
+	// CapDecisionPayload is capability.approved / capability.refused.
+	CapDecisionPayload struct {
+		Request string `json:"request"`
+		Choice  string `json:"choice"`
+	}
+	// CapUsedPayload is capability.used: an effect went ahead, authorised
+	// by a grant or a policy rule.
+	CapUsedPayload struct {
+		Kind      string `json:"kind"`
+		Target    string `json:"target"`
+		Grant     string `json:"grant,omitempty"`
+		Rule      int    `json:"rule,omitempty"`
+		PolicySeq int64  `json:"policySeq,omitempty"`
+		Reason    string `json:"reason"`
+	}
+	// CapDeniedPayload is capability.denied.
+	CapDeniedPayload struct {
+		Kind      string `json:"kind"`
+		Target    string `json:"target"`
+		Reason    string `json:"reason"`
+		Rule      int    `json:"rule,omitempty"`
+		PolicySeq int64  `json:"policySeq,omitempty"`
+	}
+	// CapGrantedPayload is capability.granted.
+	CapGrantedPayload struct {
+		Grant     string           `json:"grant"`
+		Kind      string           `json:"kind"`
+		Scope     capability.Scope `json:"scope"`
+		Run       string           `json:"run,omitempty"`
+		ExpiresAt int64            `json:"expiresAt,omitempty"`
+		MaxUses   int              `json:"maxUses,omitempty"`
+		IssuedBy  string           `json:"issuedBy"`
+		Reason    string           `json:"reason"`
+		Request   string           `json:"request,omitempty"` // the approval it answers
+	}
+	// CapEndedPayload is capability.revoked / capability.expired.
+	CapEndedPayload struct {
+		Grant  string `json:"grant"`
+		Reason string `json:"reason"`
+	}
+	// PolicyPayload is capability.policy_changed.
+	PolicyPayload struct {
+		Policy capability.Policy `json:"policy"`
+	}
+)
+
+// CapStream is the stream of a workspace's standing capability events.
+func CapStream(workspace string) string { return "capability/" + workspace }
+
+// Ask is an approval a run is waiting for.
+type Ask struct {
+	ID      string             `json:"id"`
+	Run     string             `json:"run"`
+	Kind    string             `json:"kind"`
+	Target  string             `json:"target"`
+	Req     capability.Request `json:"req"`
+	Reason  string             `json:"reason"`
+	Detail  *EffectDetail      `json:"detail,omitempty"`
+	Seq     int64              `json:"seq"` // the capability.requested event
+	answer  chan string
+	rc      *runCtx
+	decided bool
+}
+
+// asks holds the approvals runs wait for.
+type asks struct {
+	mu sync.Mutex
+	m  map[string]*Ask
+}
+
+// LiteralGlob escapes a path so it matches only itself as a glob.
+func LiteralGlob(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if strings.ContainsRune(`*?[]{}\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// now is the enforcer's clock (a test seam).
+var now = func() int64 { return time.Now().UnixNano() }
+
+// authorize is the one place an effect of a run is decided: the request
+// is canonicalised, decided by the enforcer, and recorded as
+// capability.used (naming the grant or rule) or capability.denied (with
+// the reason). An "ask" records capability.requested and waits for the
+// user; ctx ending (abort, budget, shutdown) ends the wait.
+func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail *EffectDetail) (capability.Request, error) {
+	k := rc.k
+	canon, err := capability.Canonical(req)
+	if err != nil {
+		target := req.Target()
+		if len(target) > 200 {
+			target = target[:200] + "…"
+		}
+		return req, rc.deny(ctx, req.Kind, strings.ToValidUTF8(target, "?"), err.Error(), capability.Decision{})
+	}
+	for {
+		profile := rc.info.config.Profile
+		if rc.userStep {
+			profile = capability.ProfileAgent // the profile bounds the worker, not what the user asked for
+		}
+		d := k.cfg.Caps.Decide(rc.info.Workspace, rc.info.ID, profile, canon, now())
+		if d.Exp != "" {
+			k.expire(ctx, rc.info.Workspace, d.Exp)
+		}
+		switch d.Effect {
+		case capability.Allow:
+			if err := rc.emit(ctx, eventlog.CapabilityUsed, CapUsedPayload{Kind: canon.Kind, Target: canon.Target(),
+				Grant: d.Grant, Rule: d.Rule, PolicySeq: d.Policy, Reason: d.Reason}); err != nil {
+				return canon, err
+			}
+			return canon, nil
+		case capability.Deny:
+			return canon, rc.deny(ctx, canon.Kind, canon.Target(), d.Reason, d)
+		}
+		if rc.noAsk {
+			return canon, rc.deny(ctx, canon.Kind, canon.Target(),
+				d.Reason+", and this step cannot wait for an answer (allow it in the workspace policy, or give it when starting the run)", d)
+		}
+		choice, err := rc.ask(ctx, canon, d, detail)
+		if err != nil {
+			return canon, err
+		}
+		if choice == ChoiceDeny {
+			return canon, rc.deny(ctx, canon.Kind, canon.Target(), "you refused it", capability.Decision{})
+		}
+		// A grant now exists (or was revoked again already): decide afresh.
+	}
+}
+
+func (rc *runCtx) deny(ctx context.Context, kind, target, reason string, d capability.Decision) error {
+	if err := rc.emit(ctx, eventlog.CapabilityDenied, CapDeniedPayload{Kind: kind, Target: target, Reason: reason,
+		Rule: d.Rule, PolicySeq: d.Policy}); err != nil {
+		return err
+	}
+	return &DeniedError{Kind: kind, Target: target, Reason: reason}
+}
+
+// ask records the request and waits for the user's answer.
+func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.Decision, detail *EffectDetail) (string, error) {
+	k := rc.k
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", err
+	}
+	a := &Ask{ID: id.String(), Run: rc.info.ID, Kind: req.Kind, Target: req.Target(), Req: req, Reason: d.Reason,
+		Detail: detail, answer: make(chan string, 1), rc: rc}
+	k.asks.mu.Lock()
+	k.asks.m[a.ID] = a
+	k.asks.mu.Unlock()
+	defer func() {
+		k.asks.mu.Lock()
+		delete(k.asks.m, a.ID)
+		k.asks.mu.Unlock()
+		k.notifyAsk(rc.info.ID)
+	}()
+	unlock := k.lock(rc.info.ID)
+	ev, err := k.recordBlobs(ctx, rc.info, eventlog.CapabilityRequested, eventlog.AgentPrefix+rc.info.Worker,
+		CapRequestedPayload{Request: a.ID, Kind: req.Kind, Target: a.Target, Req: req, Reason: d.Reason, Detail: detail}, "", nil)
+	unlock()
+	if err != nil {
+		return "", err
+	}
+	k.asks.mu.Lock()
+	a.Seq = ev.Seq
+	k.asks.mu.Unlock()
+	k.notifyAsk(rc.info.ID)
+	select {
+	case c := <-a.answer:
+		return c, nil
+	case <-ctx.Done():
+		return "", context.Cause(ctx)
+	}
+}
+
+func (k *Kernel) notifyAsk(run string) {
+	if k.cfg.Notify != nil {
+		k.cfg.Notify(run, "")
+	}
+}
+
+// Asks lists the approvals runs of a workspace wait for ("" for all), oldest first.
+func (k *Kernel) Asks(workspace string) []Ask {
+	k.asks.mu.Lock()
+	defer k.asks.mu.Unlock()
+	out := []Ask{}
+	for _, a := range k.asks.m {
+		if a.Seq != 0 && !a.decided && (workspace == "" || a.rc.info.Workspace == workspace) {
+			c := *a
+			c.answer, c.rc = nil, nil
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+// ErrNoSuchAsk is an answer to an approval no run waits for (any more).
+var ErrNoSuchAsk = errors.New("no run is waiting for this approval (it was answered, or the run ended)")
+
+// Answer records the user's decision on an approval and lets the run go
+// on: "once" grants this one use, "run" the scope for the rest of the run,
+// "workspace" a standing grant; "deny" refuses it.
+func (k *Kernel) Answer(ctx context.Context, request, choice string) error {
+	if choice != ChoiceOnce && choice != ChoiceRun && choice != ChoiceWorkspace && choice != ChoiceDeny {
+		return fmt.Errorf("unknown choice %q (once, run, workspace or deny)", choice)
+	}
+	k.asks.mu.Lock()
+	a := k.asks.m[request]
+	if a == nil || a.decided || a.Seq == 0 {
+		k.asks.mu.Unlock()
+		return ErrNoSuchAsk
+	}
+	a.decided = true
+	k.asks.mu.Unlock()
+	rc := a.rc
+	unlock := k.lock(rc.info.ID)
+	defer unlock()
+	typ := eventlog.CapabilityApproved
+	if choice == ChoiceDeny {
+		typ = eventlog.CapabilityRefused
+	}
+	ev, err := k.record(ctx, rc.info, typ, eventlog.OriginUser, CapDecisionPayload{Request: request, Choice: choice}, "")
+	if err != nil {
+		k.asks.mu.Lock()
+		a.decided = false
+		k.asks.mu.Unlock()
+		return err
+	}
+	if choice != ChoiceDeny {
+		g := CapGrantedPayload{Kind: a.Kind, Scope: scopeFor(a.Req), IssuedBy: "user", Request: request}
+		switch choice {
+		case ChoiceOnce:
+			g.Run, g.MaxUses, g.Reason = rc.info.ID, 1, "you allowed it once"
+		case ChoiceRun:
+			g.Run, g.Reason = rc.info.ID, "you allowed it for this run"
+		case ChoiceWorkspace:
+			g.Reason = "you allowed it for this workspace"
+		}
+		if _, err := k.grant(ctx, rc.info, g, ev.ID); err != nil {
+			return err
+		}
+	}
+	a.answer <- choice
+	return nil
+}
+
+// UserGrants are the run-bound grants a run the user starts gets for what
+// the user named: its validation command (nil for none).
+func UserGrants(validation []string, reason string) []CapGrantedPayload {
+	if len(validation) == 0 {
+		return nil
+	}
+	return []CapGrantedPayload{{Kind: capability.ShellExec, Scope: capability.Scope{Argv: append([]string(nil), validation...)},
+		IssuedBy: "user", Reason: reason + " (its validation command)"}}
+}
+
+// scopeFor is the narrowest scope covering a request: the exact path, the
+// whole argv, the host and port, the model.
+func scopeFor(r capability.Request) capability.Scope {
+	switch r.Kind {
+	case capability.FSRead, capability.FSWrite:
+		return capability.Scope{Glob: LiteralGlob(r.Path)}
+	case capability.ShellExec:
+		return capability.Scope{Argv: append([]string(nil), r.Argv...)}
+	case capability.NetHTTP:
+		h := r.Host
+		if r.Port != 0 {
+			h = fmt.Sprintf("%s:%d", r.Host, r.Port)
+		}
+		return capability.Scope{Host: h}
+	case capability.ModelInvoke:
+		return capability.Scope{Model: r.Model, Endpoint: r.Endpoint}
+	case capability.MemoryWrite:
+		return capability.Scope{Memory: r.Memory}
+	}
+	return capability.Scope{}
+}
+
+// grant records capability.granted and puts the grant in force. With info
+// set the event goes on the run's stream (the caller holds its lock),
+// else on the workspace's capability stream.
+func (k *Kernel) grant(ctx context.Context, info *RunInfo, g CapGrantedPayload, cause string) (capability.Grant, error) {
+	if err := g.Scope.Check(g.Kind); err != nil {
+		return capability.Grant{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return capability.Grant{}, err
+	}
+	g.Grant = id.String()
+	var ev eventlog.Event
+	ws := ""
+	if info != nil {
+		ws = info.Workspace
+		ev, err = k.record(ctx, info, eventlog.CapabilityGranted, eventlog.OriginRuntime, g, cause)
+	} else {
+		return capability.Grant{}, errors.New("grant: no run")
+	}
+	if err != nil {
+		return capability.Grant{}, err
+	}
+	cg := GrantOf(g, ws, ev)
+	k.cfg.Caps.AddGrant(cg)
+	return cg, nil
+}
+
+// GrantOf is the grant a capability.granted event puts in force.
+func GrantOf(g CapGrantedPayload, workspace string, ev eventlog.Event) capability.Grant {
+	return capability.Grant{ID: g.Grant, Kind: g.Kind, Scope: g.Scope, Workspace: workspace, Run: g.Run,
+		ExpiresAt: g.ExpiresAt, MaxUses: g.MaxUses, IssuedBy: g.IssuedBy, Reason: g.Reason,
+		GrantedAt: ev.At, GrantedSeq: ev.Seq}
+}
+
+// expire records that a grant ran out of time.
+func (k *Kernel) expire(ctx context.Context, workspace, id string) {
+	evs, err := k.cfg.Emitter.Emit(ctx, eventlog.Draft{Stream: CapStream(workspace), Type: eventlog.CapabilityExpired,
+		Origin: eventlog.OriginRuntime, Workspace: workspace, Payload: CapEndedPayload{Grant: id, Reason: "its time ran out"}})
+	if err != nil {
+		k.log.Error("record expired grant", "grant", id, "err", err)
+		return
+	}
+	k.cfg.Caps.End(id, false, evs[0].Seq)
+}
