@@ -2,6 +2,7 @@ package capability
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -119,6 +120,8 @@ type Decision struct {
 	Exp    string `json:"expiredGrant,omitempty"` // a grant found expired while deciding (record capability.expired)
 }
 
+var defaultPolicyAt = newPolicyAt(DefaultPolicy(), 0)
+
 // Enforcer holds the policies and grants of every workspace and decides
 // requests. It is safe for concurrent use; a revocation takes effect for
 // the very next Decide.
@@ -132,6 +135,57 @@ type Enforcer struct {
 type policyAt struct {
 	p   Policy
 	seq int64
+	idx map[string][]int // rule indexes by kind and folded bucket (see ruleBucket)
+}
+
+func newPolicyAt(p Policy, seq int64) policyAt {
+	pa := policyAt{p: p, seq: seq, idx: map[string][]int{}}
+	for i, r := range p.Rules {
+		k := r.Kind + "\x00" + ruleBucket(r.Kind, r.Scope)
+		pa.idx[k] = append(pa.idx[k], i)
+	}
+	return pa
+}
+
+// ruleBucket is like bucketOfScope but folded (lower case, NFC, base name
+// of a program), so it serves deny rules' loose matching too.
+func ruleBucket(kind string, s Scope) string {
+	switch kind {
+	case FSRead, FSWrite:
+		g := strings.TrimPrefix(s.Glob, "./")
+		first, _, ok := strings.Cut(g, "/")
+		if !ok || strings.ContainsAny(first, "*?[{\\") {
+			return "*"
+		}
+		return fold(first)
+	case ShellExec:
+		if len(s.Argv) > 0 && s.Argv[0] != "*" {
+			return strings.ToLower(path.Base(s.Argv[0]))
+		}
+	}
+	return "*"
+}
+
+// candidates lists, in policy order, the rules that may match r.
+func (pa policyAt) candidates(r Request) []int {
+	var keys []string
+	switch r.Kind {
+	case FSRead, FSWrite:
+		if first, _, ok := strings.Cut(r.Path, "/"); ok {
+			keys = append(keys, fold(first))
+		}
+	case ShellExec:
+		keys = append(keys, strings.ToLower(path.Base(r.Argv[0])))
+	}
+	keys = append(keys, "*")
+	var out []int
+	for _, k := range keys {
+		out = append(out, pa.idx[r.Kind+"\x00"+k]...)
+	}
+	if len(keys) > 1 {
+		sort.Ints(out)
+	}
+	return out
 }
 
 type gkey struct{ workspace, kind, bucket string }
@@ -179,7 +233,7 @@ func bucketsOfRequest(r Request) []string {
 func (e *Enforcer) SetPolicy(workspace string, p Policy, seq int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.policies[workspace] = policyAt{p: p, seq: seq}
+	e.policies[workspace] = newPolicyAt(p, seq)
 }
 
 // Policy returns a workspace's policy and the seq of the event that set it
@@ -283,10 +337,12 @@ func (e *Enforcer) Decide(workspace, run, profile string, r Request, now int64) 
 	defer e.mu.Unlock()
 	pa, ok := e.policies[workspace]
 	if !ok {
-		pa = policyAt{p: DefaultPolicy()}
+		pa = defaultPolicyAt
 	}
-	for i, rule := range pa.p.Rules {
-		if rule.Effect == Deny && rule.Kind == r.Kind && MatchesLoosely(r.Kind, rule.Scope, r) {
+	cands := pa.candidates(r)
+	for _, i := range cands {
+		rule := pa.p.Rules[i]
+		if rule.Effect == Deny && MatchesLoosely(r.Kind, rule.Scope, r) {
 			return Decision{Effect: Deny, Rule: i + 1, Policy: pa.seq,
 				Reason: fmt.Sprintf("the workspace policy denies %s %s", r.Kind, rule.Scope.Describe(r.Kind))}
 		}
@@ -308,8 +364,9 @@ func (e *Enforcer) Decide(workspace, run, profile string, r Request, now int64) 
 			return Decision{Effect: Allow, Grant: g.ID, Reason: "granted: " + g.Reason, Exp: expired}
 		}
 	}
-	for i, rule := range pa.p.Rules {
-		if rule.Effect != Deny && rule.Kind == r.Kind && Matches(r.Kind, rule.Scope, r) {
+	for _, i := range cands {
+		rule := pa.p.Rules[i]
+		if rule.Effect != Deny && Matches(r.Kind, rule.Scope, r) {
 			d := Decision{Effect: rule.Effect, Rule: i + 1, Policy: pa.seq, Exp: expired}
 			if rule.Effect == Allow {
 				d.Reason = fmt.Sprintf("the workspace policy allows %s %s", r.Kind, rule.Scope.Describe(r.Kind))

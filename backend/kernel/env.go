@@ -67,14 +67,22 @@ func (rc *runCtx) emit(ctx context.Context, typ string, payload any, blobs ...[]
 // read reads a workspace file for the run, keeps its body in the blob store
 // (so what the run saw can be audited and diffed) and records effect.file_read.
 func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) {
-	req, err := rc.authorize(ctx, capability.Request{Kind: capability.FSRead, Path: rel}, nil)
+	// Where the path really leads is checked at the moment of use (a link
+	// made after a grant is caught), and a path leading out is a denial.
+	clean, err := capability.CanonicalPath(rel)
 	if err != nil {
+		_, err = rc.authorize(ctx, capability.Request{Kind: capability.FSRead, Path: rel}, nil) // records the denial
 		return nil, "", err
 	}
-	clean := req.Path
-	abs, err := workspace.Resolve(rc.root, clean)
-	if err != nil {
+	abs, rerr := workspace.Resolve(rc.root, clean)
+	if errors.Is(rerr, workspace.ErrOutside) {
+		return nil, "", rc.deny(ctx, capability.FSRead, clean, "it leads outside the workspace (through a symbolic link)", capability.Decision{})
+	}
+	if _, err := rc.authorize(ctx, capability.Request{Kind: capability.FSRead, Path: clean}, nil); err != nil {
 		return nil, "", err
+	}
+	if rerr != nil {
+		return nil, "", rerr
 	}
 	data, err := os.ReadFile(abs)
 	if err != nil {
@@ -101,8 +109,11 @@ func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) 
 	}
 	clean := canon
 	abs, err := workspace.ResolveWrite(rc.root, clean, true)
+	if errors.Is(err, workspace.ErrOutside) {
+		return rc.deny(ctx, capability.FSWrite, clean, "it leads outside the workspace (through a symbolic link)", capability.Decision{})
+	}
 	if err != nil {
-		return rc.deny(ctx, capability.FSWrite, clean, err.Error(), capability.Decision{})
+		return err
 	}
 	// The base is what the run saw: its first read, else the disk now. It
 	// goes to the blob store so the diff and any revert need nothing else.
@@ -290,4 +301,28 @@ func (e *Env) FindFiles(text, under string, maxSize int64) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Authorize decides an effect that a kernel service performs for the
+// worker (a command, a network request, a model call, a memory write):
+// every such service calls it before acting, so the decision, its
+// capability.used or capability.denied event and any approval happen in
+// the same one place as for file effects.
+func (e *Env) Authorize(req capability.Request) error {
+	if err := e.rc.step(); err != nil {
+		return err
+	}
+	_, err := e.rc.authorize(e.ctx, req, detailOf(req))
+	return err
+}
+
+// detailOf is what an approval card shows for a request without content.
+func detailOf(r capability.Request) *EffectDetail {
+	switch r.Kind {
+	case capability.ShellExec:
+		return &EffectDetail{Argv: r.Argv, Dir: r.Dir}
+	case capability.NetHTTP:
+		return &EffectDetail{Host: r.Target()}
+	}
+	return nil
 }

@@ -431,3 +431,6 @@ func (k *Kernel) Close(ctx context.Context) error {
 		return fmt.Errorf("close kernel: %w", ctx.Err())
 	}
 }
+
+// Caps returns the enforcer that decides the runs' effects.
+func (k *Kernel) Caps() *capability.Enforcer { return k.cfg.Caps }
