@@ -207,9 +207,15 @@ func TestRevocationMidRunStopsTheNextUse(t *testing.T) {
 	var first, second error
 	info := h.start(kernel.StartRequest{Task: "revoke", Grants: []kernel.CapGrantedPayload{{Kind: capability.FSWrite,
 		Scope: capability.Scope{Glob: "*.txt"}, Reason: "test"}}}, steps(
-		func(_ context.Context, env *kernel.Env) error { first = env.WriteFile("a.txt", []byte("1")); return nil },
+		func(_ context.Context, env *kernel.Env) error {
+			first = env.WriteFile("a.txt", []byte("1"))
+			return nil
+		},
 		waitStep(gate),
-		func(_ context.Context, env *kernel.Env) error { second = env.WriteFile("b.txt", []byte("2")); return nil },
+		func(_ context.Context, env *kernel.Env) error {
+			second = env.WriteFile("b.txt", []byte("2"))
+			return nil
+		},
 	))
 	deadline := time.Now().Add(5 * time.Second)
 	for len(grantsOf(caps)) == 0 || grantsOf(caps)[0].Uses == 0 {

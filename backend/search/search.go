@@ -351,10 +351,9 @@ func Run(ctx context.Context, src Source, q Query, emit func([]FileResult)) (Sta
 					return matches.Add(int64(n)) < int64(limit)
 				})
 				if len(lines) > 0 {
-					select {
-					case results <- FileResult{Path: t.Path, Matches: lines}:
-					case <-ctx.Done():
-					}
+					// Always delivered (the collector drains until the
+					// workers end), so what the counted matches are is shown.
+					results <- FileResult{Path: t.Path, Matches: lines}
 				}
 				if matches.Load() >= int64(limit) {
 					cancel()
