@@ -370,3 +370,28 @@ func TestAbortWhileWaitingForApproval(t *testing.T) {
 		t.Errorf("after abort: %+v, asks %v", got, h.k.Asks(wsID))
 	}
 }
+
+func TestReplaceGoesOnAfterADenial(t *testing.T) {
+	h, _ := capHarness(t, map[string]string{"a.txt": "old\n", "b.txt": "old\n"})
+	info := h.start(kernel.StartRequest{Task: "replace"}, &kernel.ReplaceWorker{Find: "old", Replace: "new"})
+	waitAsk(t, h, info.ID, kernel.ChoiceDeny) // a.txt
+	waitAsk(t, h, info.ID, kernel.ChoiceOnce) // b.txt
+	got := h.wait(info.ID)
+	if got.State != kernel.StateValidated {
+		t.Fatalf("state %s (%s), want validated with b.txt staged", got.State, got.Reason)
+	}
+	if d := denials(t, h, info.ID); len(d) != 1 || d[0].Target != "a.txt" {
+		t.Errorf("denials: %+v", d)
+	}
+	staged := h.lastPayload(info.ID, eventlog.EffectFileStaged)
+	if !strings.Contains(staged, `"path":"b.txt"`) {
+		t.Errorf("staged: %s", staged)
+	}
+	// Every write refused: the run says so.
+	info = h.start(kernel.StartRequest{Task: "replace"}, &kernel.ReplaceWorker{Find: "old", Replace: "new"})
+	waitAsk(t, h, info.ID, kernel.ChoiceDeny)
+	waitAsk(t, h, info.ID, kernel.ChoiceDeny)
+	if got := h.wait(info.ID); !strings.Contains(got.Reason, "every change was refused") {
+		t.Errorf("all refused: %s %q", got.State, got.Reason)
+	}
+}

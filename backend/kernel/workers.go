@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -60,18 +61,31 @@ func (w *ReplaceWorker) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	changed := 0
+	var denied []string
 	for _, p := range paths {
 		data, err := env.ReadFile(p)
+		if errors.Is(err, ErrDenied) {
+			denied = append(denied, p) // recorded as capability.denied; the other files go on
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		if !bytes.Contains(data, []byte(w.Find)) {
 			continue // changed since the search
 		}
-		if err := env.WriteFile(p, bytes.ReplaceAll(data, []byte(w.Find), []byte(w.Replace))); err != nil {
+		err = env.WriteFile(p, bytes.ReplaceAll(data, []byte(w.Find), []byte(w.Replace)))
+		if errors.Is(err, ErrDenied) {
+			denied = append(denied, p)
+			continue
+		}
+		if err != nil {
 			return err
 		}
 		changed++
+	}
+	if changed == 0 && len(denied) > 0 {
+		return fmt.Errorf("%w: every change was refused (%s)", ErrDenied, strings.Join(denied, ", "))
 	}
 	if changed == 0 {
 		return fmt.Errorf("%w %q", ErrNothingToDo, w.Find)

@@ -298,7 +298,7 @@ func (s *Studio) explain(ev eventlog.Event) (Why, error) {
 	if !w.Allowed {
 		ruleIdx = w.RuleIndex
 	}
-	if ruleIdx > 0 {
+	if ruleIdx > 0 && w.Grant == nil {
 		p := capability.DefaultPolicy()
 		if w.PolicySeq > 0 {
 			pe, err := readEvents(context.Background(), s.events, eventlog.Query{AfterSeq: w.PolicySeq - 1, Limit: 1})

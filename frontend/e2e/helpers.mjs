@@ -101,3 +101,23 @@ export async function waitForStderr(s, re) {
   for (let i = 0; i < 50 && !re.test(s.stderr()); i++) await new Promise((r) => setTimeout(r, 100));
   return s.stderr();
 }
+
+/**
+ * approveWrites answers every approval card of the open run with choice
+ * (a replace run asks before each file write) until the run settles.
+ */
+export async function approveWrites(page, choice = 'Allow for this run') {
+  const view = page.getByRole('article', { name: 'Run' });
+  const settled = view.locator('.run-title .run-badge', { hasText: /^(validated|validation_failed|aborted|committed)$/ });
+  const card = view.getByRole('region', { name: 'Approval needed' }).first();
+  let answered = 0;
+  for (let i = 0; i < 20; i++) {
+    await card.or(settled).first().waitFor();
+    if (await settled.isVisible()) return answered;
+    const id = await card.getAttribute('data-ask');
+    await card.getByRole('button', { name: choice, exact: true }).click();
+    await view.locator(`[data-ask="${id}"]`).waitFor({ state: 'detached' });
+    answered++;
+  }
+  throw new Error('the run kept asking');
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, launchBrowser, makeProject, startServe } from './helpers.mjs';
+import { approveWrites, artifacts, launchBrowser, makeProject, startServe } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -57,6 +57,8 @@ test('a find & replace run: validated on a copy, reviewed, committed, then rever
 
   // `grep WORD a.txt` prints the line it finds: the output tells which a.txt it saw.
   await startReplace(page, { find: 'OLDWORD', replace: 'NEWWORD', command: 'grep WORD a.txt' });
+  // Each file write waits for the user's approval.
+  assert.equal(await approveWrites(page), 2, 'one approval per file written');
   const runs = page.getByRole('list', { name: 'Runs' });
   await runs.getByRole('listitem').filter({ hasText: 'Replace "OLDWORD" with "NEWWORD"' }).locator('.run-badge', { hasText: /^validated$/ }).waitFor();
 
@@ -121,6 +123,7 @@ test('a run whose validation command fails is validation_failed and can be abort
   const { page, problems } = await open(t, project);
 
   await startReplace(page, { find: 'OLDWORD', replace: 'BROKEN', command: 'false' });
+  await approveWrites(page);
   const rv = runView(page);
   await rv.badge('validation_failed').waitFor();
   await rv.view.getByTestId('run-reason').getByText(/"false" failed with exit code 1/).waitFor();

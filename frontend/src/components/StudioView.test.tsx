@@ -25,7 +25,7 @@ describe('<StudioView>', () => {
         ListDir: async () => ({ path: '', entries: [{ name: 'a.txt', path: 'a.txt', kind: 'file', size: 6, modTime: 0 }], truncated: false }),
         ReadFile: async ({ path }) => ({ path, content: 'hello\n', size: 6, binary: false, truncated: false }),
         ListRuns: async () => [r],
-        GetRun: async () => ({ run: r, changes: [] }),
+        GetRun: async () => ({ run: r, changes: [], asks: [] }),
         ListEvents: async () => {
           const rows = events('r1', lifecycleTo('validated'));
           return { total: rows.length, offset: 0, rows };

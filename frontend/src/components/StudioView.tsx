@@ -8,6 +8,7 @@ import { FileEditor } from './editor/FileEditor';
 import { FileTree } from './FileTree';
 import { formatSize } from './format';
 import { shortId } from './EventDetail';
+import { CapabilitiesPanel } from './capabilities/CapabilitiesPanel';
 import { useRunOptions } from './runs/hooks';
 import { RunsPanel } from './runs/RunsPanel';
 import { RunView } from './runs/RunView';
@@ -71,6 +72,7 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
   const runOptions = useRunOptions(workspaceId);
   const [quickOpen, setQuickOpen] = useState(false);
   const [focusSearch, setFocusSearch] = useState(0);
+  const [right, setRight] = useState<'runs' | 'capabilities'>('runs');
 
   const show = (patch: Partial<WorkspaceView>) => store.setWorkspaceView(workspaceId, patch);
   useShortcuts(
@@ -173,7 +175,25 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
         </Panel>
         <Separator className="resizer" />
         <Panel defaultSize="27%" minSize="16%" className="pane runs-pane">
-          <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
+          <div role="tablist" aria-label="Right pane" className="side-tabs right-tabs">
+            {(
+              [
+                ['runs', 'Runs', 'The runs of this workspace'],
+                ['capabilities', 'Capabilities', 'What runs may do: policy, grants and history'],
+              ] as const
+            ).map(([which, label, title]) => (
+              <button key={which} role="tab" aria-selected={right === which} className={`side-tab${right === which ? ' on' : ''}`} title={title} onClick={() => setRight(which)}>
+                {label}
+              </button>
+            ))}
+          </div>
+          {right === 'runs' ? (
+            <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
+          ) : (
+            <div className="pane-body caps-pane">
+              <CapabilitiesPanel key={ws.id} workspaceId={ws.id} />
+            </div>
+          )}
         </Panel>
       </Group>
       {quickOpen && (

@@ -9,7 +9,7 @@ import { detectIndent, languageFor } from './cm';
 
 const text = (path: string, content: string, over: Partial<FileContent> = {}): FileContent => ({ path, content, size: content.length, binary: false, truncated: false, ...over });
 
-const options: RunOptions = { validationCommand: 'go test ./...', autoCommit: false, maxSteps: 0, wallClockSeconds: 0 };
+const options: RunOptions = { profile: 'edit', validationCommand: 'go test ./...', autoCommit: false, maxSteps: 0, wallClockSeconds: 0 };
 
 /** editor finds the CodeMirror view the component made. */
 function editor(container: HTMLElement): EditorView {

@@ -2,6 +2,7 @@
 // its duration and, on demand, its events and their payloads.
 import { useEffect, useState } from 'react';
 import { api, errorMessage, type EventRow } from '../../bridge';
+import { effectTypes, WhyLink } from '../capabilities/Why';
 import { clock } from '../EventDetail';
 import { formatDuration } from './runFormat';
 import { groupPhases, upcoming, type Phase, type PhaseName } from './timeline';
@@ -49,6 +50,7 @@ function EventLine({ e, t0 }: { e: EventRow; t0: number }) {
         <span className={`tl-origin o-${e.origin.split(':')[0]}`}>{e.origin}</span>
         <span className="tl-seq">#{e.seq}</span>
       </button>
+      {effectTypes.has(e.type) && <WhyLink seq={e.seq} />}
       {open && (
         <pre className="tl-payload" aria-label={`Payload of event ${e.seq}`}>
           {payload === null ? 'Loading…' : (payload.text ?? `Could not load the payload: ${payload.error}`)}

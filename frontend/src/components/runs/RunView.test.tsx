@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Events, setTransport, type EventRow, type FileChange, type RunInfo } from '../../bridge';
+import { Events, setTransport, type Ask, type EventRow, type FileChange, type RunInfo } from '../../bridge';
 import { initialState, store } from '../../store';
 import { events, fakeBackend, lifecycleTo, noBackend, run } from '../../test/fakeBackend';
 import { RunView } from './RunView';
@@ -23,6 +23,7 @@ interface World {
   log: Map<string, EventRow[]>;
   payloads: Map<number, unknown>;
   blobs: Map<string, string>;
+  asks?: Map<string, Ask[]>;
 }
 
 /** backendFor answers the run API from world, which tests change between calls. */
@@ -31,7 +32,7 @@ function backendFor(world: World, extra: Parameters<typeof fakeBackend>[0] = {})
     GetRun: async ({ id }) => {
       const r = world.runs.get(id);
       if (!r) throw new Error(`run ${id} not found`);
-      return { run: r, changes: world.changes.get(id) ?? [] };
+      return { run: r, changes: world.changes.get(id) ?? [], asks: world.asks?.get(id) ?? [] };
     },
     ListEvents: async ({ filter, offset, limit }) => {
       const all = world.log.get(filter.run) ?? [];
@@ -292,11 +293,128 @@ describe('<RunView>', () => {
     expect(within(executing).getByTestId('phase-duration').textContent).toBe('30 ms');
     fireEvent.click(within(executing).getByRole('button', { name: /executing/ }));
     const evs = within(executing).getByRole('list', { name: 'Events of executing' });
-    expect(within(evs).getAllByRole('button').map((b) => b.querySelector('.tl-type')?.textContent)).toEqual([
+    expect([...evs.querySelectorAll('.tl-event-row')].map((b) => b.querySelector('.tl-type')?.textContent)).toEqual([
       'run.execution_started',
       'effect.file_read',
       'effect.file_staged',
     ]);
+    // Effects say why they were allowed; lifecycle events do not.
+    expect(within(evs).getAllByRole('button', { name: 'Why?' })).toHaveLength(2);
+  });
+
+  it('explains why an effect of the timeline was allowed', async () => {
+    const r = run({ state: 'validated' });
+    const world = worldWith(r);
+    const staged = world.log.get(r.id)?.find((e) => e.type === 'effect.file_staged');
+    const backend = backendFor(world, {
+      WhyAllowed: async ({ seq }) => ({
+        allowed: true,
+        decision: 'fs.write a.txt',
+        usedSeq: seq - 1,
+        grant: { id: 'g1', kind: 'fs.write', scope: { glob: 'a.txt' }, workspace: 'w1', run: r.id, maxUses: 1, issuedBy: 'user', reason: 'you allowed it once', grantedAt: 0, grantedSeq: 7, uses: 1, revoked: false, expired: false, describe: 'a.txt' },
+        grantSeq: 7,
+        issuedBy: 'user',
+        policySeq: 0,
+        reason: 'grant g1',
+      }),
+    });
+    setTransport(backend.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(screen.getByRole('tab', { name: /Timeline/ }));
+    const executing = document.querySelector('[data-phase="executing"]') as HTMLElement;
+    fireEvent.click(within(executing).getByRole('button', { name: /executing/ }));
+    const line = within(executing).getByText('effect.file_staged').closest('li') as HTMLElement;
+    fireEvent.click(within(line).getByRole('button', { name: 'Why?' }));
+    const note = await within(line).findByRole('note');
+    expect(backend.argsOf('WhyAllowed')).toEqual([{ seq: staged?.seq }]);
+    expect(note.textContent).toContain('Allowed: fs.write a.txt');
+    expect(note.textContent).toContain('issued by user');
+    expect(note.textContent).toContain('you allowed it once');
+    expect(note.textContent).toContain('1/1 uses');
+  });
+
+  it('shows an approval card with the exact diff and answers it with each choice', async () => {
+    const r = run({ state: 'executing' });
+    const world = worldWith(r, lifecycleTo('executing'));
+    world.changes.set(r.id, []);
+    world.blobs.set('b-base', 'package main // OLD\n');
+    world.blobs.set('b-after', 'package main // NEW\n');
+    const ask: Ask = {
+      id: 'req-1',
+      run: r.id,
+      kind: 'fs.write',
+      target: 'src/main.go',
+      req: { kind: 'fs.write', path: 'src/main.go' },
+      reason: 'the default policy asks before writing files (rule #3)',
+      detail: { op: 'write', base: 'b-base', after: 'b-after' },
+      seq: 40,
+    };
+    world.asks = new Map([[r.id, [ask]]]);
+    let fail = false;
+    const backend = backendFor(world, {
+      AnswerCapability: async () => {
+        if (fail) throw new Error('request req-1 was already answered');
+      },
+    });
+    setTransport(backend.transport);
+    const view = render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    let card = await screen.findByRole('region', { name: 'Approval needed' });
+    expect(within(card).getByText('Write src/main.go')).toBeTruthy();
+    expect(card.textContent).toContain('the default policy asks before writing files');
+    expect(screen.getByText('waiting for your approval', { selector: '.run-badge' })).toBeTruthy();
+    await waitFor(() => expect(card.textContent).toContain('package main // NEW'));
+    expect(card.textContent).toContain('package main // OLD');
+    expect(backend.argsOf('ReadBlob')).toEqual([{ hash: 'b-base' }, { hash: 'b-after' }]);
+
+    for (const [label, choice] of [
+      ['Allow once', 'once'],
+      ['Allow for this run', 'run'],
+      ['Allow for this workspace', 'workspace'],
+      ['Deny', 'deny'],
+    ] as const) {
+      view.rerender(<RunView key={choice} runId={r.id} onOpenRun={() => {}} />);
+      card = await screen.findByRole('region', { name: 'Approval needed' });
+      fireEvent.click(within(card).getByRole('button', { name: label }));
+      // Answered: every button waits for the run to move on.
+      expect(within(card).getAllByRole('button').every((b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      await waitFor(() => expect(backend.argsOf('AnswerCapability').at(-1)).toEqual({ requestId: 'req-1', choice }));
+    }
+    expect(backend.argsOf('AnswerCapability')).toHaveLength(4);
+
+    // A failed answer becomes a toast and the buttons come back.
+    fail = true;
+    view.rerender(<RunView key="fail" runId={r.id} onOpenRun={() => {}} />);
+    card = await screen.findByRole('region', { name: 'Approval needed' });
+    fireEvent.click(within(card).getByRole('button', { name: 'Deny' }));
+    await waitFor(() => expect(store.get().toasts.at(-1)?.text).toContain('already answered'));
+    await waitFor(() => expect((within(card).getByRole('button', { name: 'Deny' }) as HTMLButtonElement).disabled).toBe(false));
+
+    // Answered: the card goes once the run no longer asks.
+    world.asks.set(r.id, []);
+    act(() => backend.emit(Events.RunChanged, { run: r.id, state: '' }));
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Approval needed' })).toBeNull());
+  });
+
+  it('shows a command and a host for what a run asks to run or reach', async () => {
+    const r = run({ state: 'validating' });
+    const world = worldWith(r, lifecycleTo('executing'));
+    world.asks = new Map([
+      [
+        r.id,
+        [
+          { id: 'q1', run: r.id, kind: 'shell.exec', target: 'go test ./...', req: { kind: 'shell.exec', argv: ['go', 'test', './...'], dir: '.' }, reason: 'asks', detail: { argv: ['go', 'test', './...'], dir: '.' }, seq: 41 },
+          { id: 'q2', run: r.id, kind: 'net.http', target: 'example.com', req: { kind: 'net.http', host: 'example.com' }, reason: 'asks', detail: { host: 'example.com' }, seq: 42 },
+        ],
+      ],
+    ]);
+    setTransport(backendFor(world).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByText('Run `go test ./...` in .');
+    const cards = screen.getAllByRole('region', { name: 'Approval needed' });
+    expect(cards).toHaveLength(2);
+    expect(cards[0]?.textContent).toContain('go test ./...');
+    expect(within(cards[1] as HTMLElement).getByText('Connect to example.com')).toBeTruthy();
   });
 
   it('loads the run again on run.changed for this run, and not for another', async () => {

@@ -7,6 +7,7 @@ import { api, errorMessage, RunEvents, type EventRow, type RunDetail, type RunIn
 import { store } from '../../store';
 import { clock, shortId } from '../EventDetail';
 import { useNow, useRunChanged } from './hooks';
+import { ApprovalCards } from './ApprovalCards';
 import { RunBadge } from './RunBadge';
 import { RunChanges } from './RunChanges';
 import { canAbort, canCommit, canRevert, isLive, relativeTime } from './runFormat';
@@ -46,7 +47,7 @@ function useRunData(id: string) {
     try {
       const [detail, ev] = await Promise.all([api.GetRun({ id }), loadRunEvents(id)]);
       if (gen !== generation.current) return;
-      setData({ id, value: { detail: { ...detail, changes: detail.changes ?? [] }, events: ev.rows, truncated: ev.truncated } });
+      setData({ id, value: { detail: { ...detail, changes: detail.changes ?? [], asks: detail.asks ?? [] }, events: ev.rows, truncated: ev.truncated } });
       setError(null);
     } catch (err) {
       if (gen === generation.current) setError(errorMessage(err));
@@ -121,7 +122,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
     return <p className="muted run-empty">Loading the run…</p>;
   }
 
-  const { changes } = data.detail;
+  const { changes, asks } = data.detail;
   const verdict = [...data.events].reverse().find((e) => e.type === RunEvents.ValidationPassed || e.type === RunEvents.ValidationFailed);
   const shownTab: Tab = tab ?? (changes.length > 0 ? 'changes' : verdict ? 'validation' : 'timeline');
 
@@ -153,10 +154,11 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
       <header className="run-head">
         <div className="run-title">
           <h2 title={run.task}>{run.task}</h2>
-          <RunBadge run={run} />
+          <RunBadge run={run} waiting={asks.length > 0} />
         </div>
         <div className="run-meta muted small">
           <span className="chip">{run.worker}</span>
+          {run.profile && <span className="chip" title="The capability profile the run was started with">{run.profile} profile</span>}
           {run.autoCommit && <span className="chip">auto-commit</span>}
           <span title={run.id} className="mono">
             run {shortId(run.id)}
@@ -218,7 +220,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
             {busy === 'revert' ? 'Reverting…' : 'Revert'}
           </button>
           <span className="spacer" />
-          {isLive(run) && <span className="muted small live-note">working…</span>}
+          {isLive(run) && <span className="muted small live-note">{asks.length > 0 ? 'waiting for your approval' : 'working…'}</span>}
           <button className="quiet" onClick={() => showRunEvents(run.id)} title="Show this run's events in the event log">
             Event log
           </button>
@@ -238,6 +240,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
           </div>
         )}
       </header>
+      <ApprovalCards asks={asks} onAnswered={() => void reload()} />
       <div className="run-tabs" role="tablist" aria-label="Run details">
         {(
           [

@@ -111,11 +111,14 @@ describe('<RunsPanel>', () => {
     fireEvent.change(within(form).getByLabelText('Under'), { target: { value: '/src/' } });
     fireEvent.change(screen.getByLabelText('Validation command'), { target: { value: 'go test ./...' } });
     fireEvent.click(screen.getByLabelText(/Commit automatically/));
+    expect((screen.getByLabelText('Profile') as HTMLSelectElement).value).toBe('edit');
+    expect(screen.getByText(/Ask: read only · Edit: reads and staged writes · Agent/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Profile'), { target: { value: 'agent' } });
     fireEvent.click(start);
 
     await waitFor(() => expect(picked).toEqual(['r4']));
     expect(backend.argsOf('StartReplaceRun')).toEqual([
-      { workspaceId: 'w1', find: 'OLD', replace: 'NEW', under: 'src', options: { validationCommand: 'go test ./...', autoCommit: true, maxSteps: 0, wallClockSeconds: 0 } },
+      { workspaceId: 'w1', find: 'OLD', replace: 'NEW', under: 'src', options: { profile: 'agent', validationCommand: 'go test ./...', autoCommit: true, maxSteps: 0, wallClockSeconds: 0 } },
     ]);
     await waitFor(() => expect(backend.argsOf('ListRuns').length).toBeGreaterThanOrEqual(2));
 

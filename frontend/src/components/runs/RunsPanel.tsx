@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { startReplaceRun } from '../../actions';
 import { api, errorMessage, type RunInfo } from '../../bridge';
 import { shortId } from '../EventDetail';
-import { useNow, useRunChanged, type RunOptionsState } from './hooks';
+import { runProfiles, useNow, useRunChanged, type RunOptionsState, type RunProfile } from './hooks';
 import { RunBadge } from './RunBadge';
 import { relativeTime } from './runFormat';
 
@@ -90,6 +90,17 @@ function RunOptionsForm({ opts }: { opts: RunOptionsState }) {
           autoComplete="off"
           title="Run against a temporary copy of the workspace with the staged edits applied; a non-zero exit fails validation"
         />
+      </label>
+      <label className="stack">
+        <span>Profile</span>
+        <select aria-label="Profile" value={opts.options.profile} onChange={(e) => opts.setProfile(e.target.value as RunProfile)}>
+          {runProfiles.map((p) => (
+            <option key={p} value={p}>
+              {`${p.charAt(0).toUpperCase()}${p.slice(1)}`}
+            </option>
+          ))}
+        </select>
+        <span className="muted small">Ask: read only · Edit: reads and staged writes · Agent: also commands, network and memory</span>
       </label>
       <label className="check">
         <input type="checkbox" checked={opts.options.autoCommit} onChange={(e) => opts.setAutoCommit(e.target.checked)} />

@@ -61,7 +61,12 @@ export interface RunOptionsState {
   options: RunOptions;
   setValidationCommand: (cmd: string) => void;
   setAutoCommit: (on: boolean) => void;
+  setProfile: (profile: RunProfile) => void;
 }
+
+/** RunProfiles are the capability profiles a run may start with (capability.Profile*). */
+export const runProfiles = ['ask', 'edit', 'agent'] as const;
+export type RunProfile = (typeof runProfiles)[number];
 
 /**
  * useRunOptions holds the options every run the user starts in a workspace
@@ -69,9 +74,9 @@ export interface RunOptionsState {
  * not, so that a new session never commits without a look.
  */
 export function useRunOptions(workspaceId: string): RunOptionsState {
-  const [state, setState] = useState(() => ({ workspaceId, validationCommand: savedCommand(workspaceId), autoCommit: false }));
+  const [state, setState] = useState(() => ({ workspaceId, validationCommand: savedCommand(workspaceId), autoCommit: false, profile: 'edit' as RunProfile }));
   // Another workspace: start from what it remembered.
-  const current = state.workspaceId === workspaceId ? state : { workspaceId, validationCommand: savedCommand(workspaceId), autoCommit: false };
+  const current = state.workspaceId === workspaceId ? state : { workspaceId, validationCommand: savedCommand(workspaceId), autoCommit: false, profile: 'edit' as RunProfile };
   if (current !== state) setState(current);
 
   const setValidationCommand = useCallback(
@@ -87,9 +92,11 @@ export function useRunOptions(workspaceId: string): RunOptionsState {
     [workspaceId],
   );
   const setAutoCommit = useCallback((autoCommit: boolean) => setState((s) => ({ ...s, autoCommit })), []);
+  const setProfile = useCallback((profile: RunProfile) => setState((s) => ({ ...s, profile })), []);
   return {
-    options: { profile: 'edit', validationCommand: current.validationCommand.trim(), autoCommit: current.autoCommit, maxSteps: 0, wallClockSeconds: 0 },
+    options: { profile: current.profile, validationCommand: current.validationCommand.trim(), autoCommit: current.autoCommit, maxSteps: 0, wallClockSeconds: 0 },
     setValidationCommand,
     setAutoCommit,
+    setProfile,
   };
 }

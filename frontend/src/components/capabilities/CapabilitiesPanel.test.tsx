@@ -1,0 +1,167 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setTransport, type CapabilityState, type Grant } from '../../bridge';
+import { events, fakeBackend, noBackend } from '../../test/fakeBackend';
+import { CapabilitiesPanel } from './CapabilitiesPanel';
+
+const defaultPolicy = {
+  rules: [
+    { kind: 'fs.read', scope: { glob: '**' }, effect: 'allow' },
+    { kind: 'fs.write', scope: { glob: '**' }, effect: 'ask' },
+    { kind: 'shell.exec', scope: { argv: ['*'] }, effect: 'ask' },
+  ],
+};
+
+const grant = (over: Partial<Grant> = {}): Grant => ({
+  id: 'g1',
+  kind: 'shell.exec',
+  scope: { argv: ['go', 'test'] },
+  workspace: 'w1',
+  issuedBy: 'user',
+  reason: 'tests are fine',
+  grantedAt: 0,
+  grantedSeq: 12,
+  uses: 2,
+  revoked: false,
+  expired: false,
+  describe: 'go test …',
+  ...over,
+});
+
+const state = (over: Partial<CapabilityState> = {}): CapabilityState => ({
+  policy: defaultPolicy,
+  policySeq: 0,
+  default: defaultPolicy,
+  grants: [grant(), grant({ id: 'g2', describe: 'old one', revoked: true })],
+  asks: [],
+  kinds: ['fs.read', 'fs.write', 'shell.exec', 'net.http', 'model.invoke', 'memory.write'],
+  profiles: {},
+  ...over,
+});
+
+function backend(extra: Parameters<typeof fakeBackend>[0] = {}) {
+  const used = events('r1', ['capability.used'], { first: 30 });
+  const denied = events('r1', ['capability.denied'], { first: 31 });
+  return fakeBackend({
+    CapabilityState: async () => state(),
+    ListEvents: async ({ filter }) => {
+      const rows = filter.type === 'capability.used' ? used : denied;
+      return { total: rows.length, offset: 0, rows };
+    },
+    GetEvent: async ({ seq }) => ({
+      ...(seq === 30 ? used[0] : denied[0])!,
+      schema: 1,
+      correlation: '',
+      hash: '',
+      prevHash: '',
+      causationSeq: 0,
+      payload: JSON.stringify(seq === 30 ? { kind: 'fs.write', target: 'a.txt', reason: 'grant g9' } : { kind: 'fs.write', target: 'b.md', reason: 'you refused it' }),
+    }),
+    ...extra,
+  });
+}
+
+describe('<CapabilitiesPanel>', () => {
+  afterEach(() => setTransport(noBackend()));
+
+  it('saves the edited policy and shows a rejection inline', async () => {
+    let reject = true;
+    const b = backend({
+      SetPolicy: async ({ policy }) => {
+        if (reject) throw new Error('rule 4: host "" (host, *.domain or *, with an optional :port)');
+        return state({ policy, policySeq: 77 });
+      },
+    });
+    setTransport(b.transport);
+    render(<CapabilitiesPanel workspaceId="w1" />);
+    await screen.findByText('Default policy');
+    expect(screen.getAllByTestId('policy-rule')).toHaveLength(3);
+    fireEvent.change(screen.getByLabelText('Effect of rule 2'), { target: { value: 'allow' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Move rule 3 up' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add rule' }));
+    fireEvent.change(screen.getByLabelText('Kind of rule 4'), { target: { value: 'net.http' } });
+    fireEvent.change(screen.getByLabelText('Effect of rule 4'), { target: { value: 'deny' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('rule 4: host');
+    expect(b.argsOf('SetPolicy')).toEqual([
+      {
+        workspaceId: 'w1',
+        policy: {
+          rules: [
+            { kind: 'fs.read', scope: { glob: '**' }, effect: 'allow' },
+            { kind: 'shell.exec', scope: { argv: ['*'] }, effect: 'ask' },
+            { kind: 'fs.write', scope: { glob: '**' }, effect: 'allow' },
+            { kind: 'net.http', scope: {}, effect: 'deny' },
+          ],
+        },
+      },
+    ]);
+    reject = false;
+    fireEvent.change(screen.getByLabelText('Scope of rule 4'), { target: { value: 'example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+    await screen.findByText(/Changed by you.*event #77/);
+    expect(b.argsOf('SetPolicy')[1]?.policy.rules[3]).toEqual({ kind: 'net.http', scope: { host: 'example.com' }, effect: 'deny' });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('lists grants in force, revokes one, and shows ended ones on demand', async () => {
+    const b = backend({ Revoke: async () => {} });
+    setTransport(b.transport);
+    render(<CapabilitiesPanel workspaceId="w1" />);
+    const list = await screen.findByRole('list', { name: 'Grant list' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(1);
+    expect(list.textContent).toContain('go test …');
+    expect(list.textContent).toContain('standing · 2 uses');
+    expect(list.textContent).toContain('tests are fine');
+    fireEvent.click(within(list).getByRole('button', { name: 'Revoke' }));
+    await waitFor(() => expect(b.argsOf('Revoke')).toEqual([{ grantId: 'g1' }]));
+    fireEvent.click(screen.getByLabelText(/Show ended grants/));
+    expect(within(screen.getByRole('list', { name: 'Grant list' })).getAllByRole('listitem')).toHaveLength(2);
+  });
+
+  it('issues a standing grant', async () => {
+    const b = backend({ Grant: async (req) => grant({ kind: req.kind, scope: req.scope }) });
+    setTransport(b.transport);
+    render(<CapabilitiesPanel workspaceId="w1" />);
+    const form = await screen.findByRole('form', { name: 'Standing grant' });
+    fireEvent.change(within(form).getByLabelText('Grant kind'), { target: { value: 'fs.write' } });
+    fireEvent.change(within(form).getByLabelText('Grant scope'), { target: { value: 'docs/**' } });
+    fireEvent.change(within(form).getByLabelText('Expires in minutes'), { target: { value: '30' } });
+    fireEvent.change(within(form).getByLabelText('Max uses'), { target: { value: '5' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Grant' }));
+    await waitFor(() =>
+      expect(b.argsOf('Grant')).toEqual([
+        { workspaceId: 'w1', kind: 'fs.write', scope: { glob: 'docs/**' }, expiresInS: 1800, maxUses: 5, reason: 'granted by the user in the Studio' },
+      ]),
+    );
+  });
+
+  it('shows the history newest first and explains a decision', async () => {
+    const b = backend({
+      WhyAllowed: async ({ seq }) => ({
+        allowed: true,
+        decision: 'fs.write a.txt',
+        usedSeq: seq,
+        grant: grant({ kind: 'fs.write', scope: { glob: 'a.txt' }, run: 'r1', maxUses: 1, uses: 1, reason: 'you allowed it once', describe: 'a.txt' }),
+        grantSeq: 12,
+        issuedBy: 'user',
+        policySeq: 0,
+        reason: 'grant g9',
+      }),
+    });
+    setTransport(b.transport);
+    render(<CapabilitiesPanel workspaceId="w1" />);
+    const list = await screen.findByRole('list', { name: 'Capability decisions' });
+    const rows = within(list).getAllByRole('listitem');
+    expect(rows.map((r) => r.getAttribute('data-type'))).toEqual(['capability.denied', 'capability.used']);
+    expect(rows[0]?.textContent).toContain('b.md');
+    expect(rows[0]?.textContent).toContain('you refused it');
+    fireEvent.click(within(rows[1] as HTMLElement).getByRole('button', { name: 'Why?' }));
+    const note = await within(rows[1] as HTMLElement).findByRole('note');
+    expect(b.argsOf('WhyAllowed')).toEqual([{ seq: 30 }]);
+    expect(note.textContent).toContain('you allowed it once');
+    expect(note.textContent).toContain('this run only');
+    expect(note.textContent).toContain('1/1 uses');
+  });
+});

@@ -1,0 +1,498 @@
+// The capabilities of a workspace: its policy (editable), the grants in
+// force (revocable), standing grants the user issues, and the history of
+// what was used or refused, each with the reason it was decided so.
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, errorMessage, Events, on, type CapabilityState, type CapRule, type EventRow, type Grant } from '../../bridge';
+import { store } from '../../store';
+import { clock } from '../EventDetail';
+import { effects, grantUses, memoryScopes, scopeFrom, scopeHint, scopeInput, scopeText, time } from './capFormat';
+import { WhyLink } from './Why';
+
+/** historyLimit bounds the decisions the history shows. */
+const historyLimit = 50;
+
+/** useThrottled calls fn at most once per ms, trailing. */
+function useThrottled(fn: () => void, ms: number): () => void {
+  const latest = useRef(fn);
+  latest.current = fn;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      latest.current();
+    }, ms);
+  }, [ms]);
+}
+
+/** useCapabilities loads a workspace's capability state, kept current. */
+function useCapabilities(workspaceId: string) {
+  const [state, setState] = useState<CapabilityState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = useCallback(async () => {
+    try {
+      setState(await api.CapabilityState({ workspaceId }));
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [workspaceId]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { state, setState, error, reload };
+}
+
+interface Decision {
+  row: EventRow;
+  kind: string;
+  target: string;
+  reason: string;
+}
+
+/** latestOf reads the newest events of one type in a workspace, newest first. */
+async function latestOf(workspace: string, type: string, limit: number): Promise<EventRow[]> {
+  const filter = { type, workspace, origin: '', run: '' };
+  const head = await api.ListEvents({ filter, offset: 0, limit: 1 });
+  const offset = Math.max(0, head.total - limit);
+  const page = offset === 0 && head.total <= 1 ? head : await api.ListEvents({ filter, offset, limit });
+  return [...(page.rows ?? [])].reverse();
+}
+
+/** useHistory loads the latest capability decisions of a workspace. */
+function useHistory(workspaceId: string) {
+  const [rows, setRows] = useState<Decision[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const payloads = useRef(new Map<number, { kind: string; target: string; reason: string }>());
+  const reload = useCallback(async () => {
+    try {
+      const [used, denied] = await Promise.all([
+        latestOf(workspaceId, 'capability.used', historyLimit),
+        latestOf(workspaceId, 'capability.denied', historyLimit),
+      ]);
+      const merged = [...used, ...denied].sort((a, b) => b.seq - a.seq).slice(0, historyLimit);
+      const out = await Promise.all(
+        merged.map(async (row) => {
+          let p = payloads.current.get(row.seq);
+          if (!p) {
+            const d = await api.GetEvent({ seq: row.seq, id: row.id });
+            const j = JSON.parse(d.payload) as Partial<Record<'kind' | 'target' | 'reason', string>>;
+            p = { kind: j.kind ?? '', target: j.target ?? '', reason: j.reason ?? '' };
+            payloads.current.set(row.seq, p);
+          }
+          return { row, ...p };
+        }),
+      );
+      setRows(out);
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [workspaceId]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { rows, error, reload };
+}
+
+interface DraftRule {
+  key: number;
+  kind: string;
+  scope: string;
+  effect: string;
+}
+
+/** usePolicyTime reads when the policy event seq was recorded (0: none). */
+function usePolicyTime(seq: number): number {
+  const [at, setAt] = useState<{ seq: number; at: number }>({ seq: 0, at: 0 });
+  useEffect(() => {
+    if (seq === 0) return;
+    let live = true;
+    api.GetEvent({ seq, id: '' }).then(
+      (d) => live && setAt({ seq, at: d.at }),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [seq]);
+  return at.seq === seq ? at.at : 0;
+}
+
+let nextKey = 1;
+const toDraft = (r: CapRule): DraftRule => ({ key: nextKey++, kind: r.kind, scope: scopeInput(r.kind, r.scope), effect: r.effect });
+const fromDraft = (d: DraftRule): CapRule => ({ kind: d.kind, scope: scopeFrom(d.kind, d.scope), effect: d.effect });
+
+function ScopeField({ kind, value, onChange, label }: { kind: string; value: string; onChange: (v: string) => void; label: string }) {
+  if (kind === 'memory.write')
+    return (
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+        {memoryScopes.map((m) => (
+          <option key={m} value={m}>
+            {m === '*' ? 'any memory' : m}
+          </option>
+        ))}
+      </select>
+    );
+  return <input aria-label={label} className="mono" value={value} placeholder={scopeHint(kind)} onChange={(e) => onChange(e.target.value)} spellCheck={false} autoComplete="off" />;
+}
+
+function KindSelect({ kinds, value, onChange, label }: { kinds: string[]; value: string; onChange: (v: string) => void; label: string }) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+      {(kinds.includes(value) ? kinds : [value, ...kinds]).map((k) => (
+        <option key={k} value={k}>
+          {k}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; state: CapabilityState; onSaved: (s: CapabilityState) => void }) {
+  const [rules, setRules] = useState<DraftRule[]>(() => (state.policy.rules ?? []).map(toDraft));
+  const [dirty, setDirty] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const kinds = state.kinds ?? [];
+  const changedAt = usePolicyTime(state.policySeq);
+  // A change elsewhere (another window, a reset) shows unless the user is editing.
+  const [seenSeq, setSeenSeq] = useState(state.policySeq);
+  if (seenSeq !== state.policySeq) {
+    setSeenSeq(state.policySeq);
+    if (!dirty) setRules((state.policy.rules ?? []).map(toDraft));
+  }
+
+  const edit = (f: (rs: DraftRule[]) => DraftRule[]) => {
+    setRules(f);
+    setDirty(true);
+    setError(null);
+  };
+  const patch = (i: number, p: Partial<DraftRule>) => edit((rs) => rs.map((r, j) => (j === i ? { ...r, ...p } : r)));
+  const move = (i: number, by: number) =>
+    edit((rs) => {
+      const out = [...rs];
+      const [r] = out.splice(i, 1);
+      if (r) out.splice(i + by, 0, r);
+      return out;
+    });
+  const save = async (policy: { rules: CapRule[] }) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await api.SetPolicy({ workspaceId, policy });
+      setRules((next.policy.rules ?? []).map(toDraft));
+      setDirty(false);
+      onSaved(next);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
+
+  return (
+    <section className="cap-section" aria-label="Policy">
+      <h3>Policy</h3>
+      <p className="muted small" data-testid="policy-origin">
+        {state.policySeq === 0 ? 'Default policy' : `Changed by you${changedAt ? ` at ${time(changedAt)}` : ''} (event #${state.policySeq})`}
+        {dirty && ' · unsaved changes'}
+      </p>
+      <p className="muted small">The first rule that matches decides; nothing matched is denied.</p>
+      <table className="cap-rules">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Kind</th>
+            <th>Scope</th>
+            <th>Effect</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rules.map((r, i) => (
+            <tr key={r.key} data-testid="policy-rule">
+              <td className="muted">{i + 1}</td>
+              <td>
+                <KindSelect
+                  kinds={kinds}
+                  label={`Kind of rule ${i + 1}`}
+                  value={r.kind}
+                  onChange={(kind) => patch(i, { kind, scope: kind === 'memory.write' ? '*' : r.kind.startsWith('fs.') && kind.startsWith('fs.') ? r.scope : '' })}
+                />
+              </td>
+              <td>
+                <ScopeField kind={r.kind} label={`Scope of rule ${i + 1}`} value={r.scope} onChange={(scope) => patch(i, { scope })} />
+              </td>
+              <td>
+                <select aria-label={`Effect of rule ${i + 1}`} value={r.effect} onChange={(e) => patch(i, { effect: e.target.value })}>
+                  {effects.map((e) => (
+                    <option key={e} value={e}>
+                      {e}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td className="cap-rule-tools">
+                <button className="icon-btn" aria-label={`Move rule ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  ↑
+                </button>
+                <button className="icon-btn" aria-label={`Move rule ${i + 1} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+                  ↓
+                </button>
+                <button className="icon-btn" aria-label={`Remove rule ${i + 1}`} onClick={() => edit((rs) => rs.filter((_, j) => j !== i))}>
+                  ×
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="cap-actions">
+        <button onClick={() => edit((rs) => [...rs, { key: nextKey++, kind: 'fs.read', scope: '**', effect: 'ask' }])}>Add rule</button>
+        <span className="spacer" />
+        <button
+          disabled={busy}
+          onClick={() => void save({ rules: (state.default.rules ?? []).map((r) => ({ ...r })) })}
+          title="Replace the policy with the default one"
+        >
+          Reset to default
+        </button>
+        <button
+          disabled={busy || !dirty}
+          onClick={() => {
+            setRules((state.policy.rules ?? []).map(toDraft));
+            setDirty(false);
+            setError(null);
+          }}
+        >
+          Discard
+        </button>
+        <button className="primary" disabled={busy || !dirty} onClick={() => void save({ rules: rules.map(fromDraft) })}>
+          {busy ? 'Saving…' : 'Save policy'}
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function GrantRow({ g }: { g: Grant }) {
+  const [busy, setBusy] = useState(false);
+  const ended = g.revoked || g.expired;
+  const revoke = async () => {
+    setBusy(true);
+    try {
+      await api.Revoke({ grantId: g.id });
+    } catch (err) {
+      store.toast('error', `Could not revoke the grant: ${errorMessage(err)}`);
+    }
+    setBusy(false);
+  };
+  return (
+    <li className={`cap-grant${ended ? ' ended' : ''}`} data-grant={g.id} aria-label={`Grant ${g.kind} ${scopeText(g.kind, g.scope)}`}>
+      <div className="cap-grant-head">
+        <span className="chip">{g.kind}</span>
+        <span className="mono">{g.describe || scopeText(g.kind, g.scope)}</span>
+        <span className="spacer" />
+        {ended ? (
+          <span className="muted small">{g.revoked ? 'revoked' : 'expired'}</span>
+        ) : (
+          <button className="danger" disabled={busy} onClick={() => void revoke()}>
+            {busy ? 'Revoking…' : 'Revoke'}
+          </button>
+        )}
+      </div>
+      <div className="muted small">
+        {g.run ? `this run only (${g.run.slice(0, 8)})` : 'standing'} · {grantUses(g)}
+        {g.expiresAt ? ` · expires ${time(g.expiresAt)}` : ''} · issued by {g.issuedBy} at {time(g.grantedAt)} (event #{g.grantedSeq})
+        {g.reason ? `: ${g.reason}` : ''}
+      </div>
+    </li>
+  );
+}
+
+function Grants({ grants }: { grants: Grant[] }) {
+  const [showEnded, setShowEnded] = useState(false);
+  const shown = grants.filter((g) => showEnded || !(g.revoked || g.expired));
+  return (
+    <section className="cap-section" aria-label="Grants">
+      <h3>Grants</h3>
+      <label className="check small">
+        <input type="checkbox" checked={showEnded} onChange={(e) => setShowEnded(e.target.checked)} />
+        <span>Show ended grants (revoked or expired)</span>
+      </label>
+      {shown.length === 0 ? (
+        <p className="muted small">No grants in force.</p>
+      ) : (
+        <ul className="cap-grants" aria-label="Grant list">
+          {shown.map((g) => (
+            <GrantRow key={g.id} g={g} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function GrantForm({ workspaceId, kinds }: { workspaceId: string; kinds: string[] }) {
+  const [kind, setKind] = useState(kinds[0] ?? 'fs.write');
+  const [scope, setScope] = useState('');
+  const [minutes, setMinutes] = useState('');
+  const [maxUses, setMaxUses] = useState('');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.Grant({
+        workspaceId,
+        kind,
+        scope: scopeFrom(kind, scope),
+        expiresInS: minutes.trim() ? Math.round(Number(minutes) * 60) : 0,
+        maxUses: maxUses.trim() ? Math.round(Number(maxUses)) : 0,
+        reason: reason.trim() || 'granted by the user in the Studio',
+      });
+      setScope('');
+      setMinutes('');
+      setMaxUses('');
+      setReason('');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
+  return (
+    <section className="cap-section" aria-label="Grant">
+      <h3>Grant…</h3>
+      <form className="cap-grant-form" aria-label="Standing grant" onSubmit={(ev) => void submit(ev)}>
+        <label>
+          <span>Kind</span>
+          <KindSelect
+            kinds={kinds}
+            label="Grant kind"
+            value={kind}
+            onChange={(k) => {
+              setKind(k);
+              setScope(k === 'memory.write' ? '*' : '');
+            }}
+          />
+        </label>
+        <label>
+          <span>Scope</span>
+          <ScopeField kind={kind} label="Grant scope" value={scope} onChange={setScope} />
+        </label>
+        <label>
+          <span>Expires in (minutes)</span>
+          <input aria-label="Expires in minutes" type="number" min="0" value={minutes} onChange={(e) => setMinutes(e.target.value)} placeholder="never" />
+        </label>
+        <label>
+          <span>Max uses</span>
+          <input aria-label="Max uses" type="number" min="0" value={maxUses} onChange={(e) => setMaxUses(e.target.value)} placeholder="unlimited" />
+        </label>
+        <label>
+          <span>Reason</span>
+          <input aria-label="Grant reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why (kept in the log)" />
+        </label>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Granting…' : 'Grant'}
+        </button>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+function History({ rows, error }: { rows: Decision[] | null; error: string | null }) {
+  return (
+    <section className="cap-section" aria-label="History">
+      <h3>History</h3>
+      {error && (
+        <p className="form-error" role="alert">
+          Could not load the history: {error}
+        </p>
+      )}
+      {rows === null ? (
+        !error && <p className="muted small">Loading…</p>
+      ) : rows.length === 0 ? (
+        <p className="muted small">Nothing used or refused yet.</p>
+      ) : (
+        <ul className="cap-history" aria-label="Capability decisions">
+          {rows.map((d) => (
+            <li key={d.row.seq} className={`cap-decision ${d.row.type === 'capability.denied' ? 'tone-bad' : ''}`} data-type={d.row.type} data-seq={d.row.seq}>
+              <span className="muted small" title={time(d.row.at)}>
+                {clock(d.row.at)}
+              </span>{' '}
+              <span className={`chip${d.row.type === 'capability.denied' ? ' bad' : ''}`}>{d.row.type === 'capability.denied' ? 'denied' : 'used'}</span>{' '}
+              <span className="chip">{d.kind}</span> <span className="mono">{d.target}</span>
+              {d.reason && <span className="muted small"> — {d.reason}</span>} <WhyLink seq={d.row.seq} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function CapabilitiesPanel({ workspaceId }: { workspaceId: string }) {
+  const caps = useCapabilities(workspaceId);
+  const history = useHistory(workspaceId);
+  const refreshAll = useThrottled(() => {
+    void caps.reload();
+    void history.reload();
+  }, 300);
+  useEffect(() => {
+    const offs = [
+      on(Events.CapabilitiesChanged, (c) => {
+        if (c.workspaceId === workspaceId) refreshAll();
+      }),
+      on(Events.RunChanged, refreshAll),
+      on(Events.EventsAppended, refreshAll),
+      on(Events.Reconnected, refreshAll),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [workspaceId, refreshAll]);
+
+  const st = caps.state;
+  return (
+    <div className="caps-panel" aria-label="Capabilities">
+      {caps.error && (
+        <div className="run-error" role="alert">
+          <span>Could not load the capabilities: {caps.error}</span>
+          <button onClick={() => void caps.reload()}>Retry</button>
+        </div>
+      )}
+      {!st ? (
+        !caps.error && <p className="muted run-empty">Loading…</p>
+      ) : (
+        <>
+          {(st.asks ?? []).length > 0 && (
+            <p className="ask-note small" role="status">
+              {(st.asks ?? []).length} request{(st.asks ?? []).length === 1 ? '' : 's'} waiting for your approval in the runs.
+            </p>
+          )}
+          <PolicyEditor workspaceId={workspaceId} state={st} onSaved={(s) => caps.setState(s)} />
+          <Grants grants={st.grants ?? []} />
+          <GrantForm workspaceId={workspaceId} kinds={st.kinds ?? []} />
+        </>
+      )}
+      <History rows={history.rows} error={history.error} />
+    </div>
+  );
+}
