@@ -11,6 +11,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/memory"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 	"github.com/ice-studio/ice-studio/backend/search"
 	"github.com/ice-studio/ice-studio/backend/studio"
@@ -229,3 +230,49 @@ func (a *App) AnswerCapability(req studio.AnswerRequest) error { return a.studio
 
 // WhyAllowed explains what allowed or refused an effect event.
 func (a *App) WhyAllowed(req studio.WhyRequest) (studio.Why, error) { return a.studio.WhyAllowed(req) }
+
+// MemoryList lists or searches memories.
+func (a *App) MemoryList(req studio.MemoryListRequest) ([]memory.Memory, error) {
+	return a.studio.MemoryList(req)
+}
+
+// MemoryHistory returns every version of a memory.
+func (a *App) MemoryHistory(req studio.MemoryRef) ([]memory.Memory, error) {
+	return a.studio.MemoryHistory(req)
+}
+
+// WriteNote records the user's note as a memory.
+func (a *App) WriteNote(req studio.NoteRequest) (memory.Memory, error) {
+	return a.studio.WriteNote(req)
+}
+
+// SupersedeMemory records a new version of a memory.
+func (a *App) SupersedeMemory(req studio.SupersedeRequest) (memory.Memory, error) {
+	return a.studio.SupersedeMemory(req)
+}
+
+// DeprecateMemory retires a memory version.
+func (a *App) DeprecateMemory(req studio.MemoryRef) error { return a.studio.DeprecateMemory(req) }
+
+// PromoteRun promotes a committed run's output into a memory.
+func (a *App) PromoteRun(req studio.PromoteRunRequest) (memory.Memory, error) {
+	return a.studio.PromoteRun(req)
+}
+
+// MemoryProposals lists a workspace's review queue.
+func (a *App) MemoryProposals(req studio.WorkspaceRequest) ([]memory.Proposal, error) {
+	return a.studio.MemoryProposals(req)
+}
+
+// DecideProposal accepts or rejects a memory proposal.
+func (a *App) DecideProposal(req studio.ProposalDecision) (memory.Memory, error) {
+	return a.studio.DecideProposal(req)
+}
+
+// GetMemorySettings returns the embedding model and index size.
+func (a *App) GetMemorySettings() studio.MemorySettings { return a.studio.GetMemorySettings() }
+
+// SetMemorySettings chooses the embedding model.
+func (a *App) SetMemorySettings(req studio.MemorySettingsRequest) (studio.MemorySettings, error) {
+	return a.studio.SetMemorySettings(req)
+}

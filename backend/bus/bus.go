@@ -19,6 +19,7 @@ const (
 	SearchResults       = "search.results"
 	Notice              = "studio.notice"        // a message for the user (string)
 	CapabilitiesChanged = "capabilities.changed" // a workspace's policy or grants changed
+	MemoriesChanged     = "memories.changed"     // memories or proposals changed
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

@@ -35,6 +35,8 @@ type runCtx struct {
 	// decided by policy and grants but not limited by the worker's profile.
 	userStep bool
 
+	memories []Mounted // mounted at context loading
+
 	mu     sync.Mutex
 	steps  int
 	tokens int
@@ -227,6 +229,10 @@ func (e *Env) ListDir(rel string) (workspace.Listing, error) {
 	}
 	return workspace.List(e.rc.root, rel)
 }
+
+// Memories returns the memory versions mounted into the run's context:
+// exactly those run.memory_mounted lists, and what a model is given.
+func (e *Env) Memories() []Mounted { return append([]Mounted(nil), e.rc.memories...) }
 
 // UseTokens counts model tokens against the budget.
 func (e *Env) UseTokens(n int) error {

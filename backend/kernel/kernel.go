@@ -57,7 +57,10 @@ type Config struct {
 	Roots func(ctx context.Context, workspace string) (string, error)
 	// Caps decides every effect of every run (see authorize); nil gives an
 	// enforcer with default policies and no grants.
-	Caps              *capability.Enforcer
+	Caps *capability.Enforcer
+	// Memories, when set, picks the memory versions mounted into a run's
+	// context at context loading (recorded in run.memory_mounted).
+	Memories          func(ctx context.Context, workspace, task string) ([]Mounted, error)
 	Log               *slog.Logger
 	ValidationTimeout time.Duration
 	// Notify, when set, is called after a run changes state (the UI refreshes).
@@ -231,9 +234,21 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	if _, err := k.record(ctx, &info, eventlog.RunContextResolved, eventlog.OriginRuntime, ContextPayload{Files: files}, ""); err != nil {
 		return info, err
 	}
-	if _, err := k.record(ctx, &info, eventlog.RunMemoryMounted, eventlog.OriginRuntime, MemoryPayload{Memories: []string{}}, ""); err != nil {
+	mp := MemoryPayload{Memories: []string{}}
+	if k.cfg.Memories != nil {
+		mounted, err := k.cfg.Memories(ctx, req.Workspace, req.Task)
+		if err != nil {
+			k.log.Warn("mount memories", "run", info.ID, "err", err) // the run goes on without them
+		}
+		for _, m := range mounted {
+			mp.Memories = append(mp.Memories, fmt.Sprintf("%s@%d", m.ID, m.Version))
+		}
+		mp.Items = mounted
+	}
+	if _, err := k.record(ctx, &info, eventlog.RunMemoryMounted, eventlog.OriginRuntime, mp, ""); err != nil {
 		return info, err
 	}
+	rc.memories = mp.Items
 	if _, err := k.record(ctx, &info, eventlog.RunCapabilitiesBound, eventlog.OriginRuntime,
 		CapabilitiesPayload{Profile: profile, Allows: capability.ProfileKinds[profile], Policy: "the workspace policy and the grants in force decide each effect"}, ""); err != nil {
 		return info, err

@@ -37,9 +37,19 @@ type ContextPayload struct {
 	Files []FileRef `json:"files"`
 }
 
-// MemoryPayload is run.memory_mounted (the memory issue fills it).
+// MemoryPayload is run.memory_mounted: exactly the memory versions put in
+// the run's context ("id@version"), and their text as given to the worker.
 type MemoryPayload struct {
-	Memories []string `json:"memories"`
+	Memories []string  `json:"memories"`
+	Items    []Mounted `json:"items,omitempty"`
+}
+
+// Mounted is one memory version in a run's context.
+type Mounted struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Kind    string `json:"kind"`
+	Content string `json:"content"`
 }
 
 // CapabilitiesPayload is run.capabilities_bound: the run's profile and the

@@ -87,3 +87,33 @@ func (p *Provider) Status(ctx context.Context, timeout time.Duration) Status {
 	st.Reachable, st.Version = true, v
 	return st
 }
+
+// ErrModelMissing is a model the server does not have.
+var ErrModelMissing = errors.New("model is not installed")
+
+// Embed returns embeddings of texts with an embedding model, in batches
+// of 64 per request to /api/embed.
+func (p *Provider) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
+	var out [][]float32
+	for i := 0; i < len(texts); i += 64 {
+		end := min(len(texts), i+64)
+		resp, err := p.client.Embed(ctx, &api.EmbedRequest{Model: model, Input: texts[i:end]})
+		if err != nil {
+			var se api.StatusError
+			if errors.As(err, &se) && se.StatusCode == http.StatusNotFound {
+				return nil, fmt.Errorf("%w: %s at %s — pull it, or choose another", ErrModelMissing, model, p.Host())
+			}
+			var opErr *net.OpError
+			var urlErr *url.Error
+			if errors.As(err, &opErr) || errors.As(err, &urlErr) {
+				return nil, fmt.Errorf("%w at %s: %v", ErrNotRunning, p.Host(), err)
+			}
+			return nil, fmt.Errorf("ollama embed with %s: %w", model, err)
+		}
+		if len(resp.Embeddings) != end-i {
+			return nil, fmt.Errorf("ollama embed with %s: %d embeddings for %d texts", model, len(resp.Embeddings), end-i)
+		}
+		out = append(out, resp.Embeddings...)
+	}
+	return out, nil
+}

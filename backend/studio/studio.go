@@ -22,6 +22,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/memory"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 	"github.com/ice-studio/ice-studio/backend/projection"
 	"github.com/ice-studio/ice-studio/backend/workspace"
@@ -42,7 +43,7 @@ var (
 // Projections returns a fresh instance of every projection the Studio keeps,
 // in the order they are folded (replay builds its own set with it).
 func Projections() []projection.Projection {
-	return []projection.Projection{workspace.Registry{}, workspace.Files{}, &kernel.Runs{}}
+	return []projection.Projection{workspace.Registry{}, workspace.Files{}, &kernel.Runs{}, memory.Projection{}}
 }
 
 // LogPath returns the event log's path in a data directory.
@@ -71,6 +72,8 @@ type Studio struct {
 	emitter *projection.Emitter
 	kernel  *kernel.Kernel
 	caps    *capability.Enforcer
+	mem     *memory.Service
+	vectors *memory.VectorIndex
 	logErr  error // why events is nil
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
@@ -80,6 +83,7 @@ type Studio struct {
 	searches   map[string]context.CancelFunc
 	notices    []string
 	status     ollama.Status
+	embed      string // the embedding model for memory ("" none)
 
 	bg       context.Context // lives from New to Close: workspace services run under it
 	bgCancel context.CancelFunc
@@ -141,8 +145,9 @@ func (s *Studio) Open(ctx context.Context) error {
 		s.wg.Add(2)
 		go func() { defer s.wg.Done(); _ = s.runner.Run(ctx) }()
 		go s.announceAppends(ctx)
-		s.wg.Add(1)
+		s.wg.Add(2)
 		go s.sweepGrants(ctx)
+		go s.sweepMemories(ctx)
 	}
 	s.log.Info("studio open", "mode", s.cfg.Mode, "dataDir", s.cfg.DataDir, "version", buildinfo.Version)
 	return nil
@@ -166,8 +171,11 @@ func (s *Studio) openLog(ctx context.Context) error {
 		_ = store.Close()
 		return err
 	}
+	s.mem = &memory.Service{Emitter: s.emitter, DB: store.ReadDB(), Store: store}
+	s.vectors = memory.NewVectorIndex()
+	s.embed = embedFromEnv()
 	s.kernel = kernel.New(kernel.Config{
-		Emitter: s.emitter, Caps: s.caps,
+		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories,
 		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
 	})
 	// A commit interrupted by a crash is finished or rolled back before

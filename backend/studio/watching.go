@@ -188,6 +188,9 @@ func (rt *wsRuntime) changed(ctx context.Context, cs []workspace.Change) {
 		}
 	}
 	s.cfg.Bus.Publish(bus.FilesChanged, msg)
+	if recErr == nil {
+		s.sourcesChanged(ctx, rt.ws.ID, cs)
+	}
 	rt.poke()
 }
 

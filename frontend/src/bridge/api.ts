@@ -46,6 +46,16 @@ export const apiMethods = [
   'Revoke',
   'AnswerCapability',
   'WhyAllowed',
+  'MemoryList',
+  'MemoryHistory',
+  'WriteNote',
+  'SupersedeMemory',
+  'DeprecateMemory',
+  'PromoteRun',
+  'MemoryProposals',
+  'DecideProposal',
+  'GetMemorySettings',
+  'SetMemorySettings',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -13,6 +13,7 @@ export const Events = {
   SearchResults: 'search.results',
   Notice: 'studio.notice',
   CapabilitiesChanged: 'capabilities.changed',
+  MemoriesChanged: 'memories.changed',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -30,6 +31,7 @@ export interface EventPayloads {
   [Events.SearchResults]: SearchUpdate;
   [Events.Notice]: string;
   [Events.CapabilitiesChanged]: { workspaceId: string };
+  [Events.MemoriesChanged]: { workspaceId: string };
   [Events.Reconnected]: null;
 }
 

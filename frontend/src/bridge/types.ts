@@ -1,7 +1,7 @@
 // Payload types, taken from the Go structs through the Wails-generated
 // models (the one place they are mirrored), reduced to plain data: the
 // generated classes carry helper methods that JSON over HTTP does not.
-import type { capability, eventlog, kernel, ollama, search, studio, workspace } from '../../wailsjs/go/models';
+import type { capability, eventlog, kernel, memory, ollama, search, studio, workspace } from '../../wailsjs/go/models';
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -40,6 +40,11 @@ export type Grant = Data<capability.Grant>;
 export type Ask = Data<kernel.Ask>;
 export type EffectDetail = Data<kernel.EffectDetail>;
 export type Why = Data<studio.Why>;
+export type Memory = Data<memory.Memory>;
+export type MemorySpec = Data<memory.Spec>;
+export type MemoryFilter = Data<memory.Filter>;
+export type MemoryProposal = Data<memory.Proposal>;
+export type MemorySettings = Data<studio.MemorySettings>;
 export type WatchStatus = Data<workspace.WatchStatus>;
 export type IndexStatus = Data<studio.IndexStatus>;
 export type SearchQuery = Data<search.Query>;

@@ -317,6 +317,222 @@ export namespace kernel {
 
 }
 
+export namespace memory {
+	
+	export class FileRef {
+	    path: string;
+	    hash: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.hash = source["hash"];
+	    }
+	}
+	export class Filter {
+	    workspace: string;
+	    kind: string;
+	    scope: string;
+	    state: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Filter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspace = source["workspace"];
+	        this.kind = source["kind"];
+	        this.scope = source["scope"];
+	        this.state = source["state"];
+	        this.limit = source["limit"];
+	    }
+	}
+	export class Sources {
+	    events: string[];
+	    files: FileRef[];
+	    run?: string;
+	    note?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Sources(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.events = source["events"];
+	        this.files = this.convertValues(source["files"], FileRef);
+	        this.run = source["run"];
+	        this.note = source["note"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Memory {
+	    id: string;
+	    version: number;
+	    workspace: string;
+	    kind: string;
+	    scope: string;
+	    content: string;
+	    confidence: number;
+	    effective: number;
+	    ttlSeconds: number;
+	    decayDays: number;
+	    onChange: string;
+	    state: string;
+	    stateReason: string;
+	    needsReview: string;
+	    createdAt: number;
+	    expiresAt: number;
+	    endedAt: number;
+	    sources: Sources;
+	    promotedSeq: number;
+	    endedSeq: number;
+	    score?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Memory(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.version = source["version"];
+	        this.workspace = source["workspace"];
+	        this.kind = source["kind"];
+	        this.scope = source["scope"];
+	        this.content = source["content"];
+	        this.confidence = source["confidence"];
+	        this.effective = source["effective"];
+	        this.ttlSeconds = source["ttlSeconds"];
+	        this.decayDays = source["decayDays"];
+	        this.onChange = source["onChange"];
+	        this.state = source["state"];
+	        this.stateReason = source["stateReason"];
+	        this.needsReview = source["needsReview"];
+	        this.createdAt = source["createdAt"];
+	        this.expiresAt = source["expiresAt"];
+	        this.endedAt = source["endedAt"];
+	        this.sources = this.convertValues(source["sources"], Sources);
+	        this.promotedSeq = source["promotedSeq"];
+	        this.endedSeq = source["endedSeq"];
+	        this.score = source["score"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Spec {
+	    kind: string;
+	    scope: string;
+	    content: string;
+	    confidence: number;
+	    ttlSeconds: number;
+	    decayDays: number;
+	    onChange?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Spec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.scope = source["scope"];
+	        this.content = source["content"];
+	        this.confidence = source["confidence"];
+	        this.ttlSeconds = source["ttlSeconds"];
+	        this.decayDays = source["decayDays"];
+	        this.onChange = source["onChange"];
+	    }
+	}
+	export class Proposal {
+	    id: string;
+	    workspace: string;
+	    run: string;
+	    spec: Spec;
+	    events: string[];
+	    state: string;
+	    reason: string;
+	    proposedAt: number;
+	    memory: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Proposal(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.workspace = source["workspace"];
+	        this.run = source["run"];
+	        this.spec = this.convertValues(source["spec"], Spec);
+	        this.events = source["events"];
+	        this.state = source["state"];
+	        this.reason = source["reason"];
+	        this.proposedAt = source["proposedAt"];
+	        this.memory = source["memory"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+
+}
+
 export namespace ollama {
 	
 	export class Status {
@@ -876,6 +1092,118 @@ export namespace studio {
 	        this.workspaceId = source["workspaceId"];
 	    }
 	}
+	export class MemoryListRequest {
+	    filter: memory.Filter;
+	    text: string;
+	    mode: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemoryListRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.filter = this.convertValues(source["filter"], memory.Filter);
+	        this.text = source["text"];
+	        this.mode = source["mode"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class MemoryRef {
+	    id: string;
+	    version: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemoryRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.version = source["version"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class MemorySettings {
+	    embeddingModel: string;
+	    indexed: number;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemorySettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.embeddingModel = source["embeddingModel"];
+	        this.indexed = source["indexed"];
+	        this.error = source["error"];
+	    }
+	}
+	export class MemorySettingsRequest {
+	    embeddingModel: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemorySettingsRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.embeddingModel = source["embeddingModel"];
+	    }
+	}
+	export class NoteRequest {
+	    workspaceId: string;
+	    spec: memory.Spec;
+	    files: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new NoteRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.spec = this.convertValues(source["spec"], memory.Spec);
+	        this.files = source["files"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class OpenFolderRequest {
 	    path: string;
 	
@@ -887,6 +1215,76 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
 	    }
+	}
+	export class PromoteRunRequest {
+	    run: string;
+	    events: string[];
+	    spec: memory.Spec;
+	
+	    static createFrom(source: any = {}) {
+	        return new PromoteRunRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = source["run"];
+	        this.events = source["events"];
+	        this.spec = this.convertValues(source["spec"], memory.Spec);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ProposalDecision {
+	    proposal: string;
+	    accept: boolean;
+	    edited?: memory.Spec;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProposalDecision(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.proposal = source["proposal"];
+	        this.accept = source["accept"];
+	        this.edited = this.convertValues(source["edited"], memory.Spec);
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ReadBlobRequest {
 	    hash: string;
@@ -1176,6 +1574,40 @@ export namespace studio {
 	        this.recent = this.convertValues(source["recent"], workspace.RecentFolder);
 	        this.workspaces = this.convertValues(source["workspaces"], Workspace);
 	        this.notices = source["notices"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SupersedeRequest {
+	    id: string;
+	    version: number;
+	    spec: memory.Spec;
+	
+	    static createFrom(source: any = {}) {
+	        return new SupersedeRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.version = source["version"];
+	        this.spec = this.convertValues(source["spec"], memory.Spec);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

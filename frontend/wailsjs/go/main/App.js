@@ -30,6 +30,14 @@ export function CloseWorkspace(arg1) {
   return window['go']['main']['App']['CloseWorkspace'](arg1);
 }
 
+export function DecideProposal(arg1) {
+  return window['go']['main']['App']['DecideProposal'](arg1);
+}
+
+export function DeprecateMemory(arg1) {
+  return window['go']['main']['App']['DeprecateMemory'](arg1);
+}
+
 export function EventFacets() {
   return window['go']['main']['App']['EventFacets']();
 }
@@ -48,6 +56,10 @@ export function FrontendReady(arg1) {
 
 export function GetEvent(arg1) {
   return window['go']['main']['App']['GetEvent'](arg1);
+}
+
+export function GetMemorySettings() {
+  return window['go']['main']['App']['GetMemorySettings']();
 }
 
 export function GetRun(arg1) {
@@ -70,12 +82,28 @@ export function ListRuns(arg1) {
   return window['go']['main']['App']['ListRuns'](arg1);
 }
 
+export function MemoryHistory(arg1) {
+  return window['go']['main']['App']['MemoryHistory'](arg1);
+}
+
+export function MemoryList(arg1) {
+  return window['go']['main']['App']['MemoryList'](arg1);
+}
+
+export function MemoryProposals(arg1) {
+  return window['go']['main']['App']['MemoryProposals'](arg1);
+}
+
 export function OllamaStatus() {
   return window['go']['main']['App']['OllamaStatus']();
 }
 
 export function OpenFolder(arg1) {
   return window['go']['main']['App']['OpenFolder'](arg1);
+}
+
+export function PromoteRun(arg1) {
+  return window['go']['main']['App']['PromoteRun'](arg1);
 }
 
 export function ReadBlob(arg1) {
@@ -98,6 +126,10 @@ export function Revoke(arg1) {
   return window['go']['main']['App']['Revoke'](arg1);
 }
 
+export function SetMemorySettings(arg1) {
+  return window['go']['main']['App']['SetMemorySettings'](arg1);
+}
+
 export function SetPolicy(arg1) {
   return window['go']['main']['App']['SetPolicy'](arg1);
 }
@@ -118,6 +150,10 @@ export function Startup() {
   return window['go']['main']['App']['Startup']();
 }
 
+export function SupersedeMemory(arg1) {
+  return window['go']['main']['App']['SupersedeMemory'](arg1);
+}
+
 export function VerifyLog() {
   return window['go']['main']['App']['VerifyLog']();
 }
@@ -128,4 +164,8 @@ export function WhyAllowed(arg1) {
 
 export function WorkspaceStatus(arg1) {
   return window['go']['main']['App']['WorkspaceStatus'](arg1);
+}
+
+export function WriteNote(arg1) {
+  return window['go']['main']['App']['WriteNote'](arg1);
 }
