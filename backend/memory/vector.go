@@ -85,11 +85,20 @@ func (v *VectorIndex) Put(model string, keys []Key, vecs [][]float32) error {
 	if v.model != model {
 		v.model, v.dim, v.keys, v.data, v.pos = model, 0, nil, nil, map[Key]int{}
 	}
+	if len(vecs) > 0 && v.dim == 0 {
+		v.dim = len(vecs[0])
+	}
+	if need := len(v.data) + len(keys)*v.dim; need > cap(v.data) {
+		extra := need / 4
+		if len(v.data) == 0 {
+			extra = 0 // a first, bulk load: exactly what it needs
+		}
+		grown := make([]float32, len(v.data), need+extra)
+		copy(grown, v.data)
+		v.data = grown
+	}
 	for i, k := range keys {
 		x := vecs[i]
-		if v.dim == 0 {
-			v.dim = len(x)
-		}
 		if len(x) != v.dim || len(x) == 0 {
 			return fmt.Errorf("embedding of %s v%d has %d dimensions, the index %d", k.ID, k.Version, len(x), v.dim)
 		}
@@ -123,6 +132,13 @@ func (v *VectorIndex) Retain(keep func(Key) bool) int {
 	}
 	v.keys, v.data, v.pos = keys, data, pos
 	return dropped
+}
+
+// Bytes is the memory the vectors take.
+func (v *VectorIndex) Bytes() int64 {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return int64(cap(v.data)) * 4
 }
 
 // Has reports whether a key is indexed.
