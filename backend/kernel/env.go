@@ -234,6 +234,20 @@ func (e *Env) ListDir(rel string) (workspace.Listing, error) {
 // exactly those run.memory_mounted lists, and what a model is given.
 func (e *Env) Memories() []Mounted { return append([]Mounted(nil), e.rc.memories...) }
 
+// ProposeMemory proposes a memory for the user's review queue (agents may
+// only propose; a memory is born when the user accepts it, and only from
+// a committed run). It returns the proposal id.
+func (e *Env) ProposeMemory(kind, scope, content string, confidence float64) (string, error) {
+	if err := e.rc.step(); err != nil {
+		return "", err
+	}
+	if e.rc.k.cfg.Propose == nil {
+		return "", errors.New("memory proposals are not available")
+	}
+	return e.rc.k.cfg.Propose(e.ctx, Proposal{Worker: e.rc.info.Worker, Workspace: e.rc.info.Workspace, Run: e.rc.info.ID,
+		Kind: kind, Scope: scope, Content: content, Confidence: confidence})
+}
+
 // UseTokens counts model tokens against the budget.
 func (e *Env) UseTokens(n int) error {
 	e.rc.mu.Lock()

@@ -60,7 +60,10 @@ type Config struct {
 	Caps *capability.Enforcer
 	// Memories, when set, picks the memory versions mounted into a run's
 	// context at context loading (recorded in run.memory_mounted).
-	Memories          func(ctx context.Context, workspace, task string) ([]Mounted, error)
+	Memories func(ctx context.Context, workspace, task string) ([]Mounted, error)
+	// Propose records a worker's memory proposal (memory.proposed, by the
+	// agent) for the user's review queue; nil: workers cannot propose.
+	Propose           func(ctx context.Context, p Proposal) (string, error)
 	Log               *slog.Logger
 	ValidationTimeout time.Duration
 	// Notify, when set, is called after a run changes state (the UI refreshes).

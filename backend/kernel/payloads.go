@@ -141,3 +141,14 @@ type WrittenPayload struct {
 type ReasonPayload struct {
 	Reason string `json:"reason"`
 }
+
+// Proposal is a memory a worker proposes; it waits for the user's review.
+type Proposal struct {
+	Worker     string  `json:"worker"`
+	Workspace  string  `json:"workspace"`
+	Run        string  `json:"run"`
+	Kind       string  `json:"kind"`
+	Scope      string  `json:"scope"`
+	Content    string  `json:"content"`
+	Confidence float64 `json:"confidence"`
+}

@@ -46,6 +46,16 @@ func (s *Studio) mountMemories(ctx context.Context, ws, task string) ([]kernel.M
 	return out, err
 }
 
+// proposeMemory records a worker's proposal for the review queue.
+func (s *Studio) proposeMemory(ctx context.Context, p kernel.Proposal) (string, error) {
+	id, err := s.mem.Propose(ctx, p.Worker, p.Workspace, p.Run, nil,
+		memory.Spec{Kind: p.Kind, Scope: p.Scope, Content: p.Content, Confidence: p.Confidence})
+	if err == nil {
+		s.cfg.Bus.Publish(bus.MemoriesChanged, WorkspaceRequest{WorkspaceID: p.Workspace})
+	}
+	return id, err
+}
+
 func (s *Studio) embedModel() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -375,11 +375,16 @@ func keys(ms []memory.Memory) []string {
 }
 
 // memWorker records the memories its run was given.
-type memWorker struct{ got []kernel.Mounted }
+type memWorker struct {
+	got                []kernel.Mounted
+	proposeErr, badErr error
+}
 
 func (*memWorker) Name() string { return "memtest" }
 func (w *memWorker) Run(_ context.Context, env *kernel.Env) error {
 	w.got = env.Memories()
+	_, w.proposeErr = env.ProposeMemory(memory.KindProcedure, memory.ScopeWorkspace, "run make before committing", 0.8)
+	_, w.badErr = env.ProposeMemory("rumour", memory.ScopeWorkspace, "x", 0)
 	return nil
 }
 
@@ -408,5 +413,22 @@ func TestMountedMemoriesAreWhatTheRunIsGiven(t *testing.T) {
 	}
 	if !strings.Contains(w.got[0].Content, "build") {
 		t.Errorf("the best match for the task is not first: %+v", w.got)
+	}
+	// The worker's proposal waits for review, by the agent, not as a memory.
+	q, err := s.MemoryProposals(WorkspaceRequest{WorkspaceID: ws.ID})
+	must(t, err)
+	if w.proposeErr != nil || len(q) != 1 || q[0].Spec.Content != "run make before committing" || q[0].Run != info.ID {
+		t.Errorf("proposal: %v, queue %+v", w.proposeErr, q)
+	}
+	if !errors.Is(w.badErr, memory.ErrBadMemory) {
+		t.Errorf("a malformed proposal: %v", w.badErr)
+	}
+	var origin string
+	_ = s.events.Read(context.Background(), eventlog.Query{Types: []string{eventlog.MemoryProposed}}, func(e eventlog.Event) error {
+		origin = e.Origin
+		return nil
+	})
+	if origin != eventlog.AgentPrefix+"memtest" {
+		t.Errorf("proposal origin %q", origin)
 	}
 }

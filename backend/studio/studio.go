@@ -175,7 +175,7 @@ func (s *Studio) openLog(ctx context.Context) error {
 	s.vectors = memory.NewVectorIndex()
 	s.embed = embedFromEnv()
 	s.kernel = kernel.New(kernel.Config{
-		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories,
+		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories, Propose: s.proposeMemory,
 		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
 	})
 	// A commit interrupted by a crash is finished or rolled back before
