@@ -153,6 +153,10 @@ func TestWatchedChangesReachTheIndex(t *testing.T) {
 	if n := len(recorded(t, s, ws.ID)); n != 3 {
 		t.Errorf("recorded %d files, want 3 (ignored ones left out)", n)
 	}
+	// workspace.indexed is recorded just after the index reports ready.
+	for deadline := time.Now().Add(5 * time.Second); countEvents(t, s, eventlog.WorkspaceIndexed, ws.ID) == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if countEvents(t, s, eventlog.WorkspaceScanned, ws.ID) != 1 || countEvents(t, s, eventlog.WorkspaceIndexed, ws.ID) != 1 {
 		t.Errorf("want one workspace.scanned and one workspace.indexed event")
 	}
