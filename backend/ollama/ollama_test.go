@@ -2,6 +2,9 @@ package ollama_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -68,5 +71,51 @@ func TestHostFromEnv(t *testing.T) {
 	t.Setenv("OLLAMA_HOST", "")
 	if got, want := ollama.HostFromEnv().String(), "http://127.0.0.1:11434"; got != want {
 		t.Errorf("HostFromEnv() default = %q, want %q", got, want)
+	}
+}
+
+func TestEmbedBatchesAndErrors(t *testing.T) {
+	var calls []int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model string   `json:"model"`
+			Input []string `json:"input"`
+		}
+		if r.URL.Path != "/api/embed" || json.NewDecoder(r.Body).Decode(&req) != nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		if req.Model != "nomic" {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"error":"model \"` + req.Model + `\" not found, try pulling it first"}`))
+			return
+		}
+		calls = append(calls, len(req.Input))
+		out := make([][]float32, len(req.Input))
+		for i, s := range req.Input {
+			out[i] = []float32{float32(len(s)), 1}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"model": req.Model, "embeddings": out})
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	p := ollama.New(u, nil)
+	texts := make([]string, 130)
+	for i := range texts {
+		texts[i] = strings.Repeat("x", i)
+	}
+	got, err := p.Embed(context.Background(), "nomic", texts)
+	if err != nil || len(got) != 130 || got[129][0] != 129 {
+		t.Fatalf("Embed = %d vectors, %v", len(got), err)
+	}
+	if fmt.Sprint(calls) != "[64 64 2]" {
+		t.Errorf("batches %v, want [64 64 2]", calls)
+	}
+	if _, err := p.Embed(context.Background(), "missing", []string{"x"}); !errors.Is(err, ollama.ErrModelMissing) || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("unknown model: %v", err)
+	}
+	srv.Close()
+	if _, err := p.Embed(context.Background(), "nomic", []string{"x"}); !errors.Is(err, ollama.ErrNotRunning) {
+		t.Errorf("server down: %v", err)
 	}
 }
