@@ -1,6 +1,6 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setTransport } from '../bridge';
+import { Events, setTransport, type MemoryProposal } from '../bridge';
 import { initialState, store } from '../store';
 import { events, fakeBackend, lifecycleTo, noBackend, run } from '../test/fakeBackend';
 import { StudioView } from './StudioView';
@@ -15,12 +15,15 @@ class NoResize {
 describe('<StudioView>', () => {
   const g = globalThis as { ResizeObserver?: unknown };
   let saved: unknown;
+  let proposals: MemoryProposal[] = [];
+  let backend: ReturnType<typeof fakeBackend>;
   beforeEach(() => {
     saved = g.ResizeObserver;
     g.ResizeObserver = NoResize;
     store.update({ ...initialState, loading: false, workspaces: [{ id: 'w1', name: 'proj', root: '/home/u/proj', openedAt: 1 }], activeWorkspace: 'w1' });
     const r = run({ id: 'r1', task: 'Replace "a" with "b"', state: 'validated' });
-    setTransport(
+    proposals = [];
+    backend = (
       fakeBackend({
         ListDir: async () => ({ path: '', entries: [{ name: 'a.txt', path: 'a.txt', kind: 'file', size: 6, modTime: 0 }], truncated: false }),
         ReadFile: async ({ path }) => ({ path, content: 'hello\n', size: 6, binary: false, truncated: false }),
@@ -30,8 +33,12 @@ describe('<StudioView>', () => {
           const rows = events('r1', lifecycleTo('validated'));
           return { total: rows.length, offset: 0, rows };
         },
-      }).transport,
+        MemoryProposals: async () => proposals,
+        MemoryList: async () => [],
+        GetMemorySettings: async () => ({ embeddingModel: '', indexed: 0 }),
+      })
     );
+    setTransport(backend.transport);
   });
   afterEach(() => {
     g.ResizeObserver = saved;
@@ -64,5 +71,19 @@ describe('<StudioView>', () => {
     // Closing the run leaves only the file's tab.
     fireEvent.click(screen.getByRole('button', { name: 'Close the run' }));
     expect(within(screen.getByRole('tablist', { name: 'Open items' })).getAllByRole('tab').map((t) => t.textContent)).toEqual(['a.txt']);
+  });
+
+  it('shows the pending proposal count on the Memory tab, kept current', async () => {
+    render(<StudioView workspaceId="w1" />);
+    const tab = await screen.findByRole('tab', { name: /^Memory/ });
+    await waitFor(() => expect(backend.argsOf('MemoryProposals')).toEqual([{ workspaceId: 'w1' }]));
+    expect(within(tab).queryByLabelText(/to review/)).toBeNull();
+    const spec = { kind: 'fact', scope: 'workspace', content: 'x', confidence: 1, ttlSeconds: 0, decayDays: 0, onChange: 'invalidate' };
+    proposals = ['p1', 'p2'].map((id) => ({ id, workspace: 'w1', run: 'r1', spec, events: [], state: 'pending', reason: '', proposedAt: 0, memory: '' }));
+    act(() => backend.emit(Events.MemoriesChanged, { workspaceId: 'w1' }));
+    await waitFor(() => expect(within(tab).getByLabelText('2 to review').textContent).toBe('2'));
+    fireEvent.click(tab);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Review (2)' }));
+    expect(within(screen.getByRole('list', { name: 'Pending proposals' })).getAllByRole('listitem')).toHaveLength(2);
   });
 });

@@ -9,6 +9,8 @@ import { FileTree } from './FileTree';
 import { formatSize } from './format';
 import { shortId } from './EventDetail';
 import { CapabilitiesPanel } from './capabilities/CapabilitiesPanel';
+import { useProposals } from './memory/hooks';
+import { MemoryPanel } from './memory/MemoryPanel';
 import { useRunOptions } from './runs/hooks';
 import { RunsPanel } from './runs/RunsPanel';
 import { RunView } from './runs/RunView';
@@ -72,7 +74,8 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
   const runOptions = useRunOptions(workspaceId);
   const [quickOpen, setQuickOpen] = useState(false);
   const [focusSearch, setFocusSearch] = useState(0);
-  const [right, setRight] = useState<'runs' | 'capabilities'>('runs');
+  const [right, setRight] = useState<'runs' | 'capabilities' | 'memory'>('runs');
+  const proposals = useProposals(workspaceId);
 
   const show = (patch: Partial<WorkspaceView>) => store.setWorkspaceView(workspaceId, patch);
   useShortcuts(
@@ -180,18 +183,28 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
               [
                 ['runs', 'Runs', 'The runs of this workspace'],
                 ['capabilities', 'Capabilities', 'What runs may do: policy, grants and history'],
+                ['memory', 'Memory', 'What runs remember: notes, promoted runs and proposals to review'],
               ] as const
             ).map(([which, label, title]) => (
               <button key={which} role="tab" aria-selected={right === which} className={`side-tab${right === which ? ' on' : ''}`} title={title} onClick={() => setRight(which)}>
                 {label}
+                {which === 'memory' && proposals.items.length > 0 && (
+                  <span className="tab-extra pending" aria-label={`${proposals.items.length} to review`} title={`${proposals.items.length} proposal(s) waiting for review`}>
+                    {proposals.items.length}
+                  </span>
+                )}
               </button>
             ))}
           </div>
           {right === 'runs' ? (
             <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
-          ) : (
+          ) : right === 'capabilities' ? (
             <div className="pane-body caps-pane">
               <CapabilitiesPanel key={ws.id} workspaceId={ws.id} />
+            </div>
+          ) : (
+            <div className="pane-body caps-pane">
+              <MemoryPanel key={ws.id} workspaceId={ws.id} proposals={proposals.items} proposalsError={proposals.error} />
             </div>
           )}
         </Panel>

@@ -89,6 +89,49 @@ describe('<RunView>', () => {
     expect(enabled()).toEqual(want);
   });
 
+  it('Promote… on a committed run sends PromoteRun with the task and changed files, and shows a refusal inline', async () => {
+    const r = run({ state: 'terminated', outcome: 'committed' });
+    let refuse = true;
+    const b = backendFor(worldWith(r), {
+      PromoteRun: async ({ spec }) => {
+        if (refuse) throw new Error('run run-0001 is not committed');
+        return {
+          id: 'm1', version: 1, workspace: 'w1', kind: spec.kind, scope: spec.scope, content: spec.content, confidence: spec.confidence, effective: spec.confidence,
+          ttlSeconds: 0, decayDays: 0, onChange: 'invalidate', state: 'active', stateReason: '', needsReview: '', createdAt: 0, expiresAt: 0, endedAt: 0,
+          sources: { events: [], files: [], run: r.id }, promotedSeq: 50, endedSeq: 0,
+        };
+      },
+    });
+    setTransport(b.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Promote…' }));
+    const form = screen.getByRole('form', { name: 'Promote to memory' });
+    expect((within(form).getByLabelText('Content') as HTMLTextAreaElement).value).toBe('Replace "old" with "new" (changed a.txt, docs/new.md)');
+    fireEvent.change(within(form).getByLabelText('Kind'), { target: { value: 'fact' } });
+    fireEvent.change(within(form).getByLabelText('Confidence'), { target: { value: '75' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Promote' }));
+    expect((await within(form).findByRole('alert')).textContent).toContain('is not committed');
+    refuse = false;
+    fireEvent.click(within(form).getByRole('button', { name: 'Promote' }));
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Promote to memory' })).toBeNull());
+    expect(b.argsOf('PromoteRun')).toEqual([
+      expect.anything(),
+      { run: 'run-0001', events: [], spec: { kind: 'fact', scope: 'workspace', content: 'Replace "old" with "new" (changed a.txt, docs/new.md)', confidence: 0.75, ttlSeconds: 0, decayDays: 0, onChange: 'invalidate' } },
+    ]);
+    expect(store.get().toasts.at(-1)?.text).toMatch(/promoted to memory/);
+  });
+
+  it.each([
+    ['validated', run({ state: 'validated' })],
+    ['aborted', run({ state: 'terminated', outcome: 'aborted' })],
+    ['executing', run({ state: 'executing' })],
+  ])('offers no Promote… on a %s run', async (_, r) => {
+    setTransport(backendFor(worldWith(r)).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    expect(screen.queryByRole('button', { name: 'Promote…' })).toBeNull();
+  });
+
   it('does not offer Revert while a revert of the run is under way, and offers it again once that revert was aborted', async () => {
     const orig = run({ id: 'orig', state: 'terminated', outcome: 'committed', revertedBy: 'rev' });
     const rev = run({ id: 'rev', task: 'Revert run orig', worker: 'revert', state: 'validated', revertOf: 'orig' });

@@ -8,6 +8,7 @@ import { store } from '../../store';
 import { clock, shortId } from '../EventDetail';
 import { useNow, useRunChanged } from './hooks';
 import { ApprovalCards } from './ApprovalCards';
+import { PromoteButton } from './PromoteForm';
 import { RunBadge } from './RunBadge';
 import { RunChanges } from './RunChanges';
 import { canAbort, canCommit, canRevert, isLive, relativeTime } from './runFormat';
@@ -219,6 +220,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
           >
             {busy === 'revert' ? 'Reverting…' : 'Revert'}
           </button>
+          {run.outcome === 'committed' && <PromoteButton key={run.id} run={run} changes={changes} />}
           <span className="spacer" />
           {isLive(run) && <span className="muted small live-note">{asks.length > 0 ? 'waiting for your approval' : 'working…'}</span>}
           <button className="quiet" onClick={() => showRunEvents(run.id)} title="Show this run's events in the event log">

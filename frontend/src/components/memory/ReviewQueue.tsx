@@ -1,0 +1,113 @@
+// Proposals waiting for the user: accept as proposed, edit then accept, or
+// reject with a reason.
+import { useState } from 'react';
+import { api, errorMessage, type MemoryProposal } from '../../bridge';
+import { store } from '../../store';
+import { shortId } from '../EventDetail';
+import { fieldsOf, percent, when } from './memoryFormat';
+import { SpecForm } from './SpecForm';
+
+function ProposalCard({ p }: { p: MemoryProposal }) {
+  const [mode, setMode] = useState<'idle' | 'edit' | 'reject'>('idle');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const decide = async (accept: boolean, why: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.DecideProposal({ proposal: p.id, accept, reason: why });
+      store.toast('info', accept ? 'Proposal accepted: the memory is active.' : 'Proposal rejected.');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
+  return (
+    <li className="mem-proposal" aria-label={`Proposal ${p.spec.content}`} data-proposal={p.id}>
+      <div className="mem-chips">
+        <span className="chip mem-kind">{p.spec.kind}</span>
+        <span className="chip">{p.spec.scope}</span>
+        <span className="muted small">{percent(p.spec.confidence || 1)} confident</span>
+        <span className="muted small">
+          from run {shortId(p.run)} · {when(p.proposedAt)}
+        </span>
+      </div>
+      <p className="mem-content">{p.spec.content}</p>
+      {mode === 'idle' && (
+        <div className="cap-actions">
+          <span className="spacer" />
+          <button className="primary" disabled={busy} onClick={() => void decide(true, 'accepted by the user in the Studio')}>
+            Accept
+          </button>
+          <button disabled={busy} onClick={() => setMode('edit')}>
+            Edit & accept
+          </button>
+          <button className="danger" disabled={busy} onClick={() => setMode('reject')}>
+            Reject
+          </button>
+        </div>
+      )}
+      {mode === 'edit' && (
+        <SpecForm
+          label="Edit proposal"
+          initial={fieldsOf(p.spec)}
+          submitLabel="Accept edited"
+          onCancel={() => setMode('idle')}
+          onSubmit={async (spec) => {
+            await api.DecideProposal({ proposal: p.id, accept: true, edited: spec, reason: 'accepted with edits by the user in the Studio' });
+            store.toast('info', 'Proposal accepted with your edits.');
+            setMode('idle');
+          }}
+        />
+      )}
+      {mode === 'reject' && (
+        <form
+          className="mem-confirm"
+          aria-label="Reject proposal"
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            void decide(false, reason.trim() || 'rejected by the user in the Studio');
+          }}
+        >
+          <input aria-label="Reason for rejecting" value={reason} placeholder="why (kept in the log)" onChange={(e) => setReason(e.target.value)} />
+          <div className="cap-actions">
+            <span className="spacer" />
+            <button type="button" onClick={() => setMode('idle')} disabled={busy}>
+              Cancel
+            </button>
+            <button type="submit" className="danger" disabled={busy}>
+              Confirm reject
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function ReviewQueue({ proposals, error }: { proposals: MemoryProposal[]; error: string | null }) {
+  return (
+    <section className="cap-section" aria-label="Review queue">
+      {error && (
+        <p className="form-error" role="alert">
+          Could not load the proposals: {error}
+        </p>
+      )}
+      {proposals.length === 0 ? (
+        <p className="muted small">Nothing waiting for review. Runs propose memories here; you decide what the workspace remembers.</p>
+      ) : (
+        <ul className="mem-list" aria-label="Pending proposals">
+          {proposals.map((p) => (
+            <ProposalCard key={p.id} p={p} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
