@@ -1,6 +1,8 @@
 // Package ollama is the Studio's model provider, built on Ollama's official
-// Go client (github.com/ollama/ollama/api). This first cut reports health and
-// version; later issues add listing, pulling and chat.
+// Go client (github.com/ollama/ollama/api): health and version, installed
+// models with their capabilities, pull with progress, delete, streamed chat
+// with tools, and embeddings, with typed errors (not running, model not
+// installed, server failure, dropped stream) and cancellation through ctx.
 package ollama
 
 import (

@@ -1,0 +1,161 @@
+package ollama
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/ollama/ollama/api"
+)
+
+// ErrServer is an error the Ollama server reported (an HTTP 5xx).
+var ErrServer = errors.New("the Ollama server failed")
+
+// ErrDropped is a stream that ended before the server said it was done.
+var ErrDropped = errors.New("the connection to Ollama dropped")
+
+// classify maps errors of the api client to the provider's typed errors,
+// naming the model when one is concerned.
+func (p *Provider) classify(err error, model string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se api.StatusError
+	if errors.As(err, &se) {
+		switch {
+		case se.StatusCode == http.StatusNotFound && model != "":
+			return fmt.Errorf("%w: %s at %s — pull it?", ErrModelMissing, model, p.Host())
+		case se.StatusCode >= 500:
+			return fmt.Errorf("%w (%d): %s", ErrServer, se.StatusCode, strings.TrimSpace(se.ErrorMessage))
+		}
+		return fmt.Errorf("ollama at %s: %s", p.Host(), strings.TrimSpace(se.ErrorMessage+" "+se.Status))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "unexpected EOF") {
+		return fmt.Errorf("%w at %s: %v", ErrDropped, p.Host(), err)
+	}
+	var opErr *net.OpError
+	var urlErr *url.Error
+	if errors.As(err, &opErr) || errors.As(err, &urlErr) {
+		return fmt.Errorf("%w at %s: %v", ErrNotRunning, p.Host(), err)
+	}
+	return fmt.Errorf("ollama at %s: %w", p.Host(), err)
+}
+
+// Model is an installed model with what the model manager shows.
+type Model struct {
+	Name          string   `json:"name"`
+	Digest        string   `json:"digest"`
+	Size          int64    `json:"size"`
+	ModifiedAt    int64    `json:"modifiedAt"` // unix ms
+	Family        string   `json:"family"`
+	Parameters    string   `json:"parameters"`   // e.g. "8.0B"
+	Quantization  string   `json:"quantization"` // e.g. "Q4_K_M"
+	Format        string   `json:"format"`
+	Capabilities  []string `json:"capabilities"` // completion, tools, embedding, vision, …
+	ContextLength int64    `json:"contextLength,omitempty"`
+}
+
+// Has reports whether a model has a capability ("tools", "embedding", …).
+func (m Model) Has(c string) bool {
+	for _, x := range m.Capabilities {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Models lists the installed models with their details and capabilities
+// (one Show per model), sorted by name.
+func (p *Provider) Models(ctx context.Context) ([]Model, error) {
+	lr, err := p.client.List(ctx)
+	if err != nil {
+		return nil, p.classify(err, "")
+	}
+	out := make([]Model, 0, len(lr.Models))
+	for _, m := range lr.Models {
+		mm := Model{Name: m.Name, Digest: m.Digest, Size: m.Size, ModifiedAt: m.ModifiedAt.UnixMilli(), Family: m.Details.Family,
+			Parameters: m.Details.ParameterSize, Quantization: m.Details.QuantizationLevel, Format: m.Details.Format, Capabilities: []string{}}
+		if sr, err := p.client.Show(ctx, &api.ShowRequest{Model: m.Name}); err == nil {
+			for _, c := range sr.Capabilities {
+				mm.Capabilities = append(mm.Capabilities, string(c))
+			}
+			for k, v := range sr.ModelInfo {
+				if strings.HasSuffix(k, ".context_length") {
+					if f, ok := v.(float64); ok {
+						mm.ContextLength = int64(f)
+					}
+				}
+			}
+		} else if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		out = append(out, mm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Show returns one model's details, or ErrModelMissing.
+func (p *Provider) Show(ctx context.Context, name string) (Model, error) {
+	sr, err := p.client.Show(ctx, &api.ShowRequest{Model: name})
+	if err != nil {
+		return Model{}, p.classify(err, name)
+	}
+	m := Model{Name: name, Family: sr.Details.Family, Parameters: sr.Details.ParameterSize, Quantization: sr.Details.QuantizationLevel,
+		Format: sr.Details.Format, Capabilities: []string{}}
+	for _, c := range sr.Capabilities {
+		m.Capabilities = append(m.Capabilities, string(c))
+	}
+	return m, nil
+}
+
+// PullProgress is one step of a pull.
+type PullProgress struct {
+	Status    string `json:"status"`
+	Digest    string `json:"digest,omitempty"`
+	Total     int64  `json:"total"`
+	Completed int64  `json:"completed"`
+}
+
+// Pull downloads a model, reporting progress; cancelling ctx stops it.
+func (p *Provider) Pull(ctx context.Context, name string, progress func(PullProgress)) error {
+	if strings.TrimSpace(name) == "" {
+		return errors.New("say which model to pull")
+	}
+	done := false
+	err := p.client.Pull(ctx, &api.PullRequest{Model: name}, func(r api.ProgressResponse) error {
+		if r.Status == "success" {
+			done = true
+		}
+		if progress != nil {
+			progress(PullProgress{Status: r.Status, Digest: r.Digest, Total: r.Total, Completed: r.Completed})
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if err != nil {
+		return p.classify(err, name)
+	}
+	if !done {
+		return fmt.Errorf("%w: the pull of %s ended without success", ErrDropped, name)
+	}
+	return nil
+}
+
+// Delete removes an installed model.
+func (p *Provider) Delete(ctx context.Context, name string) error {
+	return p.classify(p.client.Delete(ctx, &api.DeleteRequest{Model: name}), name)
+}
