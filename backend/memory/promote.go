@@ -76,6 +76,13 @@ func (s *Service) PromoteRun(ctx context.Context, run string, events []string, s
 	if err := spec.Check(); err != nil {
 		return Memory{}, err
 	}
+	return s.acceptFromRun(ctx, run, events, spec, "")
+}
+
+// acceptFromRun promotes output of a committed run: the user's
+// memory.accepted (answering a proposal when proposal is set), then
+// memory.promoted with the run's provenance.
+func (s *Service) acceptFromRun(ctx context.Context, run string, events []string, spec Spec, proposal string) (Memory, error) {
 	ws, outcome, err := s.runOutcome(ctx, run)
 	if err != nil {
 		return Memory{}, err
@@ -84,7 +91,11 @@ func (s *Service) PromoteRun(ctx context.Context, run string, events []string, s
 		if outcome == "" {
 			outcome = "not finished"
 		}
-		return Memory{}, fmt.Errorf("%w: run %s is %s; only a committed run's output can become a memory", ErrNotPromotable, run, outcome)
+		what := "run " + run
+		if proposal != "" {
+			what = "the proposing run " + run
+		}
+		return Memory{}, fmt.Errorf("%w: %s is %s; only a committed run's output can become a memory", ErrNotPromotable, what, outcome)
 	}
 	src, err := s.runSources(ctx, run, events)
 	if err != nil {
@@ -98,8 +109,12 @@ func (s *Service) PromoteRun(ctx context.Context, run string, events []string, s
 	if err != nil {
 		return Memory{}, err
 	}
-	acc, err := s.Emitter.Emit(ctx, eventlog.Draft{Stream: Stream(id), Type: eventlog.MemoryAccepted, Origin: eventlog.OriginUser,
-		Workspace: mws, Run: run, Payload: AcceptedPayload{Memory: id, Run: run, Events: src.Events, Spec: spec}})
+	stream, accWS := Stream(id), mws
+	if proposal != "" {
+		stream, accWS = "proposal/"+proposal, ws
+	}
+	acc, err := s.Emitter.Emit(ctx, eventlog.Draft{Stream: stream, Type: eventlog.MemoryAccepted, Origin: eventlog.OriginUser,
+		Workspace: accWS, Run: run, Payload: AcceptedPayload{Memory: id, Proposal: proposal, Run: run, Events: src.Events, Spec: spec}})
 	if err != nil {
 		return Memory{}, err
 	}
@@ -197,36 +212,7 @@ func (s *Service) Accept(ctx context.Context, proposal string, edited *Spec) (Me
 	if err := spec.Check(); err != nil {
 		return Memory{}, err
 	}
-	ws, outcome, err := s.runOutcome(ctx, p.Run)
-	if err != nil {
-		return Memory{}, err
-	}
-	if outcome != "committed" {
-		return Memory{}, fmt.Errorf("%w: the proposing run %s is %q, not committed; reject the proposal or wait", ErrNotPromotable, p.Run, outcome)
-	}
-	src, err := s.runSources(ctx, p.Run, p.Events)
-	if err != nil {
-		return Memory{}, err
-	}
-	mws, err := wsOf(spec, ws)
-	if err != nil {
-		return Memory{}, err
-	}
-	id, err := newID()
-	if err != nil {
-		return Memory{}, err
-	}
-	acc, err := s.Emitter.Emit(ctx, eventlog.Draft{Stream: "proposal/" + proposal, Type: eventlog.MemoryAccepted, Origin: eventlog.OriginUser,
-		Workspace: p.Workspace, Run: p.Run, Payload: AcceptedPayload{Memory: id, Proposal: proposal, Run: p.Run, Events: src.Events, Spec: spec}})
-	if err != nil {
-		return Memory{}, err
-	}
-	src.Note = acc[0].ID
-	src.Events = append(src.Events, acc[0].ID)
-	if _, err := s.Emitter.Emit(ctx, s.promoted(mws, id, 1, spec, src, 0)); err != nil {
-		return Memory{}, err
-	}
-	return s.Get(ctx, id, 1)
+	return s.acceptFromRun(ctx, p.Run, p.Events, spec, proposal)
 }
 
 // Reject declines a pending proposal.
