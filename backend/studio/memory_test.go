@@ -29,13 +29,7 @@ func hashOf(t *testing.T, p string) string {
 // memStudio opens a Studio with a workspace holding a few files, indexed.
 func memStudio(t *testing.T, data string) (*Studio, Workspace, string) {
 	t.Helper()
-	s := openStudio(t, data, nil)
-	root, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, root, map[string]string{"README.md": "build with make\n", "a.txt": "alpha\n", "b.txt": "beta\n"})
-	ws, err := s.OpenFolder(OpenFolderRequest{Path: root})
-	must(t, err)
-	waitIndexEqualsScan(t, s, ws.ID, root, "open")
-	return s, ws, root
+	return openWatched(t, data, nil, map[string]string{"README.md": "build with make\n", "a.txt": "alpha\n", "b.txt": "beta\n"})
 }
 
 func fact(content string) memory.Spec {

@@ -239,6 +239,19 @@ drain:
 	}
 }
 
+// openWatched opens a Studio on data (with bus b, nil for a new one) and a
+// workspace holding files, and waits until it is scanned and indexed.
+func openWatched(t *testing.T, data string, b *bus.Bus, files map[string]string) (*Studio, Workspace, string) {
+	t.Helper()
+	s := openStudio(t, data, b)
+	root, _ := filepath.EvalSymlinks(t.TempDir())
+	writeFiles(t, root, files)
+	ws, err := s.OpenFolder(OpenFolderRequest{Path: root})
+	must(t, err)
+	waitIndexEqualsScan(t, s, ws.ID, root, "open")
+	return s, ws, root
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -456,13 +469,8 @@ func TestCloseWorkspace(t *testing.T) {
 	b := bus.New()
 	msgs, unsub := b.Subscribe(1000)
 	defer unsub()
-	s := openStudio(t, t.TempDir(), b)
+	s, ws, root := openWatched(t, t.TempDir(), b, map[string]string{"a.txt": "x\n"})
 	defer closeStudio(t, s)
-	root, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, root, map[string]string{"a.txt": "x\n"})
-	ws, err := s.OpenFolder(OpenFolderRequest{Path: root})
-	must(t, err)
-	waitIndexEqualsScan(t, s, ws.ID, root, "open")
 	must(t, s.CloseWorkspace(WorkspaceRequest{WorkspaceID: ws.ID}))
 	if len(s.Workspaces()) != 0 {
 		t.Errorf("still open: %+v", s.Workspaces())
@@ -489,7 +497,7 @@ func TestCloseWorkspace(t *testing.T) {
 		t.Error("closing was not published and recorded")
 	}
 	// Reopening records only b.txt.
-	_, err = s.OpenFolder(OpenFolderRequest{Path: root})
+	_, err := s.OpenFolder(OpenFolderRequest{Path: root})
 	must(t, err)
 	waitIndexEqualsScan(t, s, ws.ID, root, "reopen")
 	if got := countEvents(t, s, eventlog.WorkspaceFileChanged, ws.ID); got != n+1 {
@@ -501,17 +509,12 @@ func TestSearchAPIStreamsAndCancels(t *testing.T) {
 	b := bus.New()
 	msgs, unsub := b.Subscribe(100000)
 	defer unsub()
-	s := openStudio(t, t.TempDir(), b)
-	defer closeStudio(t, s)
-	root, _ := filepath.EvalSymlinks(t.TempDir())
 	files := map[string]string{}
 	for i := range 300 {
 		files[fmt.Sprintf("f%03d.txt", i)] = strings.Repeat("needle in hay\n", 20)
 	}
-	writeFiles(t, root, files)
-	ws, err := s.OpenFolder(OpenFolderRequest{Path: root})
-	must(t, err)
-	waitIndexEqualsScan(t, s, ws.ID, root, "open")
+	s, ws, _ := openWatched(t, t.TempDir(), b, files)
+	defer closeStudio(t, s)
 	if _, err := s.StartSearch(SearchRequest{WorkspaceID: ws.ID, Query: search.Query{Pattern: "(", Regex: true}}); err == nil {
 		t.Error("a bad regex was accepted")
 	}
@@ -553,13 +556,8 @@ func TestEmptyFoldersAreAnnounced(t *testing.T) {
 	b := bus.New()
 	msgs, unsub := b.Subscribe(1000)
 	defer unsub()
-	s := openStudio(t, t.TempDir(), b)
+	s, _, root := openWatched(t, t.TempDir(), b, map[string]string{"a.txt": "x\n"})
 	defer closeStudio(t, s)
-	root, _ := filepath.EvalSymlinks(t.TempDir())
-	writeFiles(t, root, map[string]string{"a.txt": "x\n"})
-	ws, err := s.OpenFolder(OpenFolderRequest{Path: root})
-	must(t, err)
-	waitIndexEqualsScan(t, s, ws.ID, root, "open")
 	wait := func(want ChangedPath) {
 		t.Helper()
 		deadline := time.After(5 * time.Second)
