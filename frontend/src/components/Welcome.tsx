@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { canChooseNatively, chooseFolder, forgetRecent, openFolder } from '../actions';
 import { store, useStudio } from '../store';
+import { FormError } from './FormError';
 import { OllamaCard } from './Ollama';
 
 function formatWhen(ms: number): string {
@@ -82,11 +83,7 @@ export function Welcome() {
                 Open
               </button>
             </div>
-            {error && (
-              <p className="form-error" role="alert">
-                {error}
-              </p>
-            )}
+            <FormError error={error} />
           </form>
         </section>
 

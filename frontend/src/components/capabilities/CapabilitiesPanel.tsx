@@ -5,6 +5,8 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, errorMessage, Events, on, type CapabilityState, type CapRule, type EventRow, type Grant } from '../../bridge';
 import { store } from '../../store';
 import { clock } from '../EventDetail';
+import { FormError } from '../FormError';
+import { useLoaded } from '../useLoaded';
 import { effects, grantUses, memoryScopes, scopeFrom, scopeHint, scopeInput, scopeText, time } from './capFormat';
 import { WhyLink } from './Why';
 
@@ -33,19 +35,8 @@ function useThrottled(fn: () => void, ms: number): () => void {
 
 /** useCapabilities loads a workspace's capability state, kept current. */
 function useCapabilities(workspaceId: string) {
-  const [state, setState] = useState<CapabilityState | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(async () => {
-    try {
-      setState(await api.CapabilityState({ workspaceId }));
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  }, [workspaceId]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const load = useCallback(() => api.CapabilityState({ workspaceId }), [workspaceId]);
+  const { value: state, setValue: setState, error, reload } = useLoaded<CapabilityState | null>(load, null);
   return { state, setState, error, reload };
 }
 
@@ -67,37 +58,27 @@ async function latestOf(workspace: string, type: string, limit: number): Promise
 
 /** useHistory loads the latest capability decisions of a workspace. */
 function useHistory(workspaceId: string) {
-  const [rows, setRows] = useState<Decision[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const payloads = useRef(new Map<number, { kind: string; target: string; reason: string }>());
-  const reload = useCallback(async () => {
-    try {
-      const [used, denied] = await Promise.all([
-        latestOf(workspaceId, 'capability.used', historyLimit),
-        latestOf(workspaceId, 'capability.denied', historyLimit),
-      ]);
-      const merged = [...used, ...denied].sort((a, b) => b.seq - a.seq).slice(0, historyLimit);
-      const out = await Promise.all(
-        merged.map(async (row) => {
-          let p = payloads.current.get(row.seq);
-          if (!p) {
-            const d = await api.GetEvent({ seq: row.seq, id: row.id });
-            const j = JSON.parse(d.payload) as Partial<Record<'kind' | 'target' | 'reason', string>>;
-            p = { kind: j.kind ?? '', target: j.target ?? '', reason: j.reason ?? '' };
-            payloads.current.set(row.seq, p);
-          }
-          return { row, ...p };
-        }),
-      );
-      setRows(out);
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+  const load = useCallback(async (): Promise<Decision[]> => {
+    const [used, denied] = await Promise.all([
+      latestOf(workspaceId, 'capability.used', historyLimit),
+      latestOf(workspaceId, 'capability.denied', historyLimit),
+    ]);
+    const merged = [...used, ...denied].sort((a, b) => b.seq - a.seq).slice(0, historyLimit);
+    return Promise.all(
+      merged.map(async (row) => {
+        let p = payloads.current.get(row.seq);
+        if (!p) {
+          const d = await api.GetEvent({ seq: row.seq, id: row.id });
+          const j = JSON.parse(d.payload) as Partial<Record<'kind' | 'target' | 'reason', string>>;
+          p = { kind: j.kind ?? '', target: j.target ?? '', reason: j.reason ?? '' };
+          payloads.current.set(row.seq, p);
+        }
+        return { row, ...p };
+      }),
+    );
   }, [workspaceId]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const { value: rows, error, reload } = useLoaded<Decision[] | null>(load, null);
   return { rows, error, reload };
 }
 
@@ -277,11 +258,7 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           {busy ? 'Saving…' : 'Save policy'}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }
@@ -409,11 +386,7 @@ function GrantForm({ workspaceId, kinds }: { workspaceId: string; kinds: string[
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Granting…' : 'Grant'}
         </button>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </form>
     </section>
   );
@@ -423,11 +396,7 @@ function History({ rows, error }: { rows: Decision[] | null; error: string | nul
   return (
     <section className="cap-section" aria-label="History">
       <h3>History</h3>
-      {error && (
-        <p className="form-error" role="alert">
-          Could not load the history: {error}
-        </p>
-      )}
+      <FormError error={error} what="history" />
       {rows === null ? (
         !error && <p className="muted small">Loading…</p>
       ) : rows.length === 0 ? (

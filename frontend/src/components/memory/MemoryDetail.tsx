@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, errorMessage, type Memory } from '../../bridge';
 import { store } from '../../store';
 import { shortId } from '../EventDetail';
+import { FormError } from '../FormError';
 import { useHistory } from './hooks';
 import { expiry, fieldsOf, percent, shortHash, when } from './memoryFormat';
 import { SpecForm } from './SpecForm';
@@ -95,11 +96,7 @@ function Versions({ versions, error }: { versions: Memory[] | null; error: strin
   return (
     <section className="cap-section" aria-label="Versions">
       <h3>Versions</h3>
-      {error && (
-        <p className="form-error" role="alert">
-          Could not load the versions: {error}
-        </p>
-      )}
+      <FormError error={error} what="versions" />
       {versions === null ? (
         !error && <p className="muted small">Loading…</p>
       ) : (
@@ -149,11 +146,7 @@ function Deprecate({ m, onDone }: { m: Memory; onDone: () => void }) {
           {busy ? 'Deprecating…' : 'Confirm deprecate'}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </div>
   );
 }

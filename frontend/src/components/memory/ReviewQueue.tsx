@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, errorMessage, type MemoryProposal } from '../../bridge';
 import { store } from '../../store';
 import { shortId } from '../EventDetail';
+import { FormError } from '../FormError';
 import { fieldsOf, percent, when } from './memoryFormat';
 import { SpecForm } from './SpecForm';
 
@@ -82,11 +83,7 @@ function ProposalCard({ p }: { p: MemoryProposal }) {
           </div>
         </form>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </li>
   );
 }
@@ -94,11 +91,7 @@ function ProposalCard({ p }: { p: MemoryProposal }) {
 export function ReviewQueue({ proposals, error }: { proposals: MemoryProposal[]; error: string | null }) {
   return (
     <section className="cap-section" aria-label="Review queue">
-      {error && (
-        <p className="form-error" role="alert">
-          Could not load the proposals: {error}
-        </p>
-      )}
+      <FormError error={error} what="proposals" />
       {proposals.length === 0 ? (
         <p className="muted small">Nothing waiting for review. Runs propose memories here; you decide what the workspace remembers.</p>
       ) : (

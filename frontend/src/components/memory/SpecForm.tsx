@@ -3,6 +3,7 @@
 // the backend's refusal inline.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage, type MemorySpec } from '../../bridge';
+import { FormError } from '../FormError';
 import { kinds, onChanges, scopes, specOf, type SpecFields } from './memoryFormat';
 
 export interface SpecFormProps {
@@ -111,11 +112,7 @@ export function SpecForm({ label, initial, submitLabel, onSubmit, onCancel, with
           <input aria-label="Depends on files" className="mono" value={files} placeholder="README.md, docs/build.md" onChange={(e) => setFiles(e.target.value)} spellCheck={false} />
         </label>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="cap-actions">
         <span className="spacer" />
         {onCancel && (

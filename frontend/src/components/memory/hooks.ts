@@ -2,6 +2,7 @@
 // backend's notifications.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, Events, on, type Memory, type MemoryProposal } from '../../bridge';
+import { useLoaded } from '../useLoaded';
 
 /** useOnMemoryChange calls fn (at most every 300 ms) when the workspace's memories may have changed. */
 function useOnMemoryChange(workspaceId: string, fn: () => void): void {
@@ -76,38 +77,16 @@ export function useMemories(workspaceId: string, q: MemoryQuery) {
 
 /** useProposals lists the workspace's pending proposals. */
 export function useProposals(workspaceId: string) {
-  const [items, setItems] = useState<MemoryProposal[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(async () => {
-    try {
-      setItems((await api.MemoryProposals({ workspaceId })) ?? []);
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  }, [workspaceId]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const load = useCallback(async () => (await api.MemoryProposals({ workspaceId })) ?? [], [workspaceId]);
+  const { value: items, error, reload } = useLoaded<MemoryProposal[]>(load, []);
   useOnMemoryChange(workspaceId, () => void reload());
   return { items, error, reload };
 }
 
 /** useHistory loads every version of a memory, oldest first. */
 export function useHistory(workspaceId: string, id: string) {
-  const [versions, setVersions] = useState<Memory[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(async () => {
-    try {
-      setVersions((await api.MemoryHistory({ id, version: 0, reason: '' })) ?? []);
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  }, [id]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const load = useCallback(async () => (await api.MemoryHistory({ id, version: 0, reason: '' })) ?? [], [id]);
+  const { value: versions, error, reload } = useLoaded<Memory[] | null>(load, null);
   useOnMemoryChange(workspaceId, () => void reload());
   return { versions, error, reload };
 }

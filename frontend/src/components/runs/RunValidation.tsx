@@ -3,6 +3,7 @@
 // command with its exit code, duration and output.
 import { useEffect, useState } from 'react';
 import { api, errorMessage, RunEvents, type BlobText, type CommandPayload, type EventRow, type ValidationPayload } from '../../bridge';
+import { FormError } from '../FormError';
 import { formatDuration, shortHash } from './runFormat';
 
 export interface ValidationFacts {
@@ -112,11 +113,7 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
           </div>
         </div>
       )}
-      {loaded?.error && (
-        <p className="form-error" role="alert">
-          Could not load the validation details: {loaded.error}
-        </p>
-      )}
+      <FormError error={loaded?.error} what="validation details" />
       {conflicts.length > 0 && (
         <section>
           <h3 className="run-section">Conflicts</h3>
@@ -178,9 +175,7 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
                   <p className="muted">The command printed nothing.</p>
                 )
               ) : loaded?.outputError ? (
-                <p className="form-error" role="alert">
-                  Could not load the output: {loaded.outputError}
-                </p>
+                <FormError error={loaded.outputError} what="output" />
               ) : (
                 !loaded?.error && <p className="muted">Loading…</p>
               )}

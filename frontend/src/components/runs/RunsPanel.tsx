@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { startReplaceRun } from '../../actions';
 import { api, errorMessage, type RunInfo } from '../../bridge';
 import { shortId } from '../EventDetail';
+import { FormError } from '../FormError';
 import { runProfiles, useNow, useRunChanged, type RunOptionsState, type RunProfile } from './hooks';
 import { RunBadge } from './RunBadge';
 import { relativeTime } from './runFormat';
@@ -67,11 +68,7 @@ function ReplaceForm({ workspaceId, opts, onStarted }: { workspaceId: string; op
           {busy ? 'Starting…' : 'Start run'}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

@@ -143,6 +143,18 @@ export function SearchPanel({ workspaceId, form, onForm, onOpen, focusRequest }:
     </button>
   );
 
+  const globField = (key: 'include' | 'exclude', label: string, placeholder: string) => (
+    <input
+      aria-label={label}
+      placeholder={placeholder}
+      value={form[key]}
+      spellCheck={false}
+      autoComplete="off"
+      onChange={(e) => change({ [key]: e.target.value }, typingDelay)}
+      onKeyDown={onKey}
+    />
+  );
+
   const line = summary(state);
   return (
     <div className="search-panel">
@@ -162,24 +174,8 @@ export function SearchPanel({ workspaceId, form, onForm, onOpen, focusRequest }:
           {option('wholeWord', 'Match whole word', 'ab')}
           {option('regex', 'Use regular expression', '.*')}
         </div>
-        <input
-          aria-label="Files to include"
-          placeholder="files to include (e.g. src/**, *.go)"
-          value={form.include}
-          spellCheck={false}
-          autoComplete="off"
-          onChange={(e) => change({ include: e.target.value }, typingDelay)}
-          onKeyDown={onKey}
-        />
-        <input
-          aria-label="Files to exclude"
-          placeholder="files to exclude"
-          value={form.exclude}
-          spellCheck={false}
-          autoComplete="off"
-          onChange={(e) => change({ exclude: e.target.value }, typingDelay)}
-          onKeyDown={onKey}
-        />
+        {globField('include', 'Files to include', 'files to include (e.g. src/**, *.go)')}
+        {globField('exclude', 'Files to exclude', 'files to exclude')}
       </div>
       {(line || state.running) && (
         <div className="search-summary">
