@@ -27,6 +27,10 @@ type Rule struct {
 // request is denied.
 type Policy struct {
 	Rules []Rule `json:"rules"`
+	// MemoryOnSourceChange is what happens to the workspace's memories when
+	// a file they derive from changes: "invalidate" (the default) or
+	// "review" (they stay active, flagged). A memory may override it.
+	MemoryOnSourceChange string `json:"memoryOnSourceChange,omitempty"`
 }
 
 // DefaultPolicy: reading inside the workspace and calling local models are
@@ -44,6 +48,9 @@ func DefaultPolicy() Policy {
 
 // Check validates every rule.
 func (p Policy) Check() error {
+	if m := p.MemoryOnSourceChange; m != "" && m != "invalidate" && m != "review" {
+		return fmt.Errorf("memory on source change: %q (invalidate or review)", m)
+	}
 	for i, r := range p.Rules {
 		if r.Effect != Allow && r.Effect != Ask && r.Effect != Deny {
 			return fmt.Errorf("rule %d: effect %q (allow, ask or deny)", i+1, r.Effect)

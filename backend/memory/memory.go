@@ -82,7 +82,7 @@ type Spec struct {
 	Confidence float64 `json:"confidence"`         // 0..1
 	TTLSeconds int64   `json:"ttlSeconds"`         // 0: no expiry
 	DecayDays  float64 `json:"decayDays"`          // confidence half-life; 0: none
-	OnChange   string  `json:"onChange,omitempty"` // invalidate (default) or review
+	OnChange   string  `json:"onChange,omitempty"` // invalidate or review; "" follows the workspace policy
 }
 
 // Check validates a spec.
@@ -113,10 +113,7 @@ func (s *Spec) Check() error {
 	if s.TTLSeconds < 0 || s.DecayDays < 0 {
 		return fmt.Errorf("%w: expiry and decay cannot be negative", ErrBadMemory)
 	}
-	if s.OnChange == "" {
-		s.OnChange = OnChangeInvalidate
-	}
-	if s.OnChange != OnChangeInvalidate && s.OnChange != OnChangeReview {
+	if s.OnChange != "" && s.OnChange != OnChangeInvalidate && s.OnChange != OnChangeReview {
 		return fmt.Errorf("%w: onChange %q (invalidate or review)", ErrBadMemory, s.OnChange)
 	}
 	return nil
@@ -173,6 +170,10 @@ type (
 	}
 )
 
+// EffectiveOnChange is the SQL for what a source change does to a row of
+// p_memories: its own setting, else its workspace's policy, else invalidate.
+const EffectiveOnChange = `coalesce(nullif(on_change, ''), nullif((SELECT pp.on_change FROM p_memory_policy pp WHERE pp.workspace = p_memories.workspace), ''), 'invalidate')`
+
 // Stream is a memory's event stream.
 func Stream(id string) string { return "memory/" + id }
 
@@ -187,11 +188,11 @@ var _ projection.Projection = Projection{}
 func (Projection) Name() string { return "memory" }
 
 // Version implements projection.Projection.
-func (Projection) Version() int { return 1 }
+func (Projection) Version() int { return 2 }
 
 // Tables implements projection.Projection.
 func (Projection) Tables() []string {
-	return []string{"p_memories", "p_memory_sources", "p_memory_proposals", "p_memory_fts"}
+	return []string{"p_memories", "p_memory_sources", "p_memory_proposals", "p_memory_fts", "p_memory_policy"}
 }
 
 // Setup implements projection.Projection.
@@ -214,7 +215,8 @@ CREATE TABLE IF NOT EXISTS p_memory_proposals (
 	proposal TEXT PRIMARY KEY, workspace TEXT NOT NULL, run TEXT NOT NULL, spec TEXT NOT NULL, events TEXT NOT NULL,
 	state TEXT NOT NULL, reason TEXT NOT NULL, proposed_at INTEGER NOT NULL, decided_at INTEGER NOT NULL, memory TEXT NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS p_memory_fts USING fts5(content, id UNINDEXED, version UNINDEXED);`)
+CREATE VIRTUAL TABLE IF NOT EXISTS p_memory_fts USING fts5(content, id UNINDEXED, version UNINDEXED);
+CREATE TABLE IF NOT EXISTS p_memory_policy (workspace TEXT PRIMARY KEY, on_change TEXT NOT NULL);`)
 	if err != nil && strings.Contains(err.Error(), "no such module: fts5") {
 		return errors.New("this build lacks SQLite FTS5 (build with -tags sqlite_fts5)")
 	}
@@ -283,6 +285,20 @@ func (Projection) Apply(ctx context.Context, tx *projection.Tx, e eventlog.Event
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE p_memory_proposals SET state = 'rejected', reason = ?, decided_at = ? WHERE proposal = ?`, p.Reason, e.At, p.Proposal)
 		return err
+	case eventlog.PolicyChanged:
+		// The workspace policy says what a source change does to the
+		// memories that do not choose for themselves.
+		var p struct {
+			Policy struct {
+				MemoryOnSourceChange string `json:"memoryOnSourceChange"`
+			} `json:"policy"`
+		}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Type, err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO p_memory_policy (workspace, on_change) VALUES (?, ?)
+			ON CONFLICT(workspace) DO UPDATE SET on_change = excluded.on_change`, e.Workspace, p.Policy.MemoryOnSourceChange)
+		return err
 	case eventlog.WorkspaceFileChanged:
 		// A memory set to be reviewed when a source changes is flagged here;
 		// one set to be invalidated gets its memory.invalidated from the
@@ -304,7 +320,7 @@ func (Projection) Apply(ctx context.Context, tx *projection.Tx, e eventlog.Event
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE p_memories SET needs_review = ? WHERE (id, version) IN (
 			SELECT id, version FROM p_memory_sources WHERE workspace = ? AND path = ? AND hash != ?)
-			AND state = 'active' AND on_change = 'review'`, c.Path+" changed", e.Workspace, c.Path, c.Hash)
+			AND state = 'active' AND `+EffectiveOnChange+` = 'review'`, c.Path+" changed", e.Workspace, c.Path, c.Hash)
 		return err
 	}
 	return nil

@@ -242,9 +242,9 @@ type SourceChange struct {
 func (s *Service) SourcesChanged(ctx context.Context, workspace string, changes []SourceChange) (int, error) {
 	n := 0
 	for _, c := range changes {
-		rows, err := s.DB.QueryContext(ctx, `SELECT m.id, m.version FROM p_memory_sources src JOIN p_memories m
-			ON m.id = src.id AND m.version = src.version
-			WHERE src.workspace = ? AND src.path = ? AND src.hash != ? AND m.state = 'active' AND m.on_change = 'invalidate'`,
+		rows, err := s.DB.QueryContext(ctx, `SELECT id, version FROM p_memories WHERE (id, version) IN (
+			SELECT id, version FROM p_memory_sources WHERE workspace = ? AND path = ? AND hash != ?)
+			AND state = 'active' AND `+EffectiveOnChange+` = 'invalidate'`,
 			workspace, c.Path, c.Hash)
 		if err != nil {
 			return n, err

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/memory"
@@ -245,6 +246,21 @@ func TestSourceChangeInvalidatesOrFlags(t *testing.T) {
 	}
 	must(t, os.Remove(filepath.Join(root, "README.md")))
 	waitMemoryState(t, s, other.ID, 1, memory.StateInvalidated, "")
+
+	// The workspace policy decides for memories that do not choose: review.
+	p, _ := s.caps.Policy(ws.ID)
+	p.MemoryOnSourceChange = memory.OnChangeReview
+	_, err = s.SetPolicy(SetPolicyRequest{WorkspaceID: ws.ID, Policy: p})
+	must(t, err)
+	writeFiles(t, root, map[string]string{"c.txt": "gamma\n"})
+	waitIndexEqualsScan(t, s, ws.ID, root, "c.txt")
+	follows, err := s.WriteNote(NoteRequest{WorkspaceID: ws.ID, Spec: fact("gamma is in c.txt"), Files: []string{"c.txt"}})
+	must(t, err)
+	writeFiles(t, root, map[string]string{"c.txt": "changed\n"})
+	waitMemoryState(t, s, follows.ID, 1, memory.StateActive, "c.txt changed")
+	if _, err := s.SetPolicy(SetPolicyRequest{WorkspaceID: ws.ID, Policy: capability.Policy{Rules: p.Rules, MemoryOnSourceChange: "ignore"}}); err == nil {
+		t.Error("an unknown memory policy was accepted")
+	}
 }
 
 func TestProposalsWaitForReview(t *testing.T) {

@@ -118,6 +118,7 @@ export namespace capability {
 	}
 	export class Policy {
 	    rules: Rule[];
+	    memoryOnSourceChange?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Policy(source);
@@ -126,6 +127,7 @@ export namespace capability {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.rules = this.convertValues(source["rules"], Rule);
+	        this.memoryOnSourceChange = source["memoryOnSourceChange"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -94,6 +94,7 @@ describe('<CapabilitiesPanel>', () => {
             { kind: 'fs.write', scope: { glob: '**' }, effect: 'allow' },
             { kind: 'net.http', scope: {}, effect: 'deny' },
           ],
+          memoryOnSourceChange: '',
         },
       },
     ]);
@@ -102,6 +103,10 @@ describe('<CapabilitiesPanel>', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
     await screen.findByText(/Changed by you.*event #77/);
     expect(b.argsOf('SetPolicy')[1]?.policy.rules[3]).toEqual({ kind: 'net.http', scope: { host: 'example.com' }, effect: 'deny' });
+    // The workspace's memory policy is part of the same policy.
+    fireEvent.change(screen.getByLabelText("When a memory's source file changes"), { target: { value: 'review' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+    await waitFor(() => expect(b.argsOf('SetPolicy')[2]?.policy.memoryOnSourceChange).toBe('review'));
     expect(screen.queryByRole('alert')).toBeNull();
   });
 

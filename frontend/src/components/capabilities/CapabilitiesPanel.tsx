@@ -139,6 +139,7 @@ function KindSelect({ kinds, value, onChange, label }: { kinds: string[]; value:
 function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; state: CapabilityState; onSaved: (s: CapabilityState) => void }) {
   const [rules, setRules] = useState<DraftRule[]>(() => (state.policy.rules ?? []).map(toDraft));
   const [dirty, setDirty] = useState(false);
+  const [memOnChange, setMemOnChange] = useState(state.policy.memoryOnSourceChange ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const kinds = state.kinds ?? [];
@@ -147,7 +148,10 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
   const [seenSeq, setSeenSeq] = useState(state.policySeq);
   if (seenSeq !== state.policySeq) {
     setSeenSeq(state.policySeq);
-    if (!dirty) setRules((state.policy.rules ?? []).map(toDraft));
+    if (!dirty) {
+      setRules((state.policy.rules ?? []).map(toDraft));
+      setMemOnChange(state.policy.memoryOnSourceChange ?? '');
+    }
   }
 
   const edit = (f: (rs: DraftRule[]) => DraftRule[]) => {
@@ -163,12 +167,13 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
       if (r) out.splice(i + by, 0, r);
       return out;
     });
-  const save = async (policy: { rules: CapRule[] }) => {
+  const save = async (policy: { rules: CapRule[]; memoryOnSourceChange?: string }) => {
     setBusy(true);
     setError(null);
     try {
       const next = await api.SetPolicy({ workspaceId, policy });
       setRules((next.policy.rules ?? []).map(toDraft));
+      setMemOnChange(next.policy.memoryOnSourceChange ?? '');
       setDirty(false);
       onSaved(next);
     } catch (err) {
@@ -234,6 +239,21 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           ))}
         </tbody>
       </table>
+      <label className="cap-memory-policy">
+        <span>When a file a memory derives from changes</span>{' '}
+        <select
+          aria-label="When a memory's source file changes"
+          value={memOnChange}
+          onChange={(e) => {
+            setMemOnChange(e.target.value);
+            setDirty(true);
+          }}
+        >
+          <option value="">invalidate the memory (default)</option>
+          <option value="invalidate">invalidate the memory</option>
+          <option value="review">flag it for review</option>
+        </select>
+      </label>
       <div className="cap-actions">
         <button onClick={() => edit((rs) => [...rs, { key: nextKey++, kind: 'fs.read', scope: '**', effect: 'ask' }])}>Add rule</button>
         <span className="spacer" />
@@ -248,13 +268,14 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           disabled={busy || !dirty}
           onClick={() => {
             setRules((state.policy.rules ?? []).map(toDraft));
+            setMemOnChange(state.policy.memoryOnSourceChange ?? '');
             setDirty(false);
             setError(null);
           }}
         >
           Discard
         </button>
-        <button className="primary" disabled={busy || !dirty} onClick={() => void save({ rules: rules.map(fromDraft) })}>
+        <button className="primary" disabled={busy || !dirty} onClick={() => void save({ rules: rules.map(fromDraft), memoryOnSourceChange: memOnChange })}>
           {busy ? 'Saving…' : 'Save policy'}
         </button>
       </div>

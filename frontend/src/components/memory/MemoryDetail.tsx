@@ -191,7 +191,7 @@ export function MemoryDetail({ workspaceId, memory, onClose, onChanged }: Memory
         {m.needsReview && `Needs review: ${m.needsReview}. `}
         {exp && `${exp[0]!.toUpperCase()}${exp.slice(1)}. `}
         {m.decayDays ? `Confidence halves every ${m.decayDays} d. ` : ''}
-        When a source file changes: {m.onChange === 'review' ? 'flag for review' : 'invalidate'}.
+        When a source file changes: {m.onChange === 'review' ? 'flag for review' : m.onChange === 'invalidate' ? 'invalidate' : 'as the workspace policy says'}.
       </p>
       {canChange && !editing && (
         <div className="cap-actions">

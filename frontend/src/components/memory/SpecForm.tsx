@@ -99,7 +99,7 @@ export function SpecForm({ label, initial, submitLabel, onSubmit, onCancel, with
             <select aria-label="When a source changes" value={f.onChange} onChange={(e) => set({ onChange: e.target.value })}>
               {onChanges.map((o) => (
                 <option key={o} value={o}>
-                  {o === 'invalidate' ? 'invalidate it' : 'flag it for review'}
+                  {o === 'invalidate' ? 'invalidate it' : o === 'review' ? 'flag it for review' : 'as the workspace policy says'}
                 </option>
               ))}
             </select>

@@ -5,7 +5,7 @@ import type { Memory, MemorySpec } from '../../bridge';
 export const kinds = ['fact', 'decision', 'preference', 'summary', 'code_note', 'procedure'] as const;
 export const scopes = ['workspace', 'global'] as const;
 export const states = ['', 'expired', 'deprecated', 'superseded', 'invalidated', 'all'] as const;
-export const onChanges = ['invalidate', 'review'] as const;
+export const onChanges = ['', 'invalidate', 'review'] as const;
 
 /** stateLabel names a state filter value ('' is the active memories). */
 export const stateLabel = (s: string): string => (s === '' ? 'active' : s);
@@ -24,7 +24,7 @@ export interface SpecFields {
   onChange: string;
 }
 
-export const emptyFields: SpecFields = { kind: 'fact', scope: 'workspace', content: '', confidence: '', ttlDays: '', decayDays: '', onChange: 'invalidate' };
+export const emptyFields: SpecFields = { kind: 'fact', scope: 'workspace', content: '', confidence: '', ttlDays: '', decayDays: '', onChange: '' };
 
 const num = (n: number) => (n ? String(Math.round(n * 1000) / 1000) : '');
 

@@ -116,7 +116,7 @@ describe('<RunView>', () => {
     await waitFor(() => expect(screen.queryByRole('form', { name: 'Promote to memory' })).toBeNull());
     expect(b.argsOf('PromoteRun')).toEqual([
       expect.anything(),
-      { run: 'run-0001', events: [], spec: { kind: 'fact', scope: 'workspace', content: 'Replace "old" with "new" (changed a.txt, docs/new.md)', confidence: 0.75, ttlSeconds: 0, decayDays: 0, onChange: 'invalidate' } },
+      { run: 'run-0001', events: [], spec: { kind: 'fact', scope: 'workspace', content: 'Replace "old" with "new" (changed a.txt, docs/new.md)', confidence: 0.75, ttlSeconds: 0, decayDays: 0, onChange: '' } },
     ]);
     expect(store.get().toasts.at(-1)?.text).toMatch(/promoted to memory/);
   });
