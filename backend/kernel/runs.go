@@ -242,7 +242,10 @@ type RunInfo struct {
 	Approved   bool   `json:"approved"`
 	Outcome    string `json:"outcome"` // committed, aborted, terminated, or "" while undecided
 	Profile    string `json:"profile"` // capability profile: ask, edit or agent
-	config     CreatedPayload
+	// Waiting is set (by the Studio, not the projection) while the run
+	// waits for an answer to an approval card.
+	Waiting bool `json:"waiting"`
+	config  CreatedPayload
 }
 
 const runColumns = `id, workspace, worker, task, state, version, created_at, updated_at, auto_commit, revert_of, reverted_by, reason, approved, outcome, config`

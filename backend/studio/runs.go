@@ -64,10 +64,22 @@ type ListRunsRequest struct {
 
 // ListRuns returns runs, newest first.
 func (s *Studio) ListRuns(req ListRunsRequest) ([]kernel.RunInfo, error) {
-	if _, err := s.kernelOrErr(); err != nil {
+	k, err := s.kernelOrErr()
+	if err != nil {
 		return nil, err
 	}
-	return kernel.ListRuns(context.Background(), s.events.ReadDB(), req.WorkspaceID, 500)
+	runs, err := kernel.ListRuns(context.Background(), s.events.ReadDB(), req.WorkspaceID, 500)
+	if err != nil {
+		return nil, err
+	}
+	waiting := map[string]bool{}
+	for _, a := range k.Asks(req.WorkspaceID) {
+		waiting[a.Run] = true
+	}
+	for i := range runs {
+		runs[i].Waiting = waiting[runs[i].ID]
+	}
+	return runs, nil
 }
 
 // FileChange is one staged change with both sides as text, for the diff view.

@@ -43,6 +43,9 @@ func TestRunsThroughTheStudioAPI(t *testing.T) {
 	if ask.Kind != "fs.write" || ask.Target != "src/main.go" || ask.Detail == nil || ask.Detail.Base == "" || ask.Detail.After == "" {
 		t.Fatalf("ask = %+v", ask)
 	}
+	if listed, _ := s.ListRuns(studio.ListRunsRequest{WorkspaceID: ws.ID}); len(listed) != 1 || !listed[0].Waiting {
+		t.Errorf("the runs list does not show the run waiting: %+v", listed)
+	}
 	if err := s.AnswerCapability(studio.AnswerRequest{RequestID: ask.ID, Choice: "run"}); err != nil {
 		t.Fatal(err)
 	}

@@ -292,6 +292,7 @@ export namespace kernel {
 	    approved: boolean;
 	    outcome: string;
 	    profile: string;
+	    waiting: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new RunInfo(source);
@@ -314,6 +315,7 @@ export namespace kernel {
 	        this.approved = source["approved"];
 	        this.outcome = source["outcome"];
 	        this.profile = source["profile"];
+	        this.waiting = source["waiting"];
 	    }
 	}
 

@@ -54,6 +54,15 @@ describe('<RunsPanel>', () => {
     expect(within(rows[2] as HTMLElement).getByText('2 h ago')).toBeTruthy();
   });
 
+  it('shows a run that waits for an approval as such in the list', async () => {
+    runs = [run({ id: 'r9', task: 'Replace "p" with "q"', state: 'executing', waiting: true, createdAt: now }), ...runs];
+    render(<Harness />);
+    await screen.findByRole('list', { name: 'Runs' });
+    const first = items()[0] as HTMLElement;
+    expect(within(first).getByText('waiting for your approval')).toBeTruthy();
+    expect(within(items()[1] as HTMLElement).queryByText('waiting for your approval')).toBeNull();
+  });
+
   it('lists again after run.changed, once for a burst of changes', async () => {
     render(<Harness />);
     await screen.findByRole('list', { name: 'Runs' });

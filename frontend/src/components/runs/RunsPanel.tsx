@@ -168,7 +168,7 @@ export function RunsPanel({ workspaceId, selected, onSelect, runOptions }: RunsP
                     {r.task}
                   </span>
                   <span className="run-item-meta">
-                    <RunBadge run={r} />
+                    <RunBadge run={r} waiting={r.waiting} />
                     <span className="chip">{r.worker}</span>
                     <span className="spacer" />
                     <span className="muted small" title={new Date(r.createdAt / 1e6).toLocaleString()}>
