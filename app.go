@@ -276,3 +276,6 @@ func (a *App) GetMemorySettings() studio.MemorySettings { return a.studio.GetMem
 func (a *App) SetMemorySettings(req studio.MemorySettingsRequest) (studio.MemorySettings, error) {
 	return a.studio.SetMemorySettings(req)
 }
+
+// StartOllama starts `ollama serve` when Ollama is installed but not running.
+func (a *App) StartOllama() (ollama.Status, error) { return a.studio.StartOllama(a.ctx) }

@@ -112,7 +112,8 @@ func setup(tee io.Writer) env {
 }
 
 func (e env) studio(mode, folder string) *studio.Studio {
-	cfg := studio.Config{Mode: mode, DataDir: e.dataDir, DataDirErr: e.dirErr, Logger: e.logger, InitialFolder: folder}
+	cfg := studio.Config{Mode: mode, DataDir: e.dataDir, DataDirErr: e.dirErr, Logger: e.logger, InitialFolder: folder,
+		AutoStartOllama: os.Getenv("ICE_OLLAMA_AUTOSTART") == "1"}
 	if e.log != nil {
 		cfg.LogFile = e.log.Path
 	}

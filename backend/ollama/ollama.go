@@ -28,6 +28,11 @@ type Status struct {
 	Version   string `json:"version"`
 	Error     string `json:"error"`
 	CheckedAt int64  `json:"checkedAt"`
+	// CanStart: Ollama is not reachable, and an ollama program is installed
+	// that the Studio can start. Started: the Studio started the server
+	// (and stops it when it exits).
+	CanStart bool `json:"canStart"`
+	Started  bool `json:"started"`
 }
 
 // Provider talks to one Ollama endpoint.
@@ -52,6 +57,9 @@ func New(base *url.URL, httpClient *http.Client) *Provider {
 	}
 	return &Provider{base: base, client: api.NewClient(base, httpClient)}
 }
+
+// Base returns the endpoint's base URL.
+func (p *Provider) Base() *url.URL { u := *p.base; return &u }
 
 // Host returns the endpoint's base URL as text.
 func (p *Provider) Host() string { return p.base.String() }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -60,6 +61,9 @@ type Config struct {
 	Ollama        *ollama.Provider
 	InitialFolder string        // folder named on the command line, opened at start
 	PollInterval  time.Duration // how often the Ollama status is re-checked
+	// AutoStartOllama starts `ollama serve` at start when Ollama is
+	// installed but not running (ICE_OLLAMA_AUTOSTART=1).
+	AutoStartOllama bool
 }
 
 // Studio is the backend service. Construct with New, then Open; Close when done.
@@ -85,6 +89,8 @@ type Studio struct {
 	status     ollama.Status
 	embed      string // the embedding model for memory ("" none)
 
+	launcher *ollama.Launcher // starts `ollama serve` on request; stops only what it started
+
 	bg       context.Context // lives from New to Close: workspace services run under it
 	bgCancel context.CancelFunc
 	cancel   context.CancelFunc
@@ -109,7 +115,8 @@ func New(cfg Config) *Studio {
 		cfg.PollInterval = 5 * time.Second
 	}
 	bg, bgCancel := context.WithCancel(context.Background())
-	return &Studio{cfg: cfg, log: cfg.Logger, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
+	launcher := &ollama.Launcher{Host: cfg.Ollama.Base()}
+	return &Studio{cfg: cfg, log: cfg.Logger, launcher: launcher, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
 		searches: make(map[string]context.CancelFunc), bg: bg, bgCancel: bgCancel}
 }
 
@@ -135,6 +142,20 @@ func (s *Studio) Open(ctx context.Context) error {
 	if s.cfg.InitialFolder != "" {
 		if _, err := s.OpenFolder(OpenFolderRequest{Path: s.cfg.InitialFolder}); err != nil {
 			s.addNotice(fmt.Sprintf("Could not open the folder from the command line: %v", err))
+		}
+	}
+	if s.cfg.DataDir != "" && s.cfg.DataDirErr == nil {
+		if f, err := os.OpenFile(filepath.Join(s.cfg.DataDir, "ollama.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+			s.launcher.Log = f
+		}
+	}
+	if s.cfg.AutoStartOllama {
+		if st := s.cfg.Ollama.Status(ctx, 2*time.Second); !st.Reachable {
+			if _, ok := ollama.Binary(); ok {
+				if err := s.launcher.Start(); err != nil {
+					s.addNotice(fmt.Sprintf("Could not start Ollama: %v", err))
+				}
+			}
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -235,6 +256,12 @@ func (s *Studio) Close(ctx context.Context) error {
 			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
 	}
 	s.bgCancel()
+	if err := s.launcher.Stop(ctx); err != nil {
+		s.log.Error("stop ollama", "err", err)
+	}
+	if c, ok := s.launcher.Log.(io.Closer); ok {
+		_ = c.Close()
+	}
 	if s.kernel != nil {
 		if err := s.kernel.Close(ctx); err != nil {
 			s.log.Error("stop runs", "err", err)
@@ -289,17 +316,51 @@ func (s *Studio) pollOllama(ctx context.Context) {
 // refreshOllama checks the server and publishes the status when it changed.
 func (s *Studio) refreshOllama(ctx context.Context) ollama.Status {
 	st := s.cfg.Ollama.Status(ctx, 2*time.Second)
+	st.Started = s.launcher.Started()
+	if !st.Reachable && !st.Started {
+		_, st.CanStart = ollama.Binary()
+	}
 	s.mu.Lock()
 	prev := s.status
 	s.status = st
 	s.mu.Unlock()
-	if prev.Reachable != st.Reachable || prev.Version != st.Version || prev.Error != st.Error {
+	if prev.Reachable != st.Reachable || prev.Version != st.Version || prev.Error != st.Error || prev.CanStart != st.CanStart || prev.Started != st.Started {
 		if prev.CheckedAt != 0 {
 			s.log.Info("ollama status changed", "reachable", st.Reachable, "version", st.Version, "error", st.Error)
 		}
 		s.cfg.Bus.Publish(bus.OllamaStatusChanged, st)
 	}
 	return st
+}
+
+// StartOllama starts `ollama serve` (Ollama installed but not running)
+// and waits up to 20 seconds for it to answer.
+func (s *Studio) StartOllama(ctx context.Context) (ollama.Status, error) {
+	if st := s.refreshOllama(ctx); st.Reachable {
+		return st, nil
+	}
+	if err := s.launcher.Start(); err != nil {
+		return s.refreshOllama(ctx), err
+	}
+	s.log.Info("started ollama serve", "host", s.cfg.Ollama.Host())
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		st := s.refreshOllama(ctx)
+		if st.Reachable {
+			return st, nil
+		}
+		if !s.launcher.Started() {
+			return st, errors.New("ollama serve exited at once; see ollama.log in the data folder")
+		}
+		if time.Now().After(deadline) {
+			return st, errors.New("ollama serve started but does not answer yet; it may still be loading")
+		}
+		select {
+		case <-ctx.Done():
+			return st, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // Info describes this Studio process.

@@ -34,6 +34,17 @@ export async function refreshOllama(s: Store = store): Promise<void> {
   }
 }
 
+/** startOllama starts `ollama serve` (installed but not running) and shows the result. */
+export async function startOllama(s: Store = store): Promise<void> {
+  try {
+    s.update({ ollama: await api.StartOllama() });
+    s.toast('info', 'Ollama is running.');
+  } catch (err) {
+    s.toast('error', `Could not start Ollama: ${errorMessage(err)}`);
+    await refreshOllama(s);
+  }
+}
+
 /** openFolder opens path as a workspace; it returns the error text, if any. */
 export async function openFolder(path: string, s: Store = store): Promise<string | null> {
   try {

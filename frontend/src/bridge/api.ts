@@ -56,6 +56,7 @@ export const apiMethods = [
   'DecideProposal',
   'GetMemorySettings',
   'SetMemorySettings',
+  'StartOllama',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

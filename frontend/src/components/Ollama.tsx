@@ -1,9 +1,11 @@
 // Ollama status: a card on the welcome screen and a badge in the status bar.
-import { refreshOllama } from '../actions';
+import { useState } from 'react';
+import { refreshOllama, startOllama } from '../actions';
 import { useStudio } from '../store';
 
 export function OllamaCard() {
   const st = useStudio((s) => s.ollama);
+  const [starting, setStarting] = useState(false);
   return (
     <section className="card" aria-labelledby="ollama-h">
       <h2 id="ollama-h">Models (Ollama)</h2>
@@ -15,7 +17,23 @@ export function OllamaCard() {
         <dd className="mono">{st?.host ?? '…'}</dd>
       </dl>
       {st && !st.reachable && <p className="muted small">{st.error} Everything that needs no model keeps working.</p>}
-      <button onClick={() => void refreshOllama()}>Check again</button>
+      {st?.reachable && st.started && <p className="muted small">Started by the Studio; it stops when the Studio exits.</p>}
+      <div className="card-actions">
+        {st?.canStart && (
+          <button
+            className="primary"
+            disabled={starting}
+            onClick={async () => {
+              setStarting(true);
+              await startOllama();
+              setStarting(false);
+            }}
+          >
+            {starting ? 'Starting Ollama…' : 'Start Ollama'}
+          </button>
+        )}{' '}
+        <button onClick={() => void refreshOllama()}>Check again</button>
+      </div>
     </section>
   );
 }

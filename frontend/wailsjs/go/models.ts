@@ -545,6 +545,8 @@ export namespace ollama {
 	    version: string;
 	    error: string;
 	    checkedAt: number;
+	    canStart: boolean;
+	    started: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -557,6 +559,8 @@ export namespace ollama {
 	        this.version = source["version"];
 	        this.error = source["error"];
 	        this.checkedAt = source["checkedAt"];
+	        this.canStart = source["canStart"];
+	        this.started = source["started"];
 	    }
 	}
 

@@ -77,6 +77,8 @@ export function SetPolicy(arg1:studio.SetPolicyRequest):Promise<studio.Capabilit
 
 export function StartEditRun(arg1:studio.StartEditRunRequest):Promise<kernel.RunInfo>;
 
+export function StartOllama():Promise<ollama.Status>;
+
 export function StartReplaceRun(arg1:studio.StartReplaceRunRequest):Promise<kernel.RunInfo>;
 
 export function StartSearch(arg1:studio.SearchRequest):Promise<studio.SearchStarted>;

@@ -138,6 +138,10 @@ export function StartEditRun(arg1) {
   return window['go']['main']['App']['StartEditRun'](arg1);
 }
 
+export function StartOllama() {
+  return window['go']['main']['App']['StartOllama']();
+}
+
 export function StartReplaceRun(arg1) {
   return window['go']['main']['App']['StartReplaceRun'](arg1);
 }
