@@ -279,3 +279,22 @@ func (a *App) SetMemorySettings(req studio.MemorySettingsRequest) (studio.Memory
 
 // StartOllama starts `ollama serve` when Ollama is installed but not running.
 func (a *App) StartOllama() (ollama.Status, error) { return a.studio.StartOllama(a.ctx) }
+
+// ListModels returns the installed models, pulls and default models.
+func (a *App) ListModels() studio.ModelsState { return a.studio.ListModels(a.ctx) }
+
+// PullModel starts downloading a model.
+func (a *App) PullModel(req studio.ModelRequest) (studio.PullState, error) {
+	return a.studio.PullModel(req)
+}
+
+// CancelPull stops a model download.
+func (a *App) CancelPull(req studio.ModelRequest) error { return a.studio.CancelPull(req) }
+
+// DeleteModel removes an installed model.
+func (a *App) DeleteModel(req studio.ModelRequest) error { return a.studio.DeleteModel(req) }
+
+// SetDefaultModels chooses the default chat and embedding models.
+func (a *App) SetDefaultModels(req studio.DefaultModelsRequest) (studio.ModelsState, error) {
+	return a.studio.SetDefaultModels(req)
+}

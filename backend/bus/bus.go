@@ -20,6 +20,7 @@ const (
 	Notice              = "studio.notice"        // a message for the user (string)
 	CapabilitiesChanged = "capabilities.changed" // a workspace's policy or grants changed
 	MemoriesChanged     = "memories.changed"     // memories or proposals changed
+	ModelPull           = "model.pull"           // progress of a model download (studio.PullState)
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

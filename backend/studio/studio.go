@@ -88,6 +88,8 @@ type Studio struct {
 	notices    []string
 	status     ollama.Status
 	embed      string // the embedding model for memory ("" none)
+	chatModel  string // the default chat model ("" none)
+	pulls      pulls
 
 	launcher *ollama.Launcher // starts `ollama serve` on request; stops only what it started
 
@@ -116,7 +118,7 @@ func New(cfg Config) *Studio {
 	}
 	bg, bgCancel := context.WithCancel(context.Background())
 	launcher := &ollama.Launcher{Host: cfg.Ollama.Base()}
-	return &Studio{cfg: cfg, log: cfg.Logger, launcher: launcher, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
+	return &Studio{cfg: cfg, log: cfg.Logger, launcher: launcher, pulls: pulls{states: map[string]*PullState{}, cancel: map[string]context.CancelFunc{}}, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
 		searches: make(map[string]context.CancelFunc), bg: bg, bgCancel: bgCancel}
 }
 
@@ -138,6 +140,7 @@ func (s *Studio) Open(ctx context.Context) error {
 	}
 	if s.events != nil {
 		s.closeLeftOpen(ctx)
+		s.recoverPulls(ctx)
 	}
 	if s.cfg.InitialFolder != "" {
 		if _, err := s.OpenFolder(OpenFolderRequest{Path: s.cfg.InitialFolder}); err != nil {
@@ -195,6 +198,7 @@ func (s *Studio) openLog(ctx context.Context) error {
 	s.mem = &memory.Service{Emitter: s.emitter, DB: store.ReadDB(), Store: store}
 	s.vectors = memory.NewVectorIndex()
 	s.embed = embedFromEnv()
+	s.loadSettings()
 	s.kernel = kernel.New(kernel.Config{
 		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories, Propose: s.proposeMemory,
 		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,

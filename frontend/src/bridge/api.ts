@@ -57,6 +57,11 @@ export const apiMethods = [
   'GetMemorySettings',
   'SetMemorySettings',
   'StartOllama',
+  'ListModels',
+  'PullModel',
+  'CancelPull',
+  'DeleteModel',
+  'SetDefaultModels',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -1,5 +1,5 @@
 // Notification names, mirrored from backend/bus/bus.go.
-import type { FilesChanged, OllamaStatus, RecentFolder, SearchUpdate, Workspace, WorkspaceStatus } from './types';
+import type { FilesChanged, OllamaStatus, PullState, RecentFolder, SearchUpdate, Workspace, WorkspaceStatus } from './types';
 
 export const Events = {
   OllamaStatusChanged: 'ollama.status',
@@ -14,6 +14,7 @@ export const Events = {
   Notice: 'studio.notice',
   CapabilitiesChanged: 'capabilities.changed',
   MemoriesChanged: 'memories.changed',
+  ModelPull: 'model.pull',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -32,6 +33,7 @@ export interface EventPayloads {
   [Events.Notice]: string;
   [Events.CapabilitiesChanged]: { workspaceId: string };
   [Events.MemoriesChanged]: { workspaceId: string };
+  [Events.ModelPull]: PullState;
   [Events.Reconnected]: null;
 }
 

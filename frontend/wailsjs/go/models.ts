@@ -539,6 +539,36 @@ export namespace memory {
 
 export namespace ollama {
 	
+	export class Model {
+	    name: string;
+	    digest: string;
+	    size: number;
+	    modifiedAt: number;
+	    family: string;
+	    parameters: string;
+	    quantization: string;
+	    format: string;
+	    capabilities: string[];
+	    contextLength?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Model(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.digest = source["digest"];
+	        this.size = source["size"];
+	        this.modifiedAt = source["modifiedAt"];
+	        this.family = source["family"];
+	        this.parameters = source["parameters"];
+	        this.quantization = source["quantization"];
+	        this.format = source["format"];
+	        this.capabilities = source["capabilities"];
+	        this.contextLength = source["contextLength"];
+	    }
+	}
 	export class Status {
 	    host: string;
 	    reachable: boolean;
@@ -714,6 +744,20 @@ export namespace studio {
 		    }
 		    return a;
 		}
+	}
+	export class DefaultModelsRequest {
+	    chat: string;
+	    embed: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DefaultModelsRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chat = source["chat"];
+	        this.embed = source["embed"];
+	    }
 	}
 	export class EventDetail {
 	    seq: number;
@@ -1178,6 +1222,82 @@ export namespace studio {
 	        this.embeddingModel = source["embeddingModel"];
 	    }
 	}
+	export class ModelRequest {
+	    name: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ModelRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	    }
+	}
+	export class PullState {
+	    name: string;
+	    status: string;
+	    total: number;
+	    completed: number;
+	    bytesPerSec: number;
+	    done: boolean;
+	    error?: string;
+	    startedAt: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PullState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.status = source["status"];
+	        this.total = source["total"];
+	        this.completed = source["completed"];
+	        this.bytesPerSec = source["bytesPerSec"];
+	        this.done = source["done"];
+	        this.error = source["error"];
+	        this.startedAt = source["startedAt"];
+	    }
+	}
+	export class ModelsState {
+	    models: ollama.Model[];
+	    pulls: PullState[];
+	    defaultChat: string;
+	    defaultEmbed: string;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ModelsState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.models = this.convertValues(source["models"], ollama.Model);
+	        this.pulls = this.convertValues(source["pulls"], PullState);
+	        this.defaultChat = source["defaultChat"];
+	        this.defaultEmbed = source["defaultEmbed"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class NoteRequest {
 	    workspaceId: string;
 	    spec: memory.Spec;
@@ -1294,6 +1414,7 @@ export namespace studio {
 		    return a;
 		}
 	}
+	
 	export class ReadBlobRequest {
 	    hash: string;
 	

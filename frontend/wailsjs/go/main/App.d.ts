@@ -15,6 +15,8 @@ export function AnswerCapability(arg1:studio.AnswerRequest):Promise<void>;
 
 export function ApproveRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
+export function CancelPull(arg1:studio.ModelRequest):Promise<void>;
+
 export function CancelSearch(arg1:studio.CancelSearchRequest):Promise<void>;
 
 export function CapabilityState(arg1:studio.WorkspaceRequest):Promise<studio.CapabilityState>;
@@ -24,6 +26,8 @@ export function ChooseFolder():Promise<string>;
 export function CloseWorkspace(arg1:studio.WorkspaceRequest):Promise<void>;
 
 export function DecideProposal(arg1:studio.ProposalDecision):Promise<memory.Memory>;
+
+export function DeleteModel(arg1:studio.ModelRequest):Promise<void>;
 
 export function DeprecateMemory(arg1:studio.MemoryRef):Promise<void>;
 
@@ -47,6 +51,8 @@ export function ListDir(arg1:studio.ListDirRequest):Promise<workspace.Listing>;
 
 export function ListEvents(arg1:studio.ListEventsRequest):Promise<studio.EventPage>;
 
+export function ListModels():Promise<studio.ModelsState>;
+
 export function ListRuns(arg1:studio.ListRunsRequest):Promise<Array<kernel.RunInfo>>;
 
 export function MemoryHistory(arg1:studio.MemoryRef):Promise<Array<memory.Memory>>;
@@ -61,6 +67,8 @@ export function OpenFolder(arg1:studio.OpenFolderRequest):Promise<studio.Workspa
 
 export function PromoteRun(arg1:studio.PromoteRunRequest):Promise<memory.Memory>;
 
+export function PullModel(arg1:studio.ModelRequest):Promise<studio.PullState>;
+
 export function ReadBlob(arg1:studio.ReadBlobRequest):Promise<studio.BlobText>;
 
 export function ReadFile(arg1:studio.ReadFileRequest):Promise<studio.FileContent>;
@@ -70,6 +78,8 @@ export function RecentFolders():Promise<Array<workspace.RecentFolder>>;
 export function RevertRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
 export function Revoke(arg1:studio.RevokeRequest):Promise<void>;
+
+export function SetDefaultModels(arg1:studio.DefaultModelsRequest):Promise<studio.ModelsState>;
 
 export function SetMemorySettings(arg1:studio.MemorySettingsRequest):Promise<studio.MemorySettings>;
 

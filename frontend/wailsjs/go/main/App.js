@@ -14,6 +14,10 @@ export function ApproveRun(arg1) {
   return window['go']['main']['App']['ApproveRun'](arg1);
 }
 
+export function CancelPull(arg1) {
+  return window['go']['main']['App']['CancelPull'](arg1);
+}
+
 export function CancelSearch(arg1) {
   return window['go']['main']['App']['CancelSearch'](arg1);
 }
@@ -32,6 +36,10 @@ export function CloseWorkspace(arg1) {
 
 export function DecideProposal(arg1) {
   return window['go']['main']['App']['DecideProposal'](arg1);
+}
+
+export function DeleteModel(arg1) {
+  return window['go']['main']['App']['DeleteModel'](arg1);
 }
 
 export function DeprecateMemory(arg1) {
@@ -78,6 +86,10 @@ export function ListEvents(arg1) {
   return window['go']['main']['App']['ListEvents'](arg1);
 }
 
+export function ListModels() {
+  return window['go']['main']['App']['ListModels']();
+}
+
 export function ListRuns(arg1) {
   return window['go']['main']['App']['ListRuns'](arg1);
 }
@@ -106,6 +118,10 @@ export function PromoteRun(arg1) {
   return window['go']['main']['App']['PromoteRun'](arg1);
 }
 
+export function PullModel(arg1) {
+  return window['go']['main']['App']['PullModel'](arg1);
+}
+
 export function ReadBlob(arg1) {
   return window['go']['main']['App']['ReadBlob'](arg1);
 }
@@ -124,6 +140,10 @@ export function RevertRun(arg1) {
 
 export function Revoke(arg1) {
   return window['go']['main']['App']['Revoke'](arg1);
+}
+
+export function SetDefaultModels(arg1) {
+  return window['go']['main']['App']['SetDefaultModels'](arg1);
 }
 
 export function SetMemorySettings(arg1) {
