@@ -300,6 +300,15 @@ func (s *Studio) SetMemorySettings(req MemorySettingsRequest) (MemorySettings, e
 	if model != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
+		if info, err := s.cfg.Ollama.Show(ctx, model); err != nil {
+			return MemorySettings{}, err
+		} else if len(info.Capabilities) > 0 && !info.Has("embedding") {
+			return MemorySettings{}, fmt.Errorf("%s cannot make embeddings (it can: %s); choose an embedding model such as nomic-embed-text",
+				model, strings.Join(info.Capabilities, ", "))
+		}
+		if _, err := s.cfg.Ollama.Embed(ctx, model, []string{"ICE Studio"}); err != nil {
+			return MemorySettings{}, err
+		}
 		if _, err := m.SyncIndex(ctx, s.vectors, s.cfg.Ollama, model); err != nil {
 			return MemorySettings{}, err
 		}

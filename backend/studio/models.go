@@ -146,7 +146,10 @@ func (s *Studio) runPull(ctx context.Context, cancel context.CancelFunc, st *Pul
 	}
 	err := s.cfg.Ollama.Pull(ctx, st.Name, func(p ollama.PullProgress) {
 		s.pulls.mu.Lock()
-		st.Status, st.Total, st.Completed = p.Status, p.Total, p.Completed
+		st.Status = p.Status
+		if p.Total > 0 { // the closing "success" carries no sizes
+			st.Total, st.Completed = p.Total, p.Completed
+		}
 		if secs := time.Since(start).Seconds(); secs > 0 {
 			st.BytesPerSec = float64(p.Completed) / secs
 		}
