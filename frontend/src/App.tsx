@@ -3,6 +3,7 @@ import { loadStartup, subscribeBackend } from './actions';
 import { useStudio } from './store';
 import { LoadError, Notices, StatusBar, TitleBar, Toasts } from './components/Chrome';
 import { EventInspector } from './components/EventInspector';
+import { ModelsView } from './components/Models';
 import { StudioView } from './components/StudioView';
 import { Welcome } from './components/Welcome';
 
@@ -29,6 +30,8 @@ export function App() {
           <div className="splash">Starting…</div>
         ) : view === 'events' ? (
           <EventInspector />
+        ) : view === 'models' ? (
+          <ModelsView />
         ) : active ? (
           <StudioView workspaceId={active} />
         ) : (

@@ -9,8 +9,8 @@ export interface Toast {
   text: string;
 }
 
-/** View is what the content area shows: the welcome screen or a workspace, or the event log. */
-export type View = 'workspaces' | 'events';
+/** View is what the content area shows: the welcome screen or a workspace, the event log, or the models. */
+export type View = 'workspaces' | 'events' | 'models';
 
 /**
  * LineRequest asks the editor to show a line of the selected file. Each

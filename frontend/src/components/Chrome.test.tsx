@@ -31,8 +31,15 @@ describe('<TitleBar>', () => {
 
   it('puts the Event log tab right after Welcome, before the workspaces', () => {
     render(<TitleBar />);
-    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'alpha', 'beta']);
+    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha', 'beta']);
     expect(current()).toEqual(['Welcome']);
+  });
+
+  it('opens the Models screen from its tab', () => {
+    render(<TitleBar />);
+    fireEvent.click(screen.getByRole('button', { name: 'Models' }));
+    expect(store.get().view).toBe('models');
+    expect(current()).toEqual(['Models']);
   });
 
   it('switches between the event log, the welcome screen and a workspace, one tab active at a time', () => {
@@ -62,13 +69,13 @@ describe('<TitleBar>', () => {
     store.showWorkspace('w1');
     render(<TitleBar />);
     fireEvent.click(screen.getByRole('button', { name: 'Close alpha' }));
-    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'beta']));
+    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'beta']));
     expect(backend.argsOf('CloseWorkspace')).toEqual([{ workspaceId: 'w1' }]);
     expect(current()).toEqual(['beta']);
 
     fireEvent.click(screen.getByRole('button', { name: 'Close beta' }));
     await waitFor(() => expect(current()).toEqual(['Welcome']));
-    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log']);
+    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models']);
   });
 
   it('keeps the tab and says why when closing fails', async () => {
@@ -83,7 +90,7 @@ describe('<TitleBar>', () => {
     setTransport(fakeBackend({ CloseWorkspace: async () => Promise.reject(new Error('workspace is not open: w2')) }).transport);
     render(<TitleBar />);
     fireEvent.click(screen.getByRole('button', { name: 'Close beta' }));
-    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'alpha']));
+    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha']));
     expect(store.get().toasts).toEqual([]);
   });
 
@@ -95,7 +102,7 @@ describe('<TitleBar>', () => {
       store.showWorkspace('w2');
       render(<TitleBar />);
       act(() => backend.emit(Events.WorkspaceClosed, { workspaceId: 'w2' }));
-      expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'alpha']);
+      expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha']);
       expect(current()).toEqual(['alpha']);
     } finally {
       off();

@@ -21,6 +21,9 @@ export function TitleBar() {
       <button {...tab(view === 'events')} title="Every event in the log, live" onClick={() => store.update({ view: 'events' })}>
         Event log
       </button>
+      <button {...tab(view === 'models')} title="Local models: install, remove, choose defaults" onClick={() => store.update({ view: 'models' })}>
+        Models
+      </button>
       {workspaces.map((w) => {
         const on = view === 'workspaces' && active === w.id;
         return (
