@@ -126,8 +126,9 @@ func (s *Studio) PullModel(req ModelRequest) (PullState, error) {
 	s.pulls.mu.Unlock()
 	s.emit(ctx, eventlog.Draft{Stream: modelStream(name), Type: eventlog.ModelPullRequested, Origin: eventlog.OriginUser, Payload: PullPayload{Model: name}},
 		eventlog.Draft{Stream: modelStream(name), Type: eventlog.ModelPullStarted, Origin: eventlog.OriginRuntime, Payload: PullPayload{Model: name}})
+	started := *st // copied before the pull goroutine writes to it
 	go s.runPull(ctx, cancel, st)
-	return *st, nil
+	return started, nil
 }
 
 func (s *Studio) runPull(ctx context.Context, cancel context.CancelFunc, st *PullState) {
