@@ -165,24 +165,27 @@ func (s *Studio) runPull(ctx context.Context, cancel context.CancelFunc, st *Pul
 		}
 		publish(false)
 	})
-	s.pulls.mu.Lock()
-	st.Done = true
+	status, reason := "pulled", ""
 	switch {
 	case errors.Is(err, context.Canceled):
-		st.Status, st.Error = "cancelled", "you cancelled the pull"
+		status, reason = "cancelled", "you cancelled the pull"
 	case err != nil:
-		st.Status, st.Error = "failed", err.Error()
-	default:
-		st.Status = "pulled"
+		status, reason = "failed", err.Error()
 	}
-	s.pulls.mu.Unlock()
+	// Recorded before the pull is shown as done, so "done" means "in the log".
 	if err != nil {
 		s.emit(context.Background(), eventlog.Draft{Stream: modelStream(st.Name), Type: eventlog.ModelPullFailed, Origin: eventlog.OriginRuntime,
-			Payload: PullPayload{Model: st.Name, Reason: st.Error}})
+			Payload: PullPayload{Model: st.Name, Reason: reason}})
 	} else {
+		s.pulls.mu.Lock()
+		total, completed := st.Total, st.Completed
+		s.pulls.mu.Unlock()
 		s.emit(context.Background(), eventlog.Draft{Stream: modelStream(st.Name), Type: eventlog.ModelPullCompleted, Origin: eventlog.OriginRuntime,
-			Payload: PullPayload{Model: st.Name, Total: st.Total, Completed: st.Completed}})
+			Payload: PullPayload{Model: st.Name, Total: total, Completed: completed}})
 	}
+	s.pulls.mu.Lock()
+	st.Done, st.Status, st.Error = true, status, reason
+	s.pulls.mu.Unlock()
 	publish(true)
 }
 
