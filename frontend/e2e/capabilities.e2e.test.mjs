@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, launchBrowser, makeProject, startServe } from './helpers.mjs';
+import { artifacts, makeProject, openProject } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -20,12 +20,7 @@ const disk = (root) => Object.fromEntries(Object.keys(files).map((p) => [p, read
 
 /** openAndReplace opens project in the Studio and starts a find & replace of find with NEWWORD. */
 async function openAndReplace(t, project, find) {
-  const s = await startServe(t);
-  const { page, problems } = await launchBrowser(t);
-  await page.goto(s.url);
-  await page.getByLabel(/type its path/).fill(project);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: /a\.txt/ }).waitFor();
+  const { page, problems } = await openProject(t, project);
   await page.getByRole('button', { name: /Find & replace/ }).click();
   const form = page.getByRole('form', { name: 'Find and replace' });
   await form.getByLabel('Find').fill(find);

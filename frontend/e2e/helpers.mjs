@@ -121,3 +121,18 @@ export async function approveWrites(page, choice = 'Allow for this run') {
   }
   throw new Error('the run kept asking');
 }
+
+/**
+ * openProject starts `serve`, opens project through the welcome screen's
+ * path field and waits until the explorer lists the file matching shown.
+ */
+export async function openProject(t, project, shown = /a\.txt/) {
+  const s = await startServe(t);
+  const { page, problems } = await launchBrowser(t);
+  await page.goto(s.url);
+  await page.getByLabel(/type its path/).fill(project);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const tree = page.getByRole('tree', { name: 'Files' });
+  await tree.getByRole('treeitem', { name: shown }).waitFor();
+  return { s, page, problems, tree };
+}

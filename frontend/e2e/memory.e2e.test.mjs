@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { approveWrites, artifacts, launchBrowser, makeProject, startServe } from './helpers.mjs';
+import { approveWrites, artifacts, makeProject, openProject } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -14,20 +14,10 @@ const files = {
   'a.txt': 'hello OLDWORD\n',
 };
 
-/** open starts the Studio on project and opens it through the welcome screen's path field. */
-async function open(t, project) {
-  const s = await startServe(t);
-  const { page, problems } = await launchBrowser(t);
-  await page.goto(s.url);
-  await page.getByLabel(/type its path/).fill(project);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: /a\.txt/ }).waitFor();
-  return { s, page, problems };
-}
 
 test('a note: written, searched, traced to its file, invalidated when the file changes', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems } = await open(t, project);
+  const { page, problems } = await openProject(t, project);
   await page.getByRole('tab', { name: /^Memory/ }).click();
   const panel = page.getByLabel('Memory', { exact: true }).first();
   await panel.getByText(/No memories here yet/).waitFor();
@@ -80,7 +70,7 @@ test('a note: written, searched, traced to its file, invalidated when the file c
 
 test('a committed replace run is promoted to a memory', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems } = await open(t, project);
+  const { page, problems } = await openProject(t, project);
   await page.getByRole('button', { name: /Find & replace/ }).click();
   const replace = page.getByRole('form', { name: 'Find and replace' });
   await replace.getByLabel('Find').fill('OLDWORD');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { approveWrites, artifacts, launchBrowser, makeProject, startServe } from './helpers.mjs';
+import { approveWrites, artifacts, makeProject, openProject } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -19,16 +19,6 @@ const files = {
 /** disk reads the project's files as they are now. */
 const disk = (root) => Object.fromEntries(Object.keys(files).map((p) => [p, readFileSync(join(root, p), 'utf8')]));
 
-/** open starts the Studio on project and opens it through the welcome screen's path field. */
-async function open(t, project) {
-  const s = await startServe(t);
-  const { page, problems } = await launchBrowser(t);
-  await page.goto(s.url);
-  await page.getByLabel(/type its path/).fill(project);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: /a\.txt/ }).waitFor();
-  return { s, page, problems };
-}
 
 /** The open run: its badge, its buttons, its diff. */
 function runView(page) {
@@ -53,7 +43,7 @@ async function startReplace(page, { find, replace, command }) {
 
 test('a find & replace run: validated on a copy, reviewed, committed, then reverted', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems } = await open(t, project);
+  const { page, problems } = await openProject(t, project);
 
   // `grep WORD a.txt` prints the line it finds: the output tells which a.txt it saw.
   await startReplace(page, { find: 'OLDWORD', replace: 'NEWWORD', command: 'grep WORD a.txt' });
@@ -120,7 +110,7 @@ test('a find & replace run: validated on a copy, reviewed, committed, then rever
 
 test('a run whose validation command fails is validation_failed and can be aborted', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems } = await open(t, project);
+  const { page, problems } = await openProject(t, project);
 
   await startReplace(page, { find: 'OLDWORD', replace: 'BROKEN', command: 'false' });
   await approveWrites(page);
@@ -148,7 +138,7 @@ test('a run whose validation command fails is validation_failed and can be abort
 
 test('an edit in the editor becomes an edit run, written only on Commit', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems } = await open(t, project);
+  const { page, problems } = await openProject(t, project);
 
   const tree = page.getByRole('tree', { name: 'Files' });
   await tree.getByRole('treeitem', { name: /src/ }).click();

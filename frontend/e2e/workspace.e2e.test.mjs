@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, launchBrowser, makeProject, startServe } from './helpers.mjs';
+import { artifacts, makeProject, openProject } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -16,23 +16,12 @@ const files = {
   'src/util/strings.go': 'package util\n\n// Reverse reverses s.\nfunc Reverse(s string) string { return s }\n',
 };
 
-/** open starts the Studio and opens project through the welcome screen's path field. */
-async function open(t, project) {
-  const s = await startServe(t);
-  const { page, problems } = await launchBrowser(t);
-  await page.goto(s.url);
-  await page.getByLabel(/type its path/).fill(project);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  const tree = page.getByRole('tree', { name: 'Files' });
-  await tree.getByRole('treeitem', { name: /README\.md/ }).waitFor();
-  return { s, page, problems, tree };
-}
 
 const row = (tree, path) => tree.locator(`[role="treeitem"][data-path="${path}"]`);
 
 test('the explorer follows the disk; search and quick open find files; the status bar shows the index', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems, tree } = await open(t, project);
+  const { page, problems, tree } = await openProject(t, project, /README\.md/);
   const status = page.getByLabel('Workspace status');
   await status.getByText('Index ready').waitFor({ timeout: 15_000 });
   assert.match(await status.textContent(), /Watching \d+ folders?/, 'the folder is watched');
@@ -101,7 +90,7 @@ test('the explorer follows the disk; search and quick open find files; the statu
 
 test('closing a workspace tab goes back to the welcome screen; the folder can be opened again from the recent list', async (t) => {
   const project = makeProject(t, files);
-  const { page, problems } = await open(t, project);
+  const { page, problems } = await openProject(t, project, /README\.md/);
   const name = basename(project);
   const tabs = page.getByRole('navigation', { name: 'Workspaces' });
   await tabs.getByRole('button', { name, exact: true }).waitFor();
