@@ -94,11 +94,7 @@ func (r Request) Target() string {
 	case FSRead, FSWrite:
 		return r.Path
 	case ShellExec:
-		q := make([]string, len(r.Argv))
-		for i, a := range r.Argv {
-			q[i] = shellQuote(a)
-		}
-		s := strings.Join(q, " ")
+		s := quoteArgv(r.Argv)
 		if r.Dir != "" && r.Dir != "." {
 			s += " (in " + r.Dir + ")"
 		}
@@ -106,14 +102,28 @@ func (r Request) Target() string {
 	case NetHTTP:
 		return net(r.Host, r.Port)
 	case ModelInvoke:
-		if r.Endpoint != "" {
-			return r.Model + " @ " + r.Endpoint
-		}
-		return r.Model
+		return modelAt(r.Model, r.Endpoint)
 	case MemoryWrite:
 		return r.Memory
 	}
 	return ""
+}
+
+// quoteArgv writes an argv as a shell would need it typed.
+func quoteArgv(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// modelAt names a model, at an endpoint when one is given.
+func modelAt(model, endpoint string) string {
+	if endpoint != "" {
+		return model + " @ " + endpoint
+	}
+	return model
 }
 
 func net(host string, port int) string {
@@ -284,18 +294,11 @@ func (s Scope) Describe(kind string) string {
 		if len(s.Argv) == 1 && s.Argv[0] == "*" {
 			return "any command"
 		}
-		q := make([]string, len(s.Argv))
-		for i, a := range s.Argv {
-			q[i] = shellQuote(a)
-		}
-		return strings.Join(q, " ") + " …"
+		return quoteArgv(s.Argv) + " …"
 	case NetHTTP:
 		return s.Host
 	case ModelInvoke:
-		if s.Endpoint != "" {
-			return s.Model + " @ " + s.Endpoint
-		}
-		return s.Model
+		return modelAt(s.Model, s.Endpoint)
 	case MemoryWrite:
 		return s.Memory
 	}
