@@ -168,7 +168,9 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 		}
 		d := k.cfg.Caps.Decide(rc.info.Workspace, rc.info.ID, profile, canon, now())
 		if d.Exp != "" {
-			k.expire(ctx, rc.info.Workspace, d.Exp)
+			if err := k.ExpireGrant(ctx, rc.info.Workspace, d.Exp); err != nil {
+				k.log.Error("expire grant", "err", err)
+			}
 		}
 		switch d.Effect {
 		case capability.Allow:
@@ -379,13 +381,18 @@ func GrantOf(g CapGrantedPayload, workspace string, ev eventlog.Event) capabilit
 		GrantedAt: ev.At, GrantedSeq: ev.Seq}
 }
 
-// expire records that a grant ran out of time.
-func (k *Kernel) expire(ctx context.Context, workspace, id string) {
+// ExpireGrant records that a grant ran out of time (capability.expired)
+// and ends it. The kernel calls it when a decision meets such a grant; the
+// Studio's sweeper calls it for grants no decision met.
+func (k *Kernel) ExpireGrant(ctx context.Context, workspace, id string) error {
+	if g, ok := k.cfg.Caps.Grant(id); ok && (g.Expired || g.Revoked) {
+		return nil // already ended
+	}
 	evs, err := k.cfg.Emitter.Emit(ctx, eventlog.Draft{Stream: CapStream(workspace), Type: eventlog.CapabilityExpired,
 		Origin: eventlog.OriginRuntime, Workspace: workspace, Payload: CapEndedPayload{Grant: id, Reason: "its time ran out"}})
 	if err != nil {
-		k.log.Error("record expired grant", "grant", id, "err", err)
-		return
+		return fmt.Errorf("record expired grant %s: %w", id, err)
 	}
 	k.cfg.Caps.End(id, false, evs[0].Seq)
+	return nil
 }

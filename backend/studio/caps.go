@@ -70,12 +70,11 @@ func (s *Studio) sweepGrants(ctx context.Context) {
 		}
 		for _, id := range s.caps.Expired(time.Now().UnixNano()) {
 			g, _ := s.caps.Grant(id)
-			evs, err := s.emit(ctx, eventlog.Draft{Stream: kernel.CapStream(g.Workspace), Type: eventlog.CapabilityExpired,
-				Origin: eventlog.OriginRuntime, Workspace: g.Workspace, Payload: kernel.CapEndedPayload{Grant: id, Reason: "its time ran out"}})
-			if err == nil && len(evs) > 0 {
-				s.caps.End(id, false, evs[0].Seq)
-				s.cfg.Bus.Publish(bus.CapabilitiesChanged, WorkspaceRequest{WorkspaceID: g.Workspace})
+			if err := s.kernel.ExpireGrant(ctx, g.Workspace, id); err != nil {
+				s.log.Error("expire grant", "err", err)
+				continue
 			}
+			s.cfg.Bus.Publish(bus.CapabilitiesChanged, WorkspaceRequest{WorkspaceID: g.Workspace})
 		}
 	}
 }
