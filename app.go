@@ -163,6 +163,22 @@ func (a *App) StartReplaceRun(req studio.StartReplaceRunRequest) (kernel.RunInfo
 	return a.studio.StartReplaceRun(req)
 }
 
+// StartAgentRun starts a run in which a local model works on a task with
+// the tools its profile admits; its changes are staged for review.
+func (a *App) StartAgentRun(req studio.StartAgentRunRequest) (kernel.RunInfo, error) {
+	return a.studio.StartAgentRun(req)
+}
+
+// GetTranscript returns an agent run's steps as the log recorded them.
+func (a *App) GetTranscript(req studio.RunRequest) (studio.Transcript, error) {
+	return a.studio.GetTranscript(req)
+}
+
+// GetInferenceRequest returns exactly what the model was sent at one step.
+func (a *App) GetInferenceRequest(req studio.InferenceStepRequest) (studio.InferenceRequestView, error) {
+	return a.studio.GetInferenceRequest(req)
+}
+
 // ApproveRun approves and commits a validated run.
 func (a *App) ApproveRun(req studio.RunRequest) (kernel.RunInfo, error) {
 	return a.studio.ApproveRun(req)

@@ -21,6 +21,7 @@ const (
 	CapabilitiesChanged = "capabilities.changed" // a workspace's policy or grants changed
 	MemoriesChanged     = "memories.changed"     // memories or proposals changed
 	ModelPull           = "model.pull"           // progress of a model download (studio.PullState)
+	AgentUpdate         = "agent.update"         // live progress of an agent run (agent.Update)
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

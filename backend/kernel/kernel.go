@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -136,7 +137,7 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 		return eventlog.Event{}, err
 	}
 	emit := k.cfg.Emitter.Emit
-	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged {
+	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || strings.HasPrefix(typ, "inference.") {
 		emit = k.cfg.Emitter.Append
 	}
 	evs, err := emit(ctx, eventlog.Draft{

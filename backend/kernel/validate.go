@@ -1,17 +1,14 @@
 package kernel
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
@@ -110,45 +107,14 @@ func (k *Kernel) validate(ctx context.Context, info *RunInfo, root string) bool 
 	return err == nil
 }
 
-// runValidationCommand copies the workspace to a temporary folder, applies
-// the staged changes there and runs argv in it: the user's tree is never
-// touched.
+// runValidationCommand runs argv on a copy of the workspace with the staged
+// changes applied (runOnCopy): the user's tree is never touched.
 func (k *Kernel) runValidationCommand(ctx context.Context, root string, staged []Staged, argv []string) (CommandPayload, error) {
-	tmp, err := os.MkdirTemp("", "ice-validate-")
+	res, out, err := k.runOnCopy(ctx, root, staged, argv, ".", k.cfg.ValidationTimeout)
 	if err != nil {
 		return CommandPayload{}, err
 	}
-	defer os.RemoveAll(tmp)
-	copyRoot := filepath.Join(tmp, filepath.Base(root))
-	if err := copyTree(root, copyRoot); err != nil {
-		return CommandPayload{}, fmt.Errorf("copy the workspace: %w", err)
-	}
-	for _, s := range staged {
-		if err := k.applyTo(ctx, copyRoot, JournalEntry{Path: s.Path, Op: s.Op, Before: s.Base, After: s.After}, ""); err != nil {
-			return CommandPayload{}, fmt.Errorf("apply %s to the copy: %w", s.Path, err)
-		}
-	}
-	cctx, cancel := context.WithTimeout(ctx, k.cfg.ValidationTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, argv[0], argv[1:]...)
-	cmd.Dir = copyRoot
-	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout = &limitedWriter{w: &out, n: maxOutput}
-	cmd.Stderr = cmd.Stdout
-	start := time.Now()
-	runErr := cmd.Run()
-	res := CommandPayload{Argv: argv, Dir: "(a temporary copy of the workspace)", DurationMs: time.Since(start).Milliseconds(), OutputSize: int64(out.Len())}
-	var exitErr *exec.ExitError
-	switch {
-	case cctx.Err() != nil:
-		res.TimedOut, res.ExitCode = true, -1
-	case errors.As(runErr, &exitErr):
-		res.ExitCode = exitErr.ExitCode()
-	case runErr != nil:
-		return CommandPayload{}, runErr
-	}
-	if res.Output, err = k.cfg.Blobs.PutBlob(ctx, out.Bytes()); err != nil {
+	if _, err := k.cfg.Blobs.PutBlob(ctx, out); err != nil {
 		return CommandPayload{}, err
 	}
 	return res, nil

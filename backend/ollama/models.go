@@ -90,13 +90,7 @@ func (p *Provider) Models(ctx context.Context) ([]Model, error) {
 			for _, c := range sr.Capabilities {
 				mm.Capabilities = append(mm.Capabilities, string(c))
 			}
-			for k, v := range sr.ModelInfo {
-				if strings.HasSuffix(k, ".context_length") {
-					if f, ok := v.(float64); ok {
-						mm.ContextLength = int64(f)
-					}
-				}
-			}
+			mm.ContextLength = contextLength(sr.ModelInfo)
 		} else if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -106,7 +100,8 @@ func (p *Provider) Models(ctx context.Context) ([]Model, error) {
 	return out, nil
 }
 
-// Show returns one model's details, or ErrModelMissing.
+// Show returns one model's details (with its digest and context length),
+// or ErrModelMissing.
 func (p *Provider) Show(ctx context.Context, name string) (Model, error) {
 	sr, err := p.client.Show(ctx, &api.ShowRequest{Model: name})
 	if err != nil {
@@ -117,7 +112,33 @@ func (p *Provider) Show(ctx context.Context, name string) (Model, error) {
 	for _, c := range sr.Capabilities {
 		m.Capabilities = append(m.Capabilities, string(c))
 	}
+	m.ContextLength = contextLength(sr.ModelInfo)
+	// The digest (what a run records as the exact model) is only listed.
+	if lr, err := p.client.List(ctx); err == nil {
+		want := name
+		if !strings.Contains(want, ":") {
+			want += ":latest"
+		}
+		for _, x := range lr.Models {
+			if x.Name == want || x.Model == want || x.Name == name {
+				m.Digest, m.Size, m.ModifiedAt = x.Digest, x.Size, x.ModifiedAt.UnixMilli()
+			}
+		}
+	}
 	return m, nil
+}
+
+// contextLength reads the model's trained context length from Show's
+// model_info ("<arch>.context_length"); 0 when it is not there.
+func contextLength(info map[string]any) int64 {
+	for k, v := range info {
+		if strings.HasSuffix(k, ".context_length") {
+			if f, ok := v.(float64); ok {
+				return int64(f)
+			}
+		}
+	}
+	return 0
 }
 
 // PullProgress is one step of a pull.

@@ -1,5 +1,5 @@
 // Notification names, mirrored from backend/bus/bus.go.
-import type { FilesChanged, OllamaStatus, PullState, RecentFolder, SearchUpdate, Workspace, WorkspaceStatus } from './types';
+import type { AgentUpdate, FilesChanged, OllamaStatus, PullState, RecentFolder, SearchUpdate, Workspace, WorkspaceStatus } from './types';
 
 export const Events = {
   OllamaStatusChanged: 'ollama.status',
@@ -15,6 +15,7 @@ export const Events = {
   CapabilitiesChanged: 'capabilities.changed',
   MemoriesChanged: 'memories.changed',
   ModelPull: 'model.pull',
+  AgentUpdate: 'agent.update',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -34,6 +35,7 @@ export interface EventPayloads {
   [Events.CapabilitiesChanged]: { workspaceId: string };
   [Events.MemoriesChanged]: { workspaceId: string };
   [Events.ModelPull]: PullState;
+  [Events.AgentUpdate]: AgentUpdate;
   [Events.Reconnected]: null;
 }
 

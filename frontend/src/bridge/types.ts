@@ -52,6 +52,11 @@ export type WatchStatus = Data<workspace.WatchStatus>;
 export type IndexStatus = Data<studio.IndexStatus>;
 export type SearchQuery = Data<search.Query>;
 export type FileMatch = Data<search.FileMatch>;
+export type StartAgentRunRequest = Data<studio.StartAgentRunRequest>;
+export type Transcript = Data<studio.Transcript>;
+export type TranscriptStep = Data<studio.TranscriptStep>;
+export type TranscriptCall = Data<studio.TranscriptCall>;
+export type InferenceRequestView = Data<studio.InferenceRequestView>;
 
 // Notification payloads that no method returns, so Wails generates no
 // model for them: mirrored by hand from backend/search and backend/studio.
@@ -95,4 +100,22 @@ export interface FilesChanged {
   changes: { path: string; kind: 'created' | 'modified' | 'deleted'; folder?: boolean }[];
   rescan: boolean;
   at: number;
+}
+
+/** Live progress of an agent run (agent.Update, the agent.update notification). */
+export interface AgentUpdate {
+  run: string;
+  step: number;
+  /** step: a model step begins; delta: streamed text; response: a step's answer is complete; tool: a tool call and its result; done: the agent finished. */
+  kind: 'step' | 'delta' | 'response' | 'tool' | 'done';
+  content?: string;
+  thinking?: string;
+  tool?: string;
+  arguments?: string;
+  result?: string;
+  error?: string;
+  promptTokens?: number;
+  /** For deltas: chunks streamed so far in this step. */
+  evalTokens?: number;
+  tokensPerSecond?: number;
 }

@@ -1,3 +1,179 @@
+export namespace agent {
+	
+	export class ResponsePayload {
+	    step: number;
+	    model: string;
+	    digest?: string;
+	    message?: string;
+	    content: string;
+	    toolCalls?: string[];
+	    doneReason?: string;
+	    promptTokens: number;
+	    evalTokens: number;
+	    totalNs: number;
+	    loadNs: number;
+	    promptEvalNs: number;
+	    evalNs: number;
+	    firstTokenMs: number;
+	    wallMs: number;
+	    chunks: number;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ResponsePayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.step = source["step"];
+	        this.model = source["model"];
+	        this.digest = source["digest"];
+	        this.message = source["message"];
+	        this.content = source["content"];
+	        this.toolCalls = source["toolCalls"];
+	        this.doneReason = source["doneReason"];
+	        this.promptTokens = source["promptTokens"];
+	        this.evalTokens = source["evalTokens"];
+	        this.totalNs = source["totalNs"];
+	        this.loadNs = source["loadNs"];
+	        this.promptEvalNs = source["promptEvalNs"];
+	        this.evalNs = source["evalNs"];
+	        this.firstTokenMs = source["firstTokenMs"];
+	        this.wallMs = source["wallMs"];
+	        this.chunks = source["chunks"];
+	        this.error = source["error"];
+	    }
+	}
+
+}
+
+export namespace api {
+	
+	export class ToolCallFunctionArguments {
+	
+	
+	    static createFrom(source: any = {}) {
+	        return new ToolCallFunctionArguments(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	
+	    }
+	}
+	export class ToolCallFunction {
+	    index: number;
+	    name: string;
+	    // Go type: ToolCallFunctionArguments
+	    arguments: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new ToolCallFunction(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.name = source["name"];
+	        this.arguments = this.convertValues(source["arguments"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ToolCall {
+	    id?: string;
+	    function: ToolCallFunction;
+	
+	    static createFrom(source: any = {}) {
+	        return new ToolCall(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.function = this.convertValues(source["function"], ToolCallFunction);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Message {
+	    role: string;
+	    content: string;
+	    thinking?: string;
+	    images?: number[][];
+	    tool_calls?: ToolCall[];
+	    tool_name?: string;
+	    tool_call_id?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Message(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.role = source["role"];
+	        this.content = source["content"];
+	        this.thinking = source["thinking"];
+	        this.images = source["images"];
+	        this.tool_calls = this.convertValues(source["tool_calls"], ToolCall);
+	        this.tool_name = source["tool_name"];
+	        this.tool_call_id = source["tool_call_id"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+
+}
+
 export namespace capability {
 	
 	export class Scope {
@@ -1064,6 +1240,66 @@ export namespace studio {
 	        this.error = source["error"];
 	    }
 	}
+	export class InferenceRequestView {
+	    step: number;
+	    seq: number;
+	    model: string;
+	    digest: string;
+	    endpoint: string;
+	    options: {[key: string]: any};
+	    tools: string[];
+	    messages: api.Message[];
+	    json: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new InferenceRequestView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.step = source["step"];
+	        this.seq = source["seq"];
+	        this.model = source["model"];
+	        this.digest = source["digest"];
+	        this.endpoint = source["endpoint"];
+	        this.options = source["options"];
+	        this.tools = source["tools"];
+	        this.messages = this.convertValues(source["messages"], api.Message);
+	        this.json = source["json"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class InferenceStepRequest {
+	    run: string;
+	    step: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new InferenceStepRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = source["run"];
+	        this.step = source["step"];
+	    }
+	}
 	export class Info {
 	    version: string;
 	    mode: string;
@@ -1595,6 +1831,54 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class StartAgentRunRequest {
+	    workspaceId: string;
+	    task: string;
+	    model: string;
+	    options: RunOptions;
+	    maxTokens: number;
+	    maxTurns: number;
+	    temperature?: number;
+	    seed?: number;
+	    numCtx: number;
+	    numPredict: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new StartAgentRunRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.task = source["task"];
+	        this.model = source["model"];
+	        this.options = this.convertValues(source["options"], RunOptions);
+	        this.maxTokens = source["maxTokens"];
+	        this.maxTurns = source["maxTurns"];
+	        this.temperature = source["temperature"];
+	        this.seed = source["seed"];
+	        this.numCtx = source["numCtx"];
+	        this.numPredict = source["numPredict"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class StartEditRunRequest {
 	    workspaceId: string;
 	    path: string;
@@ -1757,6 +2041,120 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class TranscriptCall {
+	    name: string;
+	    arguments: string;
+	    source: string;
+	    result: string;
+	    error: string;
+	    seq: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TranscriptCall(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.arguments = source["arguments"];
+	        this.source = source["source"];
+	        this.result = source["result"];
+	        this.error = source["error"];
+	        this.seq = source["seq"];
+	    }
+	}
+	export class TranscriptStep {
+	    step: number;
+	    seq: number;
+	    model: string;
+	    digest: string;
+	    options: {[key: string]: any};
+	    chatOnly: boolean;
+	    sent: number;
+	    done: boolean;
+	    response?: agent.ResponsePayload;
+	    thinking: string;
+	    content: string;
+	    toolCalls: TranscriptCall[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TranscriptStep(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.step = source["step"];
+	        this.seq = source["seq"];
+	        this.model = source["model"];
+	        this.digest = source["digest"];
+	        this.options = source["options"];
+	        this.chatOnly = source["chatOnly"];
+	        this.sent = source["sent"];
+	        this.done = source["done"];
+	        this.response = this.convertValues(source["response"], agent.ResponsePayload);
+	        this.thinking = source["thinking"];
+	        this.content = source["content"];
+	        this.toolCalls = this.convertValues(source["toolCalls"], TranscriptCall);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Transcript {
+	    run: kernel.RunInfo;
+	    steps: TranscriptStep[];
+	    promptTokens: number;
+	    evalTokens: number;
+	    tokensPerSecond: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Transcript(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = this.convertValues(source["run"], kernel.RunInfo);
+	        this.steps = this.convertValues(source["steps"], TranscriptStep);
+	        this.promptTokens = source["promptTokens"];
+	        this.evalTokens = source["evalTokens"];
+	        this.tokensPerSecond = source["tokensPerSecond"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	export class Why {
 	    allowed: boolean;
 	    decision: string;

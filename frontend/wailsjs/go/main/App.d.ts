@@ -41,9 +41,13 @@ export function FrontendReady(arg1:studio.FrontendReadyRequest):Promise<void>;
 
 export function GetEvent(arg1:studio.GetEventRequest):Promise<studio.EventDetail>;
 
+export function GetInferenceRequest(arg1:studio.InferenceStepRequest):Promise<studio.InferenceRequestView>;
+
 export function GetMemorySettings():Promise<studio.MemorySettings>;
 
 export function GetRun(arg1:studio.RunRequest):Promise<studio.RunDetail>;
+
+export function GetTranscript(arg1:studio.RunRequest):Promise<studio.Transcript>;
 
 export function Grant(arg1:studio.GrantRequest):Promise<capability.Grant>;
 
@@ -84,6 +88,8 @@ export function SetDefaultModels(arg1:studio.DefaultModelsRequest):Promise<studi
 export function SetMemorySettings(arg1:studio.MemorySettingsRequest):Promise<studio.MemorySettings>;
 
 export function SetPolicy(arg1:studio.SetPolicyRequest):Promise<studio.CapabilityState>;
+
+export function StartAgentRun(arg1:studio.StartAgentRunRequest):Promise<kernel.RunInfo>;
 
 export function StartEditRun(arg1:studio.StartEditRunRequest):Promise<kernel.RunInfo>;
 

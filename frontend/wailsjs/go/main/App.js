@@ -66,12 +66,20 @@ export function GetEvent(arg1) {
   return window['go']['main']['App']['GetEvent'](arg1);
 }
 
+export function GetInferenceRequest(arg1) {
+  return window['go']['main']['App']['GetInferenceRequest'](arg1);
+}
+
 export function GetMemorySettings() {
   return window['go']['main']['App']['GetMemorySettings']();
 }
 
 export function GetRun(arg1) {
   return window['go']['main']['App']['GetRun'](arg1);
+}
+
+export function GetTranscript(arg1) {
+  return window['go']['main']['App']['GetTranscript'](arg1);
 }
 
 export function Grant(arg1) {
@@ -152,6 +160,10 @@ export function SetMemorySettings(arg1) {
 
 export function SetPolicy(arg1) {
   return window['go']['main']['App']['SetPolicy'](arg1);
+}
+
+export function StartAgentRun(arg1) {
+  return window['go']['main']['App']['StartAgentRun'](arg1);
 }
 
 export function StartEditRun(arg1) {

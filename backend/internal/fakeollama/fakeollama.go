@@ -1,0 +1,251 @@
+// Package fakeollama is a scripted Ollama HTTP server for deterministic
+// tests and benchmarks: installed models with capabilities, and chat
+// answers taken from a queue — streamed text, tool calls (well-formed or
+// not), HTTP errors, a connection dropped mid-stream, slow tokens. It
+// keeps every chat request it received, so tests can compare them with
+// what the Studio recorded.
+package fakeollama
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ollama/ollama/api"
+)
+
+// Call is a tool call in a scripted answer; Args is the raw JSON of its
+// arguments (sent as they are, so it can be of any JSON type).
+type Call struct {
+	Name string
+	Args string
+}
+
+// Reply is one scripted chat answer.
+type Reply struct {
+	Status     int    // an HTTP error status instead of an answer (with Error)
+	Error      string //
+	Chunks     []string
+	Thinking   string
+	Calls      []Call
+	DoneReason string        // default "stop"
+	Drop       bool          // close the connection after the chunks, before done
+	Delay      time.Duration // before each chunk
+	Hold       chan struct{} // the answer waits for this before its chunks (a slow model)
+	Prompt     int           // prompt_eval_count (default 10)
+}
+
+// Model is an installed model.
+type Model struct {
+	Name         string
+	Digest       string
+	Capabilities []string
+}
+
+// Server is a running fake Ollama.
+type Server struct {
+	URL string
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	models   []Model
+	queue    []Reply
+	requests []api.ChatRequest
+	bodies   [][]byte
+}
+
+// Start serves a fake Ollama with the given models (default: one
+// tool-capable "tiny:latest" and an embedding model).
+func Start(models ...Model) *Server {
+	if len(models) == 0 {
+		models = []Model{{Name: "tiny:latest", Digest: "sha256:0a1b2c", Capabilities: []string{"completion", "tools"}},
+			{Name: "embed:latest", Digest: "sha256:3d4e5f", Capabilities: []string{"embedding"}}}
+	}
+	s := &Server{models: models}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/version", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"version":"0.6.5-fake"}`)) })
+	mux.HandleFunc("/api/tags", s.tags)
+	mux.HandleFunc("/api/show", s.show)
+	mux.HandleFunc("/api/chat", s.chat)
+	mux.HandleFunc("/api/embed", s.embed)
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.CloseClientConnections(); s.srv.Close() }
+
+// Push queues answers, used in order; with the queue empty the answer is
+// "Done." with no tool call.
+func (s *Server) Push(r ...Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue = append(s.queue, r...)
+}
+
+// Requests returns the chat requests received so far, as decoded by the
+// official api types, and their raw bodies.
+func (s *Server) Requests() ([]api.ChatRequest, [][]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]api.ChatRequest(nil), s.requests...), append([][]byte(nil), s.bodies...)
+}
+
+func (s *Server) find(name string) (Model, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.models {
+		if m.Name == name || m.Name == name+":latest" {
+			return m, true
+		}
+	}
+	return Model{}, false
+}
+
+func (s *Server) tags(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, m := range s.models {
+		out = append(out, map[string]any{"name": m.Name, "model": m.Name, "digest": m.Digest, "size": 1 << 20,
+			"modified_at": "2026-01-02T03:04:05Z", "details": map[string]any{"family": "llama", "parameter_size": "1M", "quantization_level": "F32", "format": "gguf"}})
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"models": out})
+}
+
+func notFound(w http.ResponseWriter, model string) {
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = fmt.Fprintf(w, `{"error":"model %q not found, try pulling it first"}`, model)
+}
+
+func (s *Server) show(w http.ResponseWriter, r *http.Request) {
+	var req api.ShowRequest
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	m, ok := s.find(req.Model)
+	if !ok {
+		notFound(w, req.Model)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"capabilities": m.Capabilities, "details": map[string]any{"family": "llama", "parameter_size": "1M"},
+		"model_info": map[string]any{"llama.context_length": 4096}})
+}
+
+func (s *Server) embed(w http.ResponseWriter, r *http.Request) {
+	var req api.EmbedRequest
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	if _, ok := s.find(req.Model); !ok {
+		notFound(w, req.Model)
+		return
+	}
+	n := 1
+	if in, ok := req.Input.([]any); ok {
+		n = len(in)
+	}
+	vecs := make([][]float32, n)
+	for i := range vecs {
+		vecs[i] = []float32{1, 0, 0}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"model": req.Model, "embeddings": vecs})
+}
+
+func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+	var body []byte
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Body.Read(buf)
+		body = append(body, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	var req api.ChatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, `{"error":%q}`, err.Error())
+		return
+	}
+	if _, ok := s.find(req.Model); !ok {
+		notFound(w, req.Model)
+		return
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	s.bodies = append(s.bodies, body)
+	reply := Reply{Chunks: []string{"Done."}}
+	if len(s.queue) > 0 {
+		reply = s.queue[0]
+		s.queue = s.queue[1:]
+	}
+	s.mu.Unlock()
+	if reply.Status != 0 {
+		w.WriteHeader(reply.Status)
+		_, _ = fmt.Fprintf(w, `{"error":%q}`, reply.Error)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	fl := w.(http.Flusher)
+	if reply.Hold != nil {
+		select {
+		case <-reply.Hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	line := func(msg string) {
+		fmt.Fprintf(w, `{"model":%q,"created_at":"2026-01-02T03:04:05Z","message":{"role":"assistant","content":%s},"done":false}`+"\n", req.Model, quote(msg))
+	}
+	if reply.Thinking != "" {
+		fmt.Fprintf(w, `{"model":%q,"message":{"role":"assistant","content":"","thinking":%s},"done":false}`+"\n", req.Model, quote(reply.Thinking))
+	}
+	for _, c := range reply.Chunks {
+		if reply.Delay > 0 {
+			select {
+			case <-time.After(reply.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		line(c)
+		fl.Flush()
+	}
+	if reply.Drop {
+		fl.Flush()
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				// A chunked stream cut off without its terminator.
+				_ = conn.(*net.TCPConn).SetLinger(0)
+				conn.Close()
+			}
+		}
+		return
+	}
+	if len(reply.Calls) > 0 {
+		var calls []string
+		for i, c := range reply.Calls {
+			calls = append(calls, fmt.Sprintf(`{"function":{"index":%d,"name":%q,"arguments":%s}}`, i, c.Name, c.Args))
+		}
+		fmt.Fprintf(w, `{"model":%q,"message":{"role":"assistant","content":"","tool_calls":[%s]},"done":false}`+"\n", req.Model, strings.Join(calls, ","))
+	}
+	reason := reply.DoneReason
+	if reason == "" {
+		reason = "stop"
+	}
+	prompt := reply.Prompt
+	if prompt == 0 {
+		prompt = 10
+	}
+	fmt.Fprintf(w, `{"model":%q,"message":{"role":"assistant","content":""},"done":true,"done_reason":%q,"prompt_eval_count":%d,"eval_count":%d,"total_duration":%d,"eval_duration":%d,"prompt_eval_duration":1000}`+"\n",
+		req.Model, reason, prompt, len(reply.Chunks)+len(reply.Calls), 2_000_000, 1_000_000)
+	fl.Flush()
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
