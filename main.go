@@ -43,6 +43,8 @@ Usage:
   ice-studio replay --check [--json]   rebuild every projection from the log and compare with the live ones
   ice-studio events [--run ID] [--type T[,T]] [--workspace ID] [--origin O] [--last N] [--follow] [--json]
                                        list (and follow) events
+  ice-studio audit [--step N] [--json] [--full] RUN
+                                       what an agent run's model was sent and answered, from the log alone
   ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] PATTERN [DIR]
                                        search a folder's text as the Studio does (ignore rules included)
   ice-studio version                   print the version
@@ -68,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.Replay(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "events":
 		return cli.Events(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "audit":
+		return cli.Audit(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "search":
 		return cli.Search(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "version", "--version":

@@ -174,10 +174,9 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 		}
 		switch d.Effect {
 		case capability.Allow:
-			if err := rc.emit(ctx, eventlog.CapabilityUsed, CapUsedPayload{Kind: canon.Kind, Target: canon.Target(),
-				Grant: d.Grant, Rule: d.Rule, PolicySeq: d.Policy, Reason: d.Reason}); err != nil {
-				return canon, err
-			}
+			// Recorded with the run's next event: the effect it allows.
+			rc.k.recordLater(rc.info, eventlog.CapabilityUsed, CapUsedPayload{Kind: canon.Kind, Target: canon.Target(),
+				Grant: d.Grant, Rule: d.Rule, PolicySeq: d.Policy, Reason: d.Reason})
 			return canon, nil
 		case capability.Deny:
 			return canon, rc.deny(ctx, canon.Kind, canon.Target(), d.Reason, d)

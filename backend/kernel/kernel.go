@@ -81,8 +81,13 @@ type Kernel struct {
 	locks  map[string]*sync.Mutex // one per run: operations on a run are serialised
 	active map[string]*active     // runs whose worker is executing
 	asks   asks                   // approvals runs wait for
-	closed bool
-	wg     sync.WaitGroup
+	// deferred holds each run's capability.used events until the run's next
+	// event, appended in the same transaction just before it: a use and
+	// the effect it authorised are committed together (one commit, not two),
+	// and "the use just before the effect" stays true in the log.
+	deferred map[string][]eventlog.Draft
+	closed   bool
+	wg       sync.WaitGroup
 }
 
 // active is a run whose worker is running.
@@ -103,7 +108,7 @@ func New(cfg Config) *Kernel {
 		cfg.ValidationTimeout = DefaultValidationTimeout
 	}
 	return &Kernel{cfg: cfg, log: cfg.Log, locks: make(map[string]*sync.Mutex), active: make(map[string]*active),
-		asks: asks{m: make(map[string]*Ask)}}
+		asks: asks{m: make(map[string]*Ask)}, deferred: make(map[string][]eventlog.Draft)}
 }
 
 // Stream returns the event stream of a run.
@@ -140,19 +145,42 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || strings.HasPrefix(typ, "inference.") {
 		emit = k.cfg.Emitter.Append
 	}
-	evs, err := emit(ctx, eventlog.Draft{
-		Stream: Stream(info.ID), ExpectVersion: info.Version + 1, Type: typ, Origin: origin,
+	k.mu.Lock()
+	drafts := append(k.deferred[info.ID], eventlog.Draft{})
+	delete(k.deferred, info.ID)
+	k.mu.Unlock()
+	for i := range drafts[:len(drafts)-1] {
+		drafts[i].ExpectVersion = info.Version + int64(i) + 1
+	}
+	drafts[len(drafts)-1] = eventlog.Draft{
+		Stream: Stream(info.ID), ExpectVersion: info.Version + int64(len(drafts)), Type: typ, Origin: origin,
 		Workspace: info.Workspace, Run: info.ID, Causation: cause, Correlation: info.ID, Payload: payload, Blobs: blobs,
-	})
+	}
+	all, err := emit(ctx, drafts...)
 	if err != nil {
+		if len(drafts) > 1 {
+			k.mu.Lock()
+			k.deferred[info.ID] = append(drafts[:len(drafts)-1:len(drafts)-1], k.deferred[info.ID]...)
+			k.mu.Unlock()
+		}
 		return eventlog.Event{}, fmt.Errorf("record %s: %w", typ, err)
 	}
+	evs := all[len(all)-1:]
 	prev := info.State
 	info.State, info.Version, info.UpdatedAt = next, evs[0].Version, evs[0].At
 	if next != prev && k.cfg.Notify != nil {
 		k.cfg.Notify(info.ID, next)
 	}
 	return evs[0], nil
+}
+
+// recordLater keeps a run's capability.used event for its next record
+// (see Kernel.deferred); the next record of the run, under its lock, takes it.
+func (k *Kernel) recordLater(info *RunInfo, typ string, payload any) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.deferred[info.ID] = append(k.deferred[info.ID], eventlog.Draft{Stream: Stream(info.ID), Type: typ, Origin: eventlog.OriginRuntime,
+		Workspace: info.Workspace, Run: info.ID, Correlation: info.ID, Payload: payload})
 }
 
 // StartRequest describes a run to start.

@@ -3,6 +3,7 @@ package ollama
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/ollama/ollama/api"
 )
@@ -26,11 +27,12 @@ func (p *Provider) Chat(ctx context.Context, req *api.ChatRequest, onChunk func(
 	stream := true
 	req.Stream = &stream
 	var res ChatResult
+	var content, thinking strings.Builder // a long answer comes in thousands of pieces
 	done := false
 	err := p.client.Chat(ctx, req, func(r api.ChatResponse) error {
 		res.Model = r.Model
-		res.Content += r.Message.Content
-		res.Thinking += r.Message.Thinking
+		content.WriteString(r.Message.Content)
+		thinking.WriteString(r.Message.Thinking)
 		res.ToolCalls = append(res.ToolCalls, r.Message.ToolCalls...)
 		if r.Done {
 			done = true
@@ -43,6 +45,7 @@ func (p *Provider) Chat(ctx context.Context, req *api.ChatRequest, onChunk func(
 		}
 		return nil
 	})
+	res.Content, res.Thinking = content.String(), thinking.String()
 	if ctx.Err() != nil {
 		return res, context.Cause(ctx) // cancelled: not a dropped connection
 	}

@@ -231,8 +231,11 @@ func (r *Runner) catchUp(ctx context.Context, until int64) error {
 	go func() {
 		defer close(batches)
 		after := from
+		// A live catch-up usually folds a handful of events: the batch grows
+		// as needed rather than zeroing room for batchSize every time.
+		room := 64
 		for {
-			batch := make([]eventlog.Event, 0, batchSize)
+			batch := make([]eventlog.Event, 0, room)
 			err := r.source.Read(rctx, eventlog.Query{AfterSeq: after, UntilSeq: until, Limit: batchSize, NoHashes: true}, func(e eventlog.Event) error {
 				batch = append(batch, e)
 				return nil
@@ -253,6 +256,7 @@ func (r *Runner) catchUp(ctx context.Context, until int64) error {
 				return
 			}
 			after = batch[len(batch)-1].Seq
+			room = batchSize // a long catch-up: full batches follow
 		}
 	}()
 	for res := range batches {
