@@ -43,6 +43,11 @@ func (p *Provider) classify(err error, model string) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "unexpected EOF") {
 		return fmt.Errorf("%w at %s: %v", ErrDropped, p.Host(), err)
 	}
+	if errors.Is(err, io.EOF) {
+		// The request was sent and the server closed the connection without
+		// an answer: it stopped or crashed while working on it.
+		return fmt.Errorf("%w at %s before it answered (did Ollama stop or crash?): %v", ErrDropped, p.Host(), err)
+	}
 	var opErr *net.OpError
 	var urlErr *url.Error
 	if errors.As(err, &opErr) || errors.As(err, &urlErr) {

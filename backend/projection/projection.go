@@ -345,5 +345,16 @@ func (r *Runner) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-changed:
 		}
+		// Appends come in bursts (a run's steps): fold them together, not
+		// one transaction per append. Whoever needs a fold at once (Emit, a
+		// read of a run) catches up itself.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backgroundFoldDelay):
+		}
 	}
 }
+
+// backgroundFoldDelay is how long Run lets appends gather before folding.
+const backgroundFoldDelay = 50 * time.Millisecond
