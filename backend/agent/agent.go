@@ -165,6 +165,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 		{Role: "system", Content: systemPrompt(env, w.cfg.ChatOnly, names)},
 		{Role: "user", Content: env.Task()},
 	}
+	var sent recorded
 	for step := 1; ; step++ {
 		if step > w.cfg.MaxTurns {
 			return fmt.Errorf("%w: more than %d model steps", kernel.ErrBudgetExceeded, w.cfg.MaxTurns)
@@ -175,7 +176,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 		if err := env.Authorize(capability.Request{Kind: capability.ModelInvoke, Model: w.cfg.Model, Endpoint: w.cfg.Endpoint}); err != nil {
 			return err
 		}
-		res, err := w.infer(ctx, env, step, msgs, defs, toolsBlob, names)
+		res, err := w.infer(ctx, env, step, msgs, &sent, defs, toolsBlob, names)
 		if err != nil {
 			return err
 		}
@@ -240,27 +241,39 @@ func assistantMessage(res ollama.ChatResult) api.Message {
 	return api.Message{Role: "assistant", Content: res.Content, Thinking: res.Thinking, ToolCalls: res.ToolCalls}
 }
 
+// recorded is what earlier steps of a run stored: the conversation only
+// grows, so each message is encoded and stored once, not at every step.
+type recorded struct {
+	addrs []string // blob address of each message stored so far
+	tools bool     // the tool definitions are stored
+}
+
 // infer records the request, streams the model's answer and records the
 // response (or the error that ended it).
-func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []api.Message, defs []api.Tool, toolsBlob []byte, names []string) (ollama.ChatResult, error) {
+func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []api.Message, sent *recorded, defs []api.Tool, toolsBlob []byte, names []string) (ollama.ChatResult, error) {
 	rp := RequestPayload{Step: step, Model: w.cfg.Model, Digest: w.cfg.Digest, Endpoint: w.cfg.Endpoint,
-		Messages: make([]string, len(msgs)), ToolNames: names, Options: w.cfg.Options, ChatOnly: w.cfg.ChatOnly}
-	blobs := make([][]byte, 0, len(msgs)+1)
-	for i, m := range msgs {
+		ToolNames: names, Options: w.cfg.Options, ChatOnly: w.cfg.ChatOnly}
+	var blobs [][]byte
+	addrs := sent.addrs
+	for _, m := range msgs[len(addrs):] {
 		b, err := json.Marshal(m)
 		if err != nil {
 			return ollama.ChatResult{}, err
 		}
-		rp.Messages[i] = eventlog.BlobAddress(b)
+		addrs = append(addrs, eventlog.BlobAddress(b))
 		blobs = append(blobs, b)
 	}
+	rp.Messages = addrs
 	if toolsBlob != nil {
 		rp.Tools = eventlog.BlobAddress(toolsBlob)
-		blobs = append(blobs, toolsBlob)
+		if !sent.tools {
+			blobs = append(blobs, toolsBlob)
+		}
 	}
 	if _, err := env.Record(eventlog.InferenceRequest, rp, blobs...); err != nil {
 		return ollama.ChatResult{}, err
 	}
+	sent.addrs, sent.tools = addrs, true
 	w.update(env, Update{Step: step, Kind: "step"})
 	req := &api.ChatRequest{Model: w.cfg.Model, Messages: msgs, Tools: defs, Options: w.cfg.Options}
 	start := time.Now()
@@ -309,17 +322,15 @@ func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []ap
 		msgBlob, _ = json.Marshal(assistantMessage(res))
 		out.Message = eventlog.BlobAddress(msgBlob)
 	}
-	var rerr error
+	// Committed with the run's next event (a tool's effect, the next
+	// request, or the run's end): one commit per step fewer.
 	if msgBlob != nil {
-		_, rerr = env.Record(eventlog.InferenceResponse, out, msgBlob)
+		env.RecordLater(eventlog.InferenceResponse, out, msgBlob)
 	} else {
-		_, rerr = env.Record(eventlog.InferenceResponse, out)
+		env.RecordLater(eventlog.InferenceResponse, out)
 	}
 	if err != nil {
 		return res, err
-	}
-	if rerr != nil {
-		return res, rerr
 	}
 	w.update(env, Update{Step: step, Kind: "response", Content: res.Content, Thinking: res.Thinking,
 		PromptTokens: res.PromptTokens, EvalTokens: res.EvalTokens, TokensPerSecond: tokensPerSecond(res)})
@@ -357,9 +368,9 @@ func (w *Worker) answer(env *kernel.Env, step, index int, c api.ToolCall, source
 	}
 	p.Result, p.Preview = eventlog.BlobAddress([]byte(content)), preview(content, 300)
 	blobs = append(blobs, []byte(content))
-	if _, err := env.Record(eventlog.InferenceToolCall, p, blobs...); err != nil {
-		return api.Message{}, err
-	}
+	// Committed with the next model step's request (or the run's next
+	// transition): one commit per step fewer.
+	env.RecordLater(eventlog.InferenceToolCall, p, blobs...)
 	u := Update{Step: step, Kind: "tool", Tool: c.Function.Name, Result: preview(content, 4000)}
 	if len(p.Arguments) > 0 {
 		u.Arguments = preview(string(p.Arguments), 4000)

@@ -36,6 +36,13 @@ type Event struct {
 	// outputs). Append stores them in the blobs table in the same
 	// transaction; they are not part of the event or its hash.
 	Blobs [][]byte `json:"-"`
+	// Lazy: the append need not wait for the disk. It is committed with
+	// SQLite's synchronous=NORMAL and reaches the disk with the next append
+	// that waits (which syncs the whole write-ahead log, in order) or the
+	// next checkpoint: a power cut may lose a lazy tail of the log, never a
+	// hole in it. Not stored; only for events whose loss loses no fact (an
+	// agent's cognitive events: the effects they lead to are durable).
+	Lazy bool `json:"-"`
 }
 
 // Origins. An agent origin is AgentPrefix followed by the agent's name.

@@ -44,6 +44,7 @@ type Draft struct {
 	Correlation   string
 	Payload       any      // a struct or map, encoded as canonical JSON
 	Blobs         [][]byte // contents the payload refers to by SHA-256, stored atomically with the event
+	Lazy          bool     // see Event.Lazy
 }
 
 // Gate is the single way events enter the log: it validates type, origin
@@ -114,7 +115,7 @@ func (g *Gate) Emit(ctx context.Context, drafts ...Draft) ([]Event, error) {
 		evs[i] = Event{
 			ID: id.String(), Stream: d.Stream, Version: d.ExpectVersion, Type: d.Type, Schema: info.Schema,
 			Origin: d.Origin, At: g.stamp(), Workspace: d.Workspace, Run: d.Run,
-			Causation: d.Causation, Correlation: d.Correlation, Payload: payload, Blobs: d.Blobs,
+			Causation: d.Causation, Correlation: d.Correlation, Payload: payload, Blobs: d.Blobs, Lazy: d.Lazy,
 		}
 	}
 	out, err := g.store.Append(ctx, evs)

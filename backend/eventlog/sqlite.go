@@ -85,6 +85,7 @@ type SQLiteStore struct {
 	closed  bool
 
 	insert, head, streamVersion *sql.Stmt // prepared once on the writer
+	synchronous                 string    // the configured mode (FULL unless asked otherwise)
 }
 
 var _ Store = (*SQLiteStore)(nil)
@@ -134,7 +135,7 @@ func Open(path string, opts Options) (*SQLiteStore, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
-	s := &SQLiteStore{path: abs, w: w, changes: make(chan struct{})}
+	s := &SQLiteStore{path: abs, w: w, changes: make(chan struct{}), synchronous: strings.ToUpper(opts.Synchronous)}
 	if err := s.prepare(opts); err != nil {
 		_ = w.Close()
 		return nil, err
@@ -321,6 +322,13 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	if s.insert == nil {
 		return nil, ErrReadOnly
 	}
+	if lazy(evs) && s.synchronous == "FULL" {
+		// The writer is one connection: the pragma holds for this commit.
+		if _, err := s.w.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+			return nil, classify(s.path, fmt.Errorf("append events: %w", err))
+		}
+		defer func() { _, _ = s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous=FULL`) }()
+	}
 	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE (DSN): other processes wait
 	if err != nil {
 		return nil, classify(s.path, fmt.Errorf("append events: %w", err))
@@ -389,6 +397,16 @@ func (s *SQLiteStore) Append(ctx context.Context, evs []Event) ([]Event, error) 
 	close(s.changes)
 	s.changes = make(chan struct{})
 	return out, nil
+}
+
+// lazy reports whether every event of a batch may be committed lazily.
+func lazy(evs []Event) bool {
+	for i := range evs {
+		if !evs[i].Lazy {
+			return false
+		}
+	}
+	return true
 }
 
 // The head and a stream's version, read inside each append's transaction.

@@ -63,3 +63,36 @@ func TestSQLiteReopenKeepsEverything(t *testing.T) {
 		t.Error("Append on a read-only store succeeded")
 	}
 }
+
+// TestSQLiteLazyAppend: a lazy batch is committed and chained like any
+// other, and the writer waits for the disk again afterwards (the pragma is
+// put back, so the next ordinary append is durable).
+func TestSQLiteLazyAppend(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	sync := func() int {
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := sync(); got != 2 {
+		t.Fatalf("synchronous = %d at open, want 2 (FULL)", got)
+	}
+	a := eventlogtest.Ev("a", "s", "t")
+	a.Lazy = true
+	b := eventlogtest.Ev("b", "s", "t")
+	b.Lazy = true
+	got := eventlogtest.MustAppend(t, s, a, b)
+	if got[1].Seq != 2 || string(got[1].PrevHash) != string(got[0].Hash) {
+		t.Fatalf("lazy events: %+v", got)
+	}
+	if n := sync(); n != 2 {
+		t.Fatalf("synchronous = %d after a lazy append, want 2 (FULL) again", n)
+	}
+	c := eventlogtest.MustAppend(t, s, eventlogtest.Ev("c", "s", "t"))
+	if c[0].Seq != 3 || string(c[0].PrevHash) != string(got[1].Hash) {
+		t.Fatalf("the append after the lazy ones: %+v", c[0])
+	}
+}

@@ -44,6 +44,16 @@ func (e *Env) Record(typ string, payload any, blobs ...[]byte) (eventlog.Event, 
 	return e.rc.k.recordBlobs(e.ctx, e.rc.info, typ, eventlog.AgentPrefix+e.rc.info.Worker, payload, "", blobs)
 }
 
+// RecordLater records a cognitive event like Record, but with the run's
+// next event, in the same transaction (one commit instead of two): for an
+// event that is final when made and need not be in the log before the run
+// goes on (a tool call with its result, recorded just before the next
+// model step). Every transition of the run takes it along, so it is never
+// left out.
+func (e *Env) RecordLater(typ string, payload any, blobs ...[]byte) {
+	e.rc.k.recordLater(e.rc.info, typ, eventlog.AgentPrefix+e.rc.info.Worker, payload, blobs...)
+}
+
 // PutBlob stores a body in the content-addressed store (e.g. before an
 // event refers to it) and returns its address.
 func (e *Env) PutBlob(data []byte) (string, error) { return e.rc.k.cfg.Blobs.PutBlob(e.ctx, data) }

@@ -175,7 +175,7 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 		switch d.Effect {
 		case capability.Allow:
 			// Recorded with the run's next event: the effect it allows.
-			rc.k.recordLater(rc.info, eventlog.CapabilityUsed, CapUsedPayload{Kind: canon.Kind, Target: canon.Target(),
+			rc.k.recordLater(rc.info, eventlog.CapabilityUsed, eventlog.OriginRuntime, CapUsedPayload{Kind: canon.Kind, Target: canon.Target(),
 				Grant: d.Grant, Rule: d.Rule, PolicySeq: d.Policy, Reason: d.Reason})
 			return canon, nil
 		case capability.Deny:

@@ -81,10 +81,11 @@ type Kernel struct {
 	locks  map[string]*sync.Mutex // one per run: operations on a run are serialised
 	active map[string]*active     // runs whose worker is executing
 	asks   asks                   // approvals runs wait for
-	// deferred holds each run's capability.used events until the run's next
-	// event, appended in the same transaction just before it: a use and
-	// the effect it authorised are committed together (one commit, not two),
-	// and "the use just before the effect" stays true in the log.
+	// deferred holds each run's capability.used events (and the agent's
+	// tool calls) until the run's next event, appended in the same
+	// transaction just before it: a use and the effect it authorised are
+	// committed together (one commit, not two), and "the use just before
+	// the effect" stays true in the log.
 	deferred map[string][]eventlog.Draft
 	closed   bool
 	wg       sync.WaitGroup
@@ -149,12 +150,15 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 	drafts := append(k.deferred[info.ID], eventlog.Draft{})
 	delete(k.deferred, info.ID)
 	k.mu.Unlock()
+	// An agent's cognitive events need not wait for the disk (see
+	// eventlog.Event.Lazy): the effects and transitions after them do.
+	lazy := strings.HasPrefix(typ, "inference.")
 	for i := range drafts[:len(drafts)-1] {
-		drafts[i].ExpectVersion = info.Version + int64(i) + 1
+		drafts[i].ExpectVersion, drafts[i].Lazy = info.Version+int64(i)+1, lazy
 	}
 	drafts[len(drafts)-1] = eventlog.Draft{
 		Stream: Stream(info.ID), ExpectVersion: info.Version + int64(len(drafts)), Type: typ, Origin: origin,
-		Workspace: info.Workspace, Run: info.ID, Causation: cause, Correlation: info.ID, Payload: payload, Blobs: blobs,
+		Workspace: info.Workspace, Run: info.ID, Causation: cause, Correlation: info.ID, Payload: payload, Blobs: blobs, Lazy: lazy,
 	}
 	all, err := emit(ctx, drafts...)
 	if err != nil {
@@ -174,13 +178,13 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 	return evs[0], nil
 }
 
-// recordLater keeps a run's capability.used event for its next record
-// (see Kernel.deferred); the next record of the run, under its lock, takes it.
-func (k *Kernel) recordLater(info *RunInfo, typ string, payload any) {
+// recordLater keeps a run's event for its next record (see
+// Kernel.deferred); the next record of the run, under its lock, takes it.
+func (k *Kernel) recordLater(info *RunInfo, typ, origin string, payload any, blobs ...[]byte) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.deferred[info.ID] = append(k.deferred[info.ID], eventlog.Draft{Stream: Stream(info.ID), Type: typ, Origin: eventlog.OriginRuntime,
-		Workspace: info.Workspace, Run: info.ID, Correlation: info.ID, Payload: payload})
+	k.deferred[info.ID] = append(k.deferred[info.ID], eventlog.Draft{Stream: Stream(info.ID), Type: typ, Origin: origin,
+		Workspace: info.Workspace, Run: info.ID, Correlation: info.ID, Payload: payload, Blobs: blobs})
 }
 
 // StartRequest describes a run to start.
@@ -340,7 +344,12 @@ func (k *Kernel) execute(ctx context.Context, rc *runCtx, w Worker) {
 	unlock := k.lock(rc.info.ID)
 	defer unlock()
 	if rc.info.State != StateExecuting {
-		return // aborted meanwhile
+		// Aborted meanwhile: what the worker left to record after the end
+		// has no place in the log.
+		k.mu.Lock()
+		delete(k.deferred, rc.info.ID)
+		k.mu.Unlock()
+		return
 	}
 	if cause := context.Cause(ctx); err != nil || ctx.Err() != nil {
 		switch {
