@@ -177,6 +177,18 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 			return err
 		}
 		res, err := w.infer(ctx, env, step, msgs, &sent, defs, toolsBlob, names)
+		if errors.Is(err, ollama.ErrMalformed) && ctx.Err() == nil && !w.cfg.ChatOnly {
+			// The answer broke off at something that does not decode (a
+			// tool call with arguments that are not a JSON object): the
+			// model is told, as for any malformed call, and goes on.
+			msgs = append(msgs, assistantMessage(res))
+			msg, aerr := w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%v: %w", ErrModelOutput, err))
+			if aerr != nil {
+				return aerr
+			}
+			msgs = append(msgs, msg)
+			continue
+		}
 		if err != nil {
 			return err
 		}

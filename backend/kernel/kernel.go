@@ -343,6 +343,11 @@ func (k *Kernel) execute(ctx context.Context, rc *runCtx, w Worker) {
 	bg := context.Background() // recording outcomes must not be cut short by the run's own deadline
 	unlock := k.lock(rc.info.ID)
 	defer unlock()
+	// An abort records on its own copy of the run: the log says whether
+	// the run is still executing.
+	if cur, err := k.load(bg, rc.info.ID); err == nil && cur.State != StateExecuting {
+		rc.info.State = cur.State
+	}
 	if rc.info.State != StateExecuting {
 		// Aborted meanwhile: what the worker left to record after the end
 		// has no place in the log.

@@ -21,6 +21,10 @@ var ErrServer = errors.New("the Ollama server failed")
 // ErrDropped is a stream that ended before the server said it was done.
 var ErrDropped = errors.New("the connection to Ollama dropped")
 
+// ErrMalformed is an answer from the server that does not decode (e.g. a
+// tool call whose arguments are not a JSON object).
+var ErrMalformed = errors.New("Ollama sent an answer that cannot be read")
+
 // classify maps errors of the api client to the provider's typed errors,
 // naming the model when one is concerned.
 func (p *Provider) classify(err error, model string) error {
@@ -53,7 +57,10 @@ func (p *Provider) classify(err error, model string) error {
 	if errors.As(err, &opErr) || errors.As(err, &urlErr) {
 		return fmt.Errorf("%w at %s: %v", ErrNotRunning, p.Host(), err)
 	}
-	return fmt.Errorf("ollama at %s: %w", p.Host(), err)
+	// What is left comes from reading the answer: a line that does not
+	// decode (e.g. tool call arguments that are not a JSON object) or is
+	// too long.
+	return fmt.Errorf("%w (from %s): %w", ErrMalformed, p.Host(), err)
 }
 
 // Model is an installed model with what the model manager shows.

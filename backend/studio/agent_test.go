@@ -95,6 +95,7 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `{"path":"notes.txt"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `{"path":42}`}, {Name: "teleport", Args: `{}`}}},
 		fakeollama.Reply{Chunks: []string{`{"name": "edit_file", "arguments": {"path": "notes.txt", `}}, // cut-off JSON in the text
+		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `"{\"path\": "`}}},              // arguments that are not an object, on the wire
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "edit_file", Args: `{"path":"notes.txt","old_text":"hello world","new_text":"hello agent"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "run_command", Args: `{"command":"cat notes.txt"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "search_text", Args: `{"query":"package"}`}}},
@@ -122,6 +123,7 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 		{"read_file", `the argument "path" of read_file must be a string, not a number`, ""},
 		{"teleport", `there is no tool "teleport"`, ""},
 		{"", "not valid JSON", ""},
+		{"", "Ollama sent an answer that cannot be read", ""},
 		{"edit_file", "", "staged the edit of notes.txt"},
 		{"run_command", "", "exit code 0\nhello agent"},
 		{"search_text", "", "src/a.go:1: package a"},
@@ -143,8 +145,8 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 	if n := len(runEvents(t, s, run.ID, eventlog.EffectCommandExecuted)); n != 1 {
 		t.Errorf("%d effect.command_executed, want 1", n)
 	}
-	if n := len(runEvents(t, s, run.ID, eventlog.InferenceRequest)); n != 8 {
-		t.Errorf("%d inference.request, want 8", n)
+	if n := len(runEvents(t, s, run.ID, eventlog.InferenceRequest)); n != 9 {
+		t.Errorf("%d inference.request, want 9", n)
 	}
 	// Live updates reached the bus: streamed text and tool results.
 	var sawDelta, sawTool bool
