@@ -95,7 +95,7 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `{"path":"notes.txt"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `{"path":42}`}, {Name: "teleport", Args: `{}`}}},
 		fakeollama.Reply{Chunks: []string{`{"name": "edit_file", "arguments": {"path": "notes.txt", `}}, // cut-off JSON in the text
-		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `"{\"path\": "`}}},              // arguments that are not an object, on the wire
+		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `"{\"path\": "`}}},          // arguments that are not an object, on the wire
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "edit_file", Args: `{"path":"notes.txt","old_text":"hello world","new_text":"hello agent"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "run_command", Args: `{"command":"cat notes.txt"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "search_text", Args: `{"query":"package"}`}}},
