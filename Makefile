@@ -11,7 +11,7 @@ export CGO_ENABLED := 1
 # only with this tag; every go command below gets it.
 export GOFLAGS := -tags=sqlite_fts5
 
-.PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop check-bindings install uninstall clean bench
+.PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop test-ollama ollama-prebuild check-bindings install uninstall clean bench
 
 ## setup: install whatever is missing (Debian packages, npm packages, Go modules)
 setup:
@@ -40,9 +40,14 @@ run: build
 serve: build
 	@exec $(BIN) serve $(if $(ADDR),--addr $(ADDR)) $(ARGS)
 
-## test: every test — Go (vet, race), frontend unit, browser end-to-end, desktop smoke
-test: setup test-go test-frontend build check-bindings test-e2e test-desktop
+## test: every test — Go (vet, race), frontend unit, browser end-to-end, desktop smoke, real Ollama
+# The real Ollama is built in the background from the start (a few minutes
+# the first time), so its build overlaps the other suites.
+test: setup ollama-prebuild test-go test-frontend build check-bindings test-e2e test-desktop test-ollama
 	@echo "make test: all suites passed"
+
+ollama-prebuild:
+	@scripts/real-ollama prebuild
 
 test-go: setup frontend
 	go vet ./...
@@ -56,6 +61,11 @@ test-e2e: build
 
 test-desktop: build
 	scripts/desktop-smoke $(BIN)
+
+## test-ollama: the model provider and agent runs against a real Ollama (v0.6.5, built once into build/ollama) with a tiny random-weight model
+test-ollama:
+	@scripts/real-ollama build
+	ICE_OLLAMA_BIN=$(CURDIR)/build/ollama/bin/ollama go test -count=1 -run 'Real' ./backend/...
 
 ## check-bindings: the committed Wails bindings match the Go API
 check-bindings: build

@@ -2,6 +2,7 @@ package ollama
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/buger/jsonparser"
 	"github.com/ollama/ollama/api"
 )
 
@@ -44,7 +46,13 @@ func (p *Provider) classify(err error, model string) error {
 		}
 		return fmt.Errorf("ollama at %s: %s", p.Host(), strings.TrimSpace(se.ErrorMessage+" "+se.Status))
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "unexpected EOF") {
+	if malformed(err) {
+		return fmt.Errorf("%w (from %s): %w", ErrMalformed, p.Host(), err)
+	}
+	var opErr *net.OpError
+	var urlErr *url.Error
+	transport := errors.As(err, &opErr) || errors.As(err, &urlErr)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || transport && strings.Contains(err.Error(), "unexpected EOF") {
 		return fmt.Errorf("%w at %s: %v", ErrDropped, p.Host(), err)
 	}
 	if errors.Is(err, io.EOF) {
@@ -52,15 +60,32 @@ func (p *Provider) classify(err error, model string) error {
 		// an answer: it stopped or crashed while working on it.
 		return fmt.Errorf("%w at %s before it answered (did Ollama stop or crash?): %v", ErrDropped, p.Host(), err)
 	}
-	var opErr *net.OpError
-	var urlErr *url.Error
-	if errors.As(err, &opErr) || errors.As(err, &urlErr) {
+	if transport {
 		return fmt.Errorf("%w at %s: %v", ErrNotRunning, p.Host(), err)
 	}
-	// What is left comes from reading the answer: a line that does not
-	// decode (e.g. tool call arguments that are not a JSON object) or is
-	// too long.
-	return fmt.Errorf("%w (from %s): %w", ErrMalformed, p.Host(), err)
+	// What is left is what the server wrote into a stream as {"error": …}
+	// (the api client returns it as a plain error): it failed mid-answer,
+	// e.g. its model runner crashed.
+	return fmt.Errorf("%w at %s: %s", ErrServer, p.Host(), strings.TrimSpace(err.Error()))
+}
+
+// malformed reports whether err comes from decoding a line of the answer
+// (encoding/json, or the ordered map the api package decodes tool call
+// arguments into).
+func malformed(err error) bool {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
+		return true
+	}
+	for _, e := range []error{jsonparser.KeyPathNotFoundError, jsonparser.UnknownValueTypeError, jsonparser.MalformedJsonError,
+		jsonparser.MalformedStringError, jsonparser.MalformedArrayError, jsonparser.MalformedObjectError, jsonparser.MalformedValueError,
+		jsonparser.OverflowIntegerError, jsonparser.MalformedStringEscapeError} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // Model is an installed model with what the model manager shows.

@@ -249,6 +249,7 @@ func TestAgentModelFailures(t *testing.T) {
 	}{
 		{fakeollama.Reply{Status: 500, Error: "llama runner process has terminated"}, "llama runner process has terminated"},
 		{fakeollama.Reply{Chunks: []string{"par", "tial"}, Drop: true}, "ended before it was done"},
+		{fakeollama.Reply{Chunks: []string{"par"}, StreamErr: "an error was encountered while running the model: unexpected EOF"}, "the Ollama server failed at http"},
 	} {
 		fake.Push(tc.reply)
 		run, err := s.StartAgentRun(StartAgentRunRequest{WorkspaceID: ws.ID, Task: "x", Model: "tiny"})

@@ -35,6 +35,7 @@ type Reply struct {
 	Calls      []Call
 	DoneReason string        // default "stop"
 	Drop       bool          // close the connection after the chunks, before done
+	StreamErr  string        // after the chunks, an {"error": …} line in the 200 stream (a runner that crashed)
 	Delay      time.Duration // before each chunk
 	Hold       chan struct{} // the answer waits for this before its chunks (a slow model)
 	Prompt     int           // prompt_eval_count (default 10)
@@ -213,6 +214,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 		line(c)
 		fl.Flush()
+	}
+	if reply.StreamErr != "" {
+		fmt.Fprintf(w, `{"error":%s}`+"\n", quote(reply.StreamErr))
+		fl.Flush()
+		return
 	}
 	if reply.Drop {
 		fl.Flush()

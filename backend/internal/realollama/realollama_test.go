@@ -1,0 +1,91 @@
+package realollama_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/ollama/ollama/api"
+
+	"github.com/ice-studio/ice-studio/backend/internal/realollama"
+)
+
+// recorder is a testing.TB whose Skip and Fatal end only the goroutine
+// that called them, recording why, so Start's refusals can be checked.
+type recorder struct {
+	*testing.T
+	skipped, fatal string
+}
+
+func (r *recorder) Skip(args ...any)  { r.skipped = fmt.Sprint(args...); runtime.Goexit() }
+func (r *recorder) Fatal(args ...any) { r.fatal = fmt.Sprint(args...); runtime.Goexit() }
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.fatal = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// start runs Start with a recorder, in its own goroutine.
+func start(t *testing.T) *recorder {
+	r := &recorder{T: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		realollama.Start(r)
+	}()
+	<-done
+	return r
+}
+
+func TestStartSkipsWithoutBinary(t *testing.T) {
+	t.Setenv(realollama.BinaryEnv, "")
+	r := start(t)
+	if !strings.Contains(r.skipped, realollama.BinaryEnv+" is not set") || r.fatal != "" {
+		t.Errorf("Start without %s: skipped %q, fatal %q; want a skip naming the variable", realollama.BinaryEnv, r.skipped, r.fatal)
+	}
+}
+
+func TestStartFailsOnABadBinary(t *testing.T) {
+	notExec := filepath.Join(t.TempDir(), "ollama")
+	if err := os.WriteFile(notExec, []byte("not a program"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range []string{filepath.Join(t.TempDir(), "missing"), notExec, t.TempDir()} {
+		t.Setenv(realollama.BinaryEnv, bin)
+		r := start(t)
+		if !strings.Contains(r.fatal, bin) || r.skipped != "" {
+			t.Errorf("Start with %s=%s: fatal %q, skipped %q; want a failure naming it", realollama.BinaryEnv, bin, r.fatal, r.skipped)
+		}
+	}
+}
+
+// TestRealStartAndStop starts a server, finds the tiny model installed with
+// its options, and stops it.
+func TestRealStartAndStop(t *testing.T) {
+	srv := realollama.Start(t)
+	ctx := context.Background()
+	c := srv.Client()
+	sr, err := c.Show(ctx, &api.ShowRequest{Model: srv.Model})
+	if err != nil {
+		t.Fatalf("Show(%s): %v\n%s", srv.Model, err, srv.Log())
+	}
+	for _, want := range []string{"num_ctx", "num_predict", "seed", "temperature", "num_thread"} {
+		if !strings.Contains(sr.Parameters, want) {
+			t.Errorf("Show(%s).Parameters = %q, want %s set", srv.Model, sr.Parameters, want)
+		}
+	}
+	if sr.Template != realollama.Template {
+		t.Errorf("Show(%s).Template = %q, want realollama.Template", srv.Model, sr.Template)
+	}
+	srv.Stop()
+	if _, err := c.Version(ctx); err == nil {
+		t.Error("Version() answered after Stop()")
+	}
+	srv.Stop() // a second Stop, and the cleanup's, are no-ops
+	if log := srv.Log(); !strings.Contains(log, "Listening on") {
+		t.Errorf("the server log does not say where it listened:\n%s", log)
+	}
+}
