@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -281,44 +280,13 @@ func (e *Env) FindFiles(text, under string, maxSize int64) ([]string, error) {
 	if _, err := e.rc.authorize(e.ctx, capability.Request{Kind: capability.FSRead, Path: listTarget(under)}, nil); err != nil {
 		return nil, err
 	}
-	start := e.rc.root
-	if under = strings.Trim(under, "/"); under != "" {
-		abs, err := workspace.Resolve(e.rc.root, under)
-		if err != nil {
-			return nil, err
-		}
-		start = abs
-	}
 	needle := []byte(text)
 	var out []string
-	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable entries are skipped
+	err := e.rc.walkText(e.ctx, under, maxSize, func(rel string, data []byte) bool {
+		if bytes.Contains(data, needle) {
+			out = append(out, rel)
 		}
-		if err := e.ctx.Err(); err != nil {
-			return context.Cause(e.ctx)
-		}
-		if d.IsDir() {
-			if skipDirs[d.Name()] && p != start {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if info, err := d.Info(); err != nil || info.Size() > maxSize {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil || bytes.IndexByte(data, 0) >= 0 || !bytes.Contains(data, needle) {
-			return nil
-		}
-		rel, err := filepath.Rel(e.rc.root, p)
-		if err == nil {
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
+		return true
 	})
 	return out, err
 }
