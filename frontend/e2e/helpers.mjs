@@ -47,6 +47,95 @@ export async function fakeOllama(t, version) {
   return `http://127.0.0.1:${srv.address().port}`;
 }
 
+/**
+ * scriptedOllama is a fake Ollama that answers chat requests from a queue,
+ * streamed as NDJSON the way Ollama does: replies are { chunks?: string[],
+ * thinking?: string, calls?: [{ name, args }], delayMs?: number } (with the
+ * queue empty the answer is "Done."). It serves one tool-capable model,
+ * tiny:latest, and keeps every chat request body it received (requests).
+ */
+export async function scriptedOllama(t, replies = []) {
+  const model = 'tiny:latest';
+  const queue = [...replies];
+  const requests = [];
+  const json = (res, status, body) => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(body));
+  };
+  const readBody = (req) =>
+    new Promise((ok) => {
+      let b = '';
+      req.on('data', (d) => (b += d));
+      req.on('end', () => ok(b));
+    });
+  const known = (name) => name === model || `${name}:latest` === model;
+  const srv = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/api/version') return json(res, 200, { version: '0.9.0-scripted' });
+    if (path === '/api/tags') {
+      return json(res, 200, {
+        models: [
+          {
+            name: model,
+            model,
+            digest: 'c0ffee00d15ea5e0123456789abcdef0123456789abcdef0123456789abcdef',
+            size: 1 << 20,
+            modified_at: '2026-01-02T03:04:05Z',
+            details: { format: 'gguf', family: 'llama', parameter_size: '1M', quantization_level: 'F32' },
+          },
+        ],
+      });
+    }
+    const body = await readBody(req);
+    let parsed = {};
+    try {
+      parsed = JSON.parse(body || '{}');
+    } catch {
+      return json(res, 400, { error: 'bad json' });
+    }
+    if (path === '/api/show') {
+      if (!known(parsed.model ?? parsed.name)) return json(res, 404, { error: `model '${parsed.model}' not found` });
+      return json(res, 200, {
+        capabilities: ['completion', 'tools'],
+        details: { format: 'gguf', family: 'llama', parameter_size: '1M', quantization_level: 'F32' },
+        model_info: { 'llama.context_length': 4096 },
+      });
+    }
+    if (path !== '/api/chat') return json(res, 404, { error: 'not found' });
+    if (!known(parsed.model)) return json(res, 404, { error: `model '${parsed.model}' not found, try pulling it first` });
+    requests.push(parsed);
+    const reply = queue.shift() ?? { chunks: ['Done.'] };
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/x-ndjson');
+    const line = (o) => res.write(JSON.stringify({ model, created_at: new Date().toISOString(), ...o }) + '\n');
+    const pause = () => new Promise((ok) => setTimeout(ok, reply.delayMs ?? 0));
+    if (reply.thinking) line({ message: { role: 'assistant', content: '', thinking: reply.thinking }, done: false });
+    for (const c of reply.chunks ?? []) {
+      await pause();
+      line({ message: { role: 'assistant', content: c }, done: false });
+    }
+    if (reply.calls?.length) {
+      const tool_calls = reply.calls.map((c, index) => ({ function: { index, name: c.name, arguments: c.args } }));
+      line({ message: { role: 'assistant', content: '', tool_calls }, done: false });
+    }
+    const evalCount = (reply.chunks?.length ?? 0) + (reply.calls?.length ?? 0);
+    line({
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: 'stop',
+      prompt_eval_count: 10,
+      eval_count: evalCount,
+      total_duration: 2_000_000,
+      eval_duration: 1_000_000,
+    });
+    res.end();
+  });
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  t.after(() => srv.close());
+  return { url: `http://127.0.0.1:${srv.address().port}`, requests, model };
+}
+
 /** startServe runs `ice-studio serve` and resolves once it printed its URL. */
 export async function startServe(t, { args = [], env = {} } = {}) {
   const home = tempDir(t, 'ice-e2e-home-');
@@ -123,11 +212,12 @@ export async function approveWrites(page, choice = 'Allow for this run') {
 }
 
 /**
- * openProject starts `serve`, opens project through the welcome screen's
- * path field and waits until the explorer lists the file matching shown.
+ * openProject starts `serve` (with env added to its environment), opens
+ * project through the welcome screen's path field and waits until the
+ * explorer lists the file matching shown.
  */
-export async function openProject(t, project, shown = /a\.txt/) {
-  const s = await startServe(t);
+export async function openProject(t, project, shown = /a\.txt/, env = {}) {
+  const s = await startServe(t, { env });
   const { page, problems } = await launchBrowser(t);
   await page.goto(s.url);
   await page.getByLabel(/type its path/).fill(project);

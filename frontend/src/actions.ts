@@ -152,6 +152,11 @@ export function startReplaceRun(req: Parameters<Api['StartReplaceRun']>[0], s: S
   return attempt(s, 'Could not start the replace run', () => api.StartReplaceRun(req));
 }
 
+/** startAgentRun starts a run in which a local model works on a task; its edits are staged for review. */
+export function startAgentRun(req: Parameters<Api['StartAgentRun']>[0], s: Store = store): Promise<Result<RunInfo>> {
+  return attempt(s, 'Could not start the agent', () => api.StartAgentRun(req));
+}
+
 /** approveRun approves a validated run, which commits its staged changes. */
 export function approveRun(id: string, s: Store = store): Promise<Result<RunInfo>> {
   return attempt(s, 'Could not commit the run', () => api.ApproveRun({ id }));

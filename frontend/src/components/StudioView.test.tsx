@@ -34,6 +34,7 @@ describe('<StudioView>', () => {
           return { total: rows.length, offset: 0, rows };
         },
         MemoryProposals: async () => proposals,
+        ListModels: async () => ({ models: [], pulls: [], defaultChat: '', defaultEmbed: '' }),
         MemoryList: async () => [],
         GetMemorySettings: async () => ({ embeddingModel: '', indexed: 0 }),
       })

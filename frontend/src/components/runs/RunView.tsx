@@ -1,11 +1,13 @@
 // One run in full, for review: what it is and where it stands, the
-// decisions (Commit, Abort, Revert), its staged changes as diffs, its
-// validation and its timeline. Everything is read from the log.
+// decisions (Commit, Abort, Revert), an agent run's transcript, its staged
+// changes as diffs, its validation and its timeline. Everything is read
+// from the log.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { abortRun, approveRun, revertRun, showRunEvents } from '../../actions';
 import { api, errorMessage, RunEvents, type EventRow, type RunDetail, type RunInfo } from '../../bridge';
 import { store } from '../../store';
 import { clock, shortId } from '../EventDetail';
+import { AgentTranscript } from './AgentTranscript';
 import { useNow, useRunChanged } from './hooks';
 import { ApprovalCards } from './ApprovalCards';
 import { PromoteButton } from './PromoteForm';
@@ -85,7 +87,7 @@ function useRelatedRun(id: string): RunInfo | null {
   return id && info?.id === id ? info : null;
 }
 
-type Tab = 'changes' | 'validation' | 'timeline';
+type Tab = 'transcript' | 'changes' | 'validation' | 'timeline';
 type Busy = 'commit' | 'abort' | 'revert' | null;
 
 export interface RunViewProps {
@@ -125,7 +127,14 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
 
   const { changes, asks } = data.detail;
   const verdict = [...data.events].reverse().find((e) => e.type === RunEvents.ValidationPassed || e.type === RunEvents.ValidationFailed);
-  const shownTab: Tab = tab ?? (changes.length > 0 ? 'changes' : verdict ? 'validation' : 'timeline');
+  const isAgent = run.worker === 'agent';
+  const shownTab: Tab = tab ?? (isAgent ? 'transcript' : changes.length > 0 ? 'changes' : verdict ? 'validation' : 'timeline');
+  const tabs: (readonly [Tab, string, string])[] = [
+    ...(isAgent ? [['transcript', 'Transcript', ''] as const] : []),
+    ['changes', `Changes`, String(changes.length)],
+    ['validation', 'Validation', verdict ? (verdict.type === RunEvents.ValidationPassed ? '✓' : '✗') : ''],
+    ['timeline', 'Timeline', String(data.events.length)],
+  ];
 
   const act = async (what: Exclude<Busy, null>) => {
     setBusy(what);
@@ -244,13 +253,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
       </header>
       <ApprovalCards asks={asks} onAnswered={() => void reload()} />
       <div className="run-tabs" role="tablist" aria-label="Run details">
-        {(
-          [
-            ['changes', `Changes`, String(changes.length)],
-            ['validation', 'Validation', verdict ? (verdict.type === RunEvents.ValidationPassed ? '✓' : '✗') : ''],
-            ['timeline', 'Timeline', String(data.events.length)],
-          ] as const
-        ).map(([t, label, extra]) => (
+        {tabs.map(([t, label, extra]) => (
           <button
             key={t}
             role="tab"
@@ -265,11 +268,19 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
           </button>
         ))}
       </div>
-      <div className={`run-body body-${shownTab}`} role="tabpanel" id={`run-panel-${shownTab}`} aria-labelledby={`run-tab-${shownTab}`}>
-        {shownTab === 'changes' && <RunChanges changes={changes} />}
-        {shownTab === 'validation' && <RunValidation events={data.events} />}
-        {shownTab === 'timeline' && <RunTimeline events={data.events} nowMs={now} truncated={data.truncated} />}
-      </div>
+      {/* The transcript stays mounted behind the other tabs: it keeps following the run live. */}
+      {isAgent && (
+        <div className="run-body body-transcript" role="tabpanel" id="run-panel-transcript" aria-labelledby="run-tab-transcript" hidden={shownTab !== 'transcript'}>
+          <AgentTranscript run={run} />
+        </div>
+      )}
+      {shownTab !== 'transcript' && (
+        <div className={`run-body body-${shownTab}`} role="tabpanel" id={`run-panel-${shownTab}`} aria-labelledby={`run-tab-${shownTab}`}>
+          {shownTab === 'changes' && <RunChanges changes={changes} />}
+          {shownTab === 'validation' && <RunValidation events={data.events} />}
+          {shownTab === 'timeline' && <RunTimeline events={data.events} nowMs={now} truncated={data.truncated} />}
+        </div>
+      )}
     </article>
   );
 }

@@ -2,6 +2,14 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Events, setTransport, type RunInfo } from '../../bridge';
 import { fakeBackend, noBackend, run } from '../../test/fakeBackend';
+
+/** models answers ListModels: the agent composer in the panel lists them. */
+const models = async () => ({
+  models: [{ name: 'tiny:latest', digest: 'sha256:0a1b', size: 1, modifiedAt: 0, family: 'llama', parameters: '1M', quantization: 'F32', format: 'gguf', capabilities: ['completion', 'tools'] }],
+  pulls: [],
+  defaultChat: '',
+  defaultEmbed: '',
+});
 import { useRunOptions } from './hooks';
 import { RunsPanel } from './RunsPanel';
 
@@ -26,6 +34,7 @@ describe('<RunsPanel>', () => {
       run({ id: 'r1', task: 'Replace "x" with "y"', state: 'validation_failed', createdAt: now - 2 * 3600e9 }),
     ];
     backend = fakeBackend({
+      ListModels: models,
       ListRuns: async () => runs,
       StartReplaceRun: async (req) => run({ id: 'r4', task: `Replace "${req.find}" with "${req.replace}"`, state: 'created' }),
     });
@@ -81,6 +90,7 @@ describe('<RunsPanel>', () => {
   it('says so when there are no runs, and shows a ListRuns error with Retry', async () => {
     let fail = true;
     backend = fakeBackend({
+      ListModels: models,
       ListRuns: async () => {
         if (fail) throw new Error('the event log is not open');
         return null as unknown as RunInfo[]; // Go's empty list
@@ -140,7 +150,7 @@ describe('<RunsPanel>', () => {
   });
 
   it('shows why a replace run could not start, inline', async () => {
-    backend = fakeBackend({ ListRuns: async () => [], StartReplaceRun: async () => Promise.reject(new Error('validation command "\'": unterminated quote')) });
+    backend = fakeBackend({ ListModels: models, ListRuns: async () => [], StartReplaceRun: async () => Promise.reject(new Error('validation command "\'": unterminated quote')) });
     setTransport(backend.transport);
     render(<Harness />);
     await screen.findByText(/No runs yet/);

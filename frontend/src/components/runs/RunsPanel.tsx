@@ -1,10 +1,12 @@
-// The runs panel: the workspace's runs, newest first and live; a find &
-// replace form that starts a run; and the options every new run uses.
+// The runs panel: the workspace's runs, newest first and live; the agent
+// composer and a find & replace form that start runs; and the options every
+// new run uses.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { startReplaceRun } from '../../actions';
 import { api, errorMessage, type RunInfo } from '../../bridge';
 import { shortId } from '../EventDetail';
 import { FormError } from '../FormError';
+import { AgentComposer } from './AgentComposer';
 import { runProfiles, useNow, useRunChanged, type RunOptionsState, type RunProfile } from './hooks';
 import { RunBadge } from './RunBadge';
 import { relativeTime } from './runFormat';
@@ -128,6 +130,14 @@ export function RunsPanel({ workspaceId, selected, onSelect, runOptions }: RunsP
         </button>
       </div>
       <div className="runs-tools">
+        <AgentComposer
+          workspaceId={workspaceId}
+          opts={runOptions}
+          onStarted={(run) => {
+            onSelect(run.id);
+            void reload();
+          }}
+        />
         <button className={`disclosure${replaceOpen ? ' open' : ''}`} aria-expanded={replaceOpen} onClick={() => setReplaceOpen(!replaceOpen)}>
           Find &amp; replace…
         </button>
@@ -153,7 +163,7 @@ export function RunsPanel({ workspaceId, selected, onSelect, runOptions }: RunsP
         {runs === null ? (
           !error && <p className="muted run-empty">Loading…</p>
         ) : runs.length === 0 ? (
-          <p className="muted run-empty">No runs yet. Edit a file and propose the change, or start a find &amp; replace.</p>
+          <p className="muted run-empty">No runs yet. Give the agent a task, edit a file and propose the change, or start a find &amp; replace.</p>
         ) : (
           <ul className="run-list" aria-label="Runs">
             {runs.map((r) => (
