@@ -58,16 +58,18 @@ type Update struct {
 	// Kind: "step" (a model step begins), "delta" (streamed text),
 	// "response" (a step's answer is complete), "tool" (a tool call and
 	// its result), "done" (the agent finished).
-	Kind            string  `json:"kind"`
-	Content         string  `json:"content,omitempty"`
-	Thinking        string  `json:"thinking,omitempty"`
-	Tool            string  `json:"tool,omitempty"`
-	Arguments       string  `json:"arguments,omitempty"`
-	Result          string  `json:"result,omitempty"`
-	Error           string  `json:"error,omitempty"`
-	PromptTokens    int     `json:"promptTokens,omitempty"`
-	EvalTokens      int     `json:"evalTokens,omitempty"`
-	TokensPerSecond float64 `json:"tokensPerSecond,omitempty"`
+	Kind            string   `json:"kind"`
+	Content         string   `json:"content,omitempty"`
+	Thinking        string   `json:"thinking,omitempty"`
+	Tool            string   `json:"tool,omitempty"`
+	Index           int      `json:"index"`               // "tool": the call's place in the step's answer
+	ToolCalls       []string `json:"toolCalls,omitempty"` // "response": the tools the answer calls, in order
+	Arguments       string   `json:"arguments,omitempty"`
+	Result          string   `json:"result,omitempty"`
+	Error           string   `json:"error,omitempty"`
+	PromptTokens    int      `json:"promptTokens,omitempty"`
+	EvalTokens      int      `json:"evalTokens,omitempty"`
+	TokensPerSecond float64  `json:"tokensPerSecond,omitempty"`
 }
 
 // Worker is the agent as a kernel worker.
@@ -344,7 +346,7 @@ func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []ap
 	if err != nil {
 		return res, err
 	}
-	w.update(env, Update{Step: step, Kind: "response", Content: res.Content, Thinking: res.Thinking,
+	w.update(env, Update{Step: step, Kind: "response", Content: res.Content, Thinking: res.Thinking, ToolCalls: out.ToolCalls,
 		PromptTokens: res.PromptTokens, EvalTokens: res.EvalTokens, TokensPerSecond: tokensPerSecond(res)})
 	return res, nil
 }
@@ -383,7 +385,7 @@ func (w *Worker) answer(env *kernel.Env, step, index int, c api.ToolCall, source
 	// Committed with the next model step's request (or the run's next
 	// transition): one commit per step fewer.
 	env.RecordLater(eventlog.InferenceToolCall, p, blobs...)
-	u := Update{Step: step, Kind: "tool", Tool: c.Function.Name, Result: preview(content, 4000)}
+	u := Update{Step: step, Kind: "tool", Tool: c.Function.Name, Index: index, Result: preview(content, 4000)}
 	if len(p.Arguments) > 0 {
 		u.Arguments = preview(string(p.Arguments), 4000)
 	} else if p.ArgsBlob != "" {

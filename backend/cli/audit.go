@@ -43,6 +43,7 @@ func Audit(args []string, io IO) int {
 		return abbreviate(strings.ReplaceAll(s, "\n", "⏎"), 300)
 	}
 	enc := json.NewEncoder(io.Stdout)
+	stream := true // as the Studio sends it
 	err := store.Read(ctx, eventlog.Query{Run: run, NoHashes: true,
 		Types: []string{eventlog.InferenceRequest, eventlog.InferenceResponse, eventlog.InferenceToolCall}}, func(e eventlog.Event) error {
 		switch e.Type {
@@ -61,7 +62,7 @@ func Audit(args []string, io IO) int {
 			}
 			if *asJSON {
 				return enc.Encode(map[string]any{"seq": e.Seq, "step": p.Step, "digest": p.Digest, "endpoint": p.Endpoint,
-					"request": api.ChatRequest{Model: v.Model, Messages: v.Messages, Tools: tools, Options: v.Options}})
+					"request": api.ChatRequest{Model: v.Model, Messages: v.Messages, Tools: tools, Options: v.Options, Stream: &stream}})
 			}
 			fmt.Fprintf(io.Stdout, "── step %d (event %d) · %s %s · options %s · tools %s\n", p.Step, e.Seq, p.Model, p.Digest,
 				compact(p.Options), strings.Join(p.ToolNames, ","))

@@ -202,6 +202,8 @@ type StartRequest struct {
 	// Grants are issued for the run as it starts, on the user's own
 	// request (the file an edit run writes, its validation command).
 	Grants []CapGrantedPayload
+	// Model is the model an agent run works with (recorded in run.created).
+	Model string
 }
 
 func (b Budget) withDefaults() Budget {
@@ -248,12 +250,13 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 		return RunInfo{}, fmt.Errorf("start run: unknown profile %q (ask, edit or agent)", req.Profile)
 	}
 	info.config = CreatedPayload{Worker: w.Name(), Task: req.Task, Budget: budget, AutoCommit: req.AutoCommit,
-		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf, Profile: profile}
+		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf, Profile: profile, Model: req.Model}
 	created, err := k.record(ctx, &info, eventlog.RunCreated, eventlog.OriginRuntime, info.config, requested.ID)
 	if err != nil {
 		return RunInfo{}, err
 	}
 	info.CreatedAt, info.AutoCommit, info.RevertOf = created.At, req.AutoCommit, req.RevertOf
+	info.Profile, info.Model = profile, req.Model
 	if _, err := k.record(ctx, &info, eventlog.RunProvisioned, eventlog.OriginRuntime, map[string]any{"budget": budget, "root": root}, ""); err != nil {
 		return info, err
 	}

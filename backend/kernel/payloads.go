@@ -24,6 +24,7 @@ type CreatedPayload struct {
 	ValidationCommand []string `json:"validationCommand"`
 	RevertOf          string   `json:"revertOf"`
 	Profile           string   `json:"profile,omitempty"` // capability profile ("" in runs from before profiles: edit)
+	Model             string   `json:"model,omitempty"`   // the model an agent run works with
 }
 
 // FileRef names a file and the content hash seen.

@@ -242,6 +242,7 @@ type RunInfo struct {
 	Approved   bool   `json:"approved"`
 	Outcome    string `json:"outcome"` // committed, aborted, terminated, or "" while undecided
 	Profile    string `json:"profile"` // capability profile: ask, edit or agent
+	Model      string `json:"model"`   // an agent run's model ("" for other workers)
 	// Waiting is set (by the Studio, not the projection) while the run
 	// waits for an answer to an approval card.
 	Waiting bool `json:"waiting"`
@@ -261,7 +262,7 @@ func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
 	}
 	r.AutoCommit, r.Approved = auto == 1, approved == 1
 	_ = json.Unmarshal([]byte(config), &r.config)
-	r.Profile = r.config.Profile
+	r.Profile, r.Model = r.config.Profile, r.config.Model
 	if r.Profile == "" {
 		r.Profile = "edit"
 	}

@@ -78,7 +78,7 @@ func (s *Studio) StartAgentRun(req StartAgentRunRequest) (kernel.RunInfo, error)
 	if err != nil {
 		return kernel.RunInfo{}, err
 	}
-	sr.Budget.MaxTokens = req.MaxTokens
+	sr.Budget.MaxTokens, sr.Model = req.MaxTokens, model
 	w := agent.New(s.cfg.Ollama, agent.Config{Model: model, Digest: m.Digest, Endpoint: s.cfg.Ollama.Host(),
 		ChatOnly: !m.Has("tools"), Options: opts, MaxTurns: req.MaxTurns,
 		Stream: func(u agent.Update) { s.cfg.Bus.Publish(bus.AgentUpdate, u) }})
@@ -253,7 +253,8 @@ func (s *Studio) GetInferenceRequest(req InferenceStepRequest) (InferenceRequest
 	if found == nil {
 		return InferenceRequestView{}, fmt.Errorf("run %s has no model step %d", req.Run, req.Step)
 	}
-	body, _ := json.MarshalIndent(api.ChatRequest{Model: found.Model, Messages: found.Messages, Tools: tools, Options: found.Options}, "", "  ")
+	stream := true // as Provider.Chat sends it
+	body, _ := json.MarshalIndent(api.ChatRequest{Model: found.Model, Messages: found.Messages, Tools: tools, Options: found.Options, Stream: &stream}, "", "  ")
 	found.JSON = string(body)
 	return *found, nil
 }

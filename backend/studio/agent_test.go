@@ -104,9 +104,12 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 	run, err := s.StartAgentRun(StartAgentRunRequest{WorkspaceID: ws.ID, Task: "Change the greeting", Model: "tiny",
 		Options: RunOptions{Profile: capability.ProfileAgent}, Seed: ptr(7), Temperature: ptr(0.0)})
 	must(t, err)
+	if run.Model != "tiny" || run.Profile != capability.ProfileAgent {
+		t.Errorf("started run: model %q, profile %q", run.Model, run.Profile)
+	}
 	info := waitRun(t, s, run.ID)
-	if info.State != kernel.StateValidated {
-		t.Fatalf("run %s: %s", info.State, info.Reason)
+	if info.State != kernel.StateValidated || info.Model != "tiny" {
+		t.Fatalf("run %s: %s (model %q)", info.State, info.Reason, info.Model)
 	}
 	d, err := s.GetRun(RunRequest{ID: run.ID})
 	must(t, err)

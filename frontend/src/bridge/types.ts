@@ -111,6 +111,10 @@ export interface AgentUpdate {
   content?: string;
   thinking?: string;
   tool?: string;
+  /** For tool: the call's place in the step's answer. */
+  index?: number;
+  /** For response: the tools the answer calls, in order. */
+  toolCalls?: string[];
   arguments?: string;
   result?: string;
   error?: string;

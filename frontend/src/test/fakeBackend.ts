@@ -67,6 +67,7 @@ export function run(over: Partial<RunInfo> = {}): RunInfo {
     approved: false,
     outcome: '',
     profile: 'edit',
+    model: '',
     waiting: false,
     ...over,
   };

@@ -468,6 +468,7 @@ export namespace kernel {
 	    approved: boolean;
 	    outcome: string;
 	    profile: string;
+	    model: string;
 	    waiting: boolean;
 	
 	    static createFrom(source: any = {}) {
@@ -491,6 +492,7 @@ export namespace kernel {
 	        this.approved = source["approved"];
 	        this.outcome = source["outcome"];
 	        this.profile = source["profile"];
+	        this.model = source["model"];
 	        this.waiting = source["waiting"];
 	    }
 	}

@@ -268,7 +268,7 @@ export function AgentTranscript({ run }: AgentTranscriptProps) {
     <div className="transcript" aria-label="Transcript">
       <div className="tr-bar">
         <span className="tr-model mono" title="The model of this run">
-          {first?.model ?? (active ? 'starting…' : 'no model step')}
+          {first?.model || run.model || (active ? 'starting…' : 'no model step')}
         </span>
         {first?.digest && (
           <span className="chip mono" title={first.digest}>

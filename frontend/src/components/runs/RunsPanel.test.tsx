@@ -63,6 +63,14 @@ describe('<RunsPanel>', () => {
     expect(within(rows[2] as HTMLElement).getByText('2 h ago')).toBeTruthy();
   });
 
+  it('names the model of an agent run in the list', async () => {
+    runs = [run({ id: 'a1', task: 'Tidy the README', worker: 'agent', model: 'tiny:latest', createdAt: now }), ...runs];
+    render(<Harness />);
+    await screen.findByRole('list', { name: 'Runs' });
+    expect(within(items()[0] as HTMLElement).getByText('agent · tiny:latest')).toBeTruthy();
+    expect(within(items()[1] as HTMLElement).getByText('edit')).toBeTruthy();
+  });
+
   it('shows a run that waits for an approval as such in the list', async () => {
     runs = [run({ id: 'r9', task: 'Replace "p" with "q"', state: 'executing', waiting: true, createdAt: now }), ...runs];
     render(<Harness />);

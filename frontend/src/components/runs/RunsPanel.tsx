@@ -179,7 +179,9 @@ export function RunsPanel({ workspaceId, selected, onSelect, runOptions }: RunsP
                   </span>
                   <span className="run-item-meta">
                     <RunBadge run={r} waiting={r.waiting} />
-                    <span className="chip">{r.worker}</span>
+                    <span className="chip" title={r.model ? `model ${r.model}` : undefined}>
+                      {r.model ? `${r.worker} · ${r.model}` : r.worker}
+                    </span>
                     <span className="spacer" />
                     <span className="muted small" title={new Date(r.createdAt / 1e6).toLocaleString()}>
                       {relativeTime(r.createdAt || r.updatedAt, now)}
