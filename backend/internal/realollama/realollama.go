@@ -19,6 +19,15 @@
 //   - /api/embed works on it (vectors of tinymodel.EmbeddingLength);
 //   - the server leaks one of its four slots in about one abandoned stream
 //     in ten: a test that cancels many streams should Start its own server.
+//
+// Server.InstallToolCaller adds a second model (tinymodel.WriteToolCaller)
+// whose answer to any prompt is ToolCall, as one token, then </s>:
+//   - with tools in the request, v0.6.5 parses the text through Template's
+//     range over .ToolCalls and streams one chunk holding the native tool
+//     call (no text) and a done chunk, done reason "stop", 2 tokens;
+//     without tools the call comes back as text;
+//   - installing it takes some 10 ms; Start does not, so a server lists
+//     only the tiny model unless a test asks for both.
 package realollama
 
 import (
@@ -210,7 +219,7 @@ func Start(tb testing.TB) *Server {
 	if err := waitReady(s, exited); err != nil {
 		tb.Fatalf("ollama serve at %s: %v\n--- server log ---\n%s", s.Host, err, tail(s.Log()))
 	}
-	if err := createModel(s); err != nil {
+	if err := createModel(s, Model, tinyGGUF, defaultParameters()); err != nil {
 		tb.Fatalf("create %s in ollama at %s: %v\n--- server log ---\n%s", Model, s.Host, err, tail(s.Log()))
 	}
 	return s
@@ -237,42 +246,83 @@ func waitReady(s *Server, exited <-chan struct{}) error {
 	}
 }
 
+// ToolCallerModel is the name InstallToolCaller installs the tool caller
+// under (package tinymodel's WriteToolCaller).
+const ToolCallerModel = "ice-toolcaller:latest"
+
+// ToolCall is the tool caller's answer to every prompt: one call of
+// read_file, which Template lets Ollama parse as a native tool call.
+const ToolCall = `{"name":"read_file","arguments":{"path":"README.md"}}`
+
+// ToolCallerNumPredict caps the tool caller's answers. It answers in two
+// tokens (the call, then </s>), so the cap is only a guard.
+const ToolCallerNumPredict = 8
+
+// gguf is a model file to upload, with its blob digest.
+type gguf struct {
+	bytes  []byte
+	digest string
+}
+
+func newGGUF(write func(*bytes.Buffer) error) func() (gguf, error) {
+	return sync.OnceValues(func() (gguf, error) {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return gguf{}, err
+		}
+		return gguf{b.Bytes(), fmt.Sprintf("sha256:%x", sha256.Sum256(b.Bytes()))}, nil
+	})
+}
+
 var (
-	ggufOnce   sync.Once
-	ggufBytes  []byte
-	ggufDigest string
-	ggufErr    error
+	tinyGGUF       = newGGUF(func(b *bytes.Buffer) error { return tinymodel.WriteGGUF(b, WeightSeed) })
+	toolCallerGGUF = newGGUF(func(b *bytes.Buffer) error { return tinymodel.WriteToolCaller(b, WeightSeed, ToolCall) })
 )
 
-// createModel uploads the tiny model's GGUF as a blob and creates Model
-// from it with Template and the default options.
-func createModel(s *Server) error {
-	ggufOnce.Do(func() {
-		var b bytes.Buffer
-		ggufErr = tinymodel.WriteGGUF(&b, WeightSeed)
-		ggufBytes, ggufDigest = b.Bytes(), fmt.Sprintf("sha256:%x", sha256.Sum256(b.Bytes()))
-	})
-	if ggufErr != nil {
-		return ggufErr
+// InstallToolCaller installs the tool caller as ToolCallerModel, with
+// Template and the tiny model's options but ToolCallerNumPredict, and
+// returns its name. Start does not install it, so a server lists only the
+// tiny model unless a test asks for more.
+func (s *Server) InstallToolCaller(tb testing.TB) string {
+	tb.Helper()
+	params := defaultParameters()
+	params["num_predict"] = ToolCallerNumPredict
+	if err := createModel(s, ToolCallerModel, toolCallerGGUF, params); err != nil {
+		tb.Fatalf("create %s in ollama at %s: %v\n--- server log ---\n%s", ToolCallerModel, s.Host, err, tail(s.Log()))
+	}
+	return ToolCallerModel
+}
+
+// defaultParameters are the tiny model's Modelfile parameters.
+func defaultParameters() map[string]any {
+	return map[string]any{
+		"num_ctx":     NumCtx,
+		"num_predict": NumPredict,
+		"seed":        SampleSeed,
+		"temperature": Temperature,
+		"num_thread":  NumThread,
+	}
+}
+
+// createModel uploads a model's GGUF as a blob and creates name from it
+// with Template and params.
+func createModel(s *Server, name string, file func() (gguf, error), params map[string]any) error {
+	g, err := file()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := s.Client()
-	if err := c.CreateBlob(ctx, ggufDigest, bytes.NewReader(ggufBytes)); err != nil {
-		return fmt.Errorf("upload blob %s: %w", ggufDigest, err)
+	if err := c.CreateBlob(ctx, g.digest, bytes.NewReader(g.bytes)); err != nil {
+		return fmt.Errorf("upload blob %s: %w", g.digest, err)
 	}
 	var last string
-	err := c.Create(ctx, &api.CreateRequest{
-		Model:    Model,
-		Files:    map[string]string{"ice-tiny.gguf": ggufDigest},
-		Template: Template,
-		Parameters: map[string]any{
-			"num_ctx":     NumCtx,
-			"num_predict": NumPredict,
-			"seed":        SampleSeed,
-			"temperature": Temperature,
-			"num_thread":  NumThread,
-		},
+	err = c.Create(ctx, &api.CreateRequest{
+		Model:      name,
+		Files:      map[string]string{strings.TrimSuffix(name, ":latest") + ".gguf": g.digest},
+		Template:   Template,
+		Parameters: params,
 	}, func(p api.ProgressResponse) error { last = p.Status; return nil })
 	if err != nil {
 		return err

@@ -10,6 +10,9 @@
 // matrices with F32 norms. Its output head only scores word pieces: it never
 // emits a control or byte token, so its answers are printable ASCII and end
 // only when num_predict caps them.
+//
+// WriteToolCaller writes a second model of the same shape whose answer is
+// always one given text (a tool call) and then </s> (see toolcaller.go).
 package tinymodel
 
 import (
@@ -127,6 +130,23 @@ func ParameterCount() uint64 {
 // gives the same bytes, another seed other weights.
 func WriteGGUF(w io.Writer, seed int64) error {
 	tokens, scores, types := Vocabulary()
+	// The output head's rows of tokens that are not word pieces stay zero,
+	// so those tokens never win the argmax.
+	shape := func(t tensor, i uint64, v float32) float32 {
+		if t.name == "output.weight" && types[i/t.dims[0]] != TokenNormal {
+			return 0
+		}
+		return v
+	}
+	return write(w, Name, tokens, scores, types, seed, shape)
+}
+
+// write writes a GGUF of the model's shape with the given vocabulary. Each
+// weight is drawn from seed (uniform in [-scale, scale), or 1 for norms)
+// and then passed through shape with its tensor and index, which returns
+// the value written: every weight draws from the generator, whatever
+// shape keeps, so a model's bytes depend only on its seed and shape.
+func write(w io.Writer, name string, tokens []string, scores []float32, types []int32, seed int64, shape func(t tensor, i uint64, v float32) float32) error {
 	vocab := uint64(len(tokens))
 	headDim := uint32(EmbeddingLength / HeadCount)
 
@@ -137,7 +157,7 @@ func WriteGGUF(w io.Writer, seed int64) error {
 	tensors := tensorLayout(vocab)
 	kvs := []kv{
 		{"general.architecture", str(Architecture)},
-		{"general.name", str(Name)},
+		{"general.name", str(name)},
 		{"general.file_type", u32(fileTypeF16)},
 		{"general.alignment", u32(Alignment)},
 		{Architecture + ".vocab_size", u32(uint32(vocab))},
@@ -184,11 +204,11 @@ func WriteGGUF(w io.Writer, seed int64) error {
 
 	rng := splitmix64(uint64(seed))
 	for _, t := range tensors {
-		b = t.fill(b, &rng, types)
+		b = t.fill(b, &rng, shape)
 		b = pad(b)
 	}
 	if _, err := w.Write(b); err != nil {
-		return fmt.Errorf("write tiny model: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
 }
@@ -243,18 +263,15 @@ func tensorLayout(vocab uint64) []tensor {
 	return ts
 }
 
-// fill appends the tensor's values. The output head's rows of tokens that
-// are not word pieces stay zero, so those tokens never win the argmax.
-func (t tensor) fill(b []byte, rng *splitmix64, types []int32) []byte {
+// fill appends the tensor's values: drawn from rng, then shaped.
+func (t tensor) fill(b []byte, rng *splitmix64, shape func(t tensor, i uint64, v float32) float32) []byte {
 	n := t.elems()
 	for i := uint64(0); i < n; i++ {
 		v := float32(1)
 		if t.scale != 0 {
 			v = t.scale * rng.uniform()
 		}
-		if t.name == "output.weight" && types[i/t.dims[0]] != TokenNormal {
-			v = 0
-		}
+		v = shape(t, i, v)
 		if t.typ == tensorF16 {
 			b = binary.LittleEndian.AppendUint16(b, float16(v))
 		} else {

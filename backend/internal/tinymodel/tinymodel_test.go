@@ -3,9 +3,11 @@ package tinymodel_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ollama/ollama/fs/ggml"
@@ -326,4 +328,184 @@ func (r *reader) value(typ uint32) any {
 		r.err = fmt.Errorf("unknown value type %d at byte %d", typ, r.off)
 	}
 	return nil
+}
+
+const call = `{"name":"read_file","arguments":{"path":"README.md"}}`
+
+func mustWriteToolCaller(tb testing.TB, seed int64, call string) []byte {
+	tb.Helper()
+	var b bytes.Buffer
+	if err := tinymodel.WriteToolCaller(&b, seed, call); err != nil {
+		tb.Fatalf("WriteToolCaller(%d, %q): %v", seed, call, err)
+	}
+	return b.Bytes()
+}
+
+func TestWriteToolCallerIsDeterministic(t *testing.T) {
+	a, b := mustWriteToolCaller(t, 7, call), mustWriteToolCaller(t, 7, call)
+	if !bytes.Equal(a, b) {
+		t.Error("WriteToolCaller(7, call) twice gave different bytes")
+	}
+	if c := mustWriteToolCaller(t, 8, call); bytes.Equal(a, c) {
+		t.Error("WriteToolCaller with seeds 7 and 8 gave the same bytes")
+	}
+	if c := mustWriteToolCaller(t, 7, `{"name":"list_dir","arguments":{}}`); bytes.Equal(a, c) {
+		t.Error("WriteToolCaller with two calls gave the same bytes")
+	}
+	if bytes.Equal(a, mustWrite(t, 7)) {
+		t.Error("WriteToolCaller(7) and WriteGGUF(7) gave the same bytes")
+	}
+}
+
+func TestToolCallerVocabulary(t *testing.T) {
+	base, _, _ := tinymodel.Vocabulary()
+	tokens, scores, types, err := tinymodel.ToolCallerVocabulary("call me maybe")
+	if err != nil {
+		t.Fatalf("ToolCallerVocabulary(%q): %v", "call me maybe", err)
+	}
+	if len(tokens) != len(base)+1 || len(scores) != len(tokens) || len(types) != len(tokens) {
+		t.Fatalf("ToolCallerVocabulary: %d/%d/%d tokens/scores/types, want %d each", len(tokens), len(scores), len(types), len(base)+1)
+	}
+	if got := tokens[len(tokens)-1]; got != "call▁me▁maybe" || types[len(types)-1] != tinymodel.TokenNormal {
+		t.Errorf("the call token is %q of type %d, want %q (spaces as SPM spells them) of type %d",
+			got, types[len(types)-1], "call▁me▁maybe", tinymodel.TokenNormal)
+	}
+	for _, c := range []struct{ call, why string }{
+		{"", "empty"},
+		{"the", "already a piece"},
+		{"ab", "two characters the tokenizer merges"},
+		{"▁file", "already a piece"},
+		{"the▁file", "two pieces the tokenizer merges"},
+	} {
+		if _, _, _, err := tinymodel.ToolCallerVocabulary(c.call); !errors.Is(err, tinymodel.ErrBadCall) {
+			t.Errorf("ToolCallerVocabulary(%q) (%s) = %v, want ErrBadCall", c.call, c.why, err)
+		}
+	}
+	if err := tinymodel.WriteToolCaller(io.Discard, 1, ""); !errors.Is(err, tinymodel.ErrBadCall) {
+		t.Errorf("WriteToolCaller with an empty call = %v, want ErrBadCall", err)
+	}
+}
+
+// TestWriteToolCallerParsesBack reads the tool caller back and runs its
+// network by hand: the blocks add nothing to the residual stream, so the
+// next token is the output head applied to the normalised embedding of the
+// current one, and it must be the call after every token but the call,
+// and </s> after the call.
+func TestWriteToolCallerParsesBack(t *testing.T) {
+	raw := mustWriteToolCaller(t, 1, call)
+	f, err := parseGGUF(raw)
+	if err != nil {
+		t.Fatalf("parse the written GGUF: %v", err)
+	}
+	tokens, _, types, err := tinymodel.ToolCallerVocabulary(call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callID := len(tokens) - 1
+	if f.version != 3 || f.kv["general.name"] != tinymodel.ToolCallerName || f.kv["llama.vocab_size"] != uint32(len(tokens)) {
+		t.Errorf("version %d, name %v, vocab_size %v; want 3, %s, %d", f.version, f.kv["general.name"], f.kv["llama.vocab_size"], tinymodel.ToolCallerName, len(tokens))
+	}
+	gotTokens, _ := f.kv["tokenizer.ggml.tokens"].([]any)
+	gotTypes, _ := f.kv["tokenizer.ggml.token_type"].([]any)
+	if len(gotTokens) != len(tokens) || len(gotTypes) != len(tokens) {
+		t.Fatalf("%d tokens and %d types, want %d", len(gotTokens), len(gotTypes), len(tokens))
+	}
+	if gotTokens[callID] != call || gotTypes[callID] != int32(tinymodel.TokenNormal) {
+		t.Errorf("last token %q of type %v, want the call %q, a normal token", gotTokens[callID], gotTypes[callID], call)
+	}
+	seen := map[string]bool{}
+	for _, tok := range gotTokens {
+		if seen[tok.(string)] {
+			t.Errorf("token %q appears twice", tok)
+		}
+		seen[tok.(string)] = true
+	}
+	for b := 0; b < 256; b++ {
+		if tok := fmt.Sprintf("<0x%02X>", b); !seen[tok] {
+			t.Errorf("byte token %s is missing", tok)
+		}
+	}
+
+	e := tinymodel.EmbeddingLength
+	for _, ti := range f.tensors {
+		data := f.tensor(t, raw, ti.name)
+		zero := bytes.Count(data, []byte{0}) == len(data)
+		if strings.HasSuffix(ti.name, ".attn_output.weight") || strings.HasSuffix(ti.name, ".ffn_down.weight") {
+			if !zero {
+				t.Errorf("%s is not all zero: the block adds to the residual stream", ti.name)
+			}
+		} else if zero {
+			t.Errorf("%s is all zero", ti.name)
+		}
+		if want := map[uint32]uint32{1: 0, 2: 1}[uint32(len(ti.dims))]; ti.typ != want {
+			t.Errorf("tensor %s has type %d, want %d", ti.name, ti.typ, want)
+		}
+	}
+	embd, head := halfs(f.tensor(t, raw, "token_embd.weight")), halfs(f.tensor(t, raw, "output.weight"))
+	if len(embd) != e*len(tokens) || len(head) != e*len(tokens) {
+		t.Fatalf("token_embd has %d values, output %d; want %d each", len(embd), len(head), e*len(tokens))
+	}
+	for tok := range tokens {
+		x := embd[tok*e : (tok+1)*e]
+		var ss float64
+		for _, v := range x {
+			ss += v * v
+		}
+		scale := 1 / math.Sqrt(ss/float64(e)+1e-5) // RMS norm; output_norm is ones
+		best, second, bestID := math.Inf(-1), math.Inf(-1), -1
+		for id := range tokens {
+			var logit float64
+			for d, w := range head[id*e : (id+1)*e] {
+				logit += w * x[d] * scale
+			}
+			switch {
+			case logit > best:
+				best, second, bestID = logit, best, id
+			case logit > second:
+				second = logit
+			}
+		}
+		want := callID
+		if tok == callID {
+			want = tinymodel.EOSID
+		}
+		if bestID != want || best-second < 20 {
+			t.Errorf("after token %d (%q) the network picks %d (%q) by %.1f over the next, want %d (%q) by 20 or more",
+				tok, tokens[tok], bestID, tokens[bestID], best-second, want, tokens[want])
+		}
+	}
+	if types[tinymodel.EOSID] != tinymodel.TokenControl {
+		t.Errorf("</s> is of type %d, want control", types[tinymodel.EOSID])
+	}
+
+	// Ollama's own decoder reads it too.
+	g, err := ggml.Decode(bytes.NewReader(raw), -1)
+	if err != nil {
+		t.Fatalf("ggml.Decode: %v", err)
+	}
+	if kv := g.KV(); kv.Architecture() != "llama" || len(kv.Strings("tokenizer.ggml.tokens")) != len(tokens) {
+		t.Errorf("Ollama reads architecture %q and %d tokens, want llama and %d", kv.Architecture(), len(kv.Strings("tokenizer.ggml.tokens")), len(tokens))
+	}
+}
+
+// halfs decodes little-endian IEEE half-precision values.
+func halfs(b []byte) []float64 {
+	out := make([]float64, len(b)/2)
+	for i := range out {
+		h := binary.LittleEndian.Uint16(b[2*i:])
+		sign := 1.0
+		if h&0x8000 != 0 {
+			sign = -1
+		}
+		exp, mant := int(h>>10&0x1f), float64(h&0x3ff)
+		switch exp {
+		case 0:
+			out[i] = sign * mant / 1024 * math.Pow(2, -14)
+		case 31:
+			out[i] = math.NaN()
+		default:
+			out[i] = sign * (1 + mant/1024) * math.Pow(2, float64(exp-15))
+		}
+	}
+	return out
 }
