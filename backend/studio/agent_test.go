@@ -99,6 +99,8 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "edit_file", Args: `{"path":"notes.txt","old_text":"hello world","new_text":"hello agent"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "run_command", Args: `{"command":"cat notes.txt"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "search_text", Args: `{"query":"package"}`}}},
+		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "propose_memory", Args: `{"content":"Greetings in notes.txt address the agent.","kind":"convention"}`},
+			{Name: "propose_memory", Args: `{"content":"Greetings in notes.txt address the agent.","kind":"decision"}`}}},
 		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "finish", Args: `{"summary":"Greeted the agent."}`}}},
 	)
 	run, err := s.StartAgentRun(StartAgentRunRequest{WorkspaceID: ws.ID, Task: "Change the greeting", Model: "tiny",
@@ -130,6 +132,8 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 		{"edit_file", "", "staged the edit of notes.txt"},
 		{"run_command", "", "exit code 0\nhello agent"},
 		{"search_text", "", "src/a.go:1: package a"},
+		{"propose_memory", "unknown kind", ""},
+		{"propose_memory", "", "proposed for the user's review"},
 		{"finish", "", "Greeted the agent."},
 	}
 	if len(calls) != len(want) {
@@ -148,8 +152,14 @@ func TestAgentReadsEditsRunsAndStages(t *testing.T) {
 	if n := len(runEvents(t, s, run.ID, eventlog.EffectCommandExecuted)); n != 1 {
 		t.Errorf("%d effect.command_executed, want 1", n)
 	}
-	if n := len(runEvents(t, s, run.ID, eventlog.InferenceRequest)); n != 9 {
-		t.Errorf("%d inference.request, want 9", n)
+	if n := len(runEvents(t, s, run.ID, eventlog.InferenceRequest)); n != 10 {
+		t.Errorf("%d inference.request, want 10", n)
+	}
+	// The proposal waits in the review queue; nothing became a memory.
+	props, err := s.MemoryProposals(WorkspaceRequest{WorkspaceID: ws.ID})
+	must(t, err)
+	if len(props) != 1 || props[0].Spec.Content != "Greetings in notes.txt address the agent." || props[0].Run != run.ID {
+		t.Errorf("proposals = %+v", props)
 	}
 	// Live updates reached the bus: streamed text and tool results.
 	var sawDelta, sawTool bool
