@@ -89,6 +89,20 @@ describe('<RunView>', () => {
     expect(enabled()).toEqual(want);
   });
 
+  it('a validated run that staged nothing offers Finish instead of Commit, and finishing approves it', async () => {
+    const r = run({ state: 'validated', worker: 'agent', task: 'What does the README say?' });
+    const world = worldWith(r);
+    world.changes.set(r.id, []);
+    const b = backendFor(world, { ApproveRun: async () => ({ ...r, state: 'terminated', outcome: 'committed' }) });
+    setTransport(b.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    expect(screen.queryByRole('button', { name: 'Commit' })).toBeNull();
+    expect(button('Finish').title).toMatch(/Nothing to write/);
+    fireEvent.click(button('Finish'));
+    await waitFor(() => expect(b.argsOf('ApproveRun')).toEqual([{ id: r.id }]));
+  });
+
   it('Promote… on a committed run sends PromoteRun with the task and changed files, and shows a refusal inline', async () => {
     const r = run({ state: 'terminated', outcome: 'committed' });
     let refuse = true;

@@ -204,9 +204,15 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
             className="primary"
             disabled={!commitOk || busy !== null}
             onClick={() => void act('commit')}
-            title={commitOk ? 'Approve the run and write its staged changes to the files' : 'Only a validated run can be committed'}
+            title={
+              !commitOk
+                ? 'Only a validated run can be committed'
+                : changes.length === 0
+                  ? 'Nothing to write: finishing records the run as committed (its answer can then be promoted to memory)'
+                  : 'Approve the run and write its staged changes to the files'
+            }
           >
-            {busy === 'commit' ? 'Committing…' : 'Commit'}
+            {busy === 'commit' ? 'Committing…' : commitOk && changes.length === 0 ? 'Finish' : 'Commit'}
           </button>
           <button
             className="danger"
