@@ -183,12 +183,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 			// The answer broke off at something that does not decode (a
 			// tool call with arguments that are not a JSON object): the
 			// model is told, as for any malformed call, and goes on.
-			msgs = append(msgs, assistantMessage(res))
-			msg, aerr := w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%v: %w", ErrModelOutput, err))
-			if aerr != nil {
-				return aerr
-			}
-			msgs = append(msgs, msg)
+			msgs = append(msgs, assistantMessage(res), w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%v: %w", ErrModelOutput, err)))
 			continue
 		}
 		if err != nil {
@@ -210,11 +205,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 		if perr != nil {
 			// A call written in the answer that does not parse: the model is
 			// told, and the loop goes on.
-			msg, err := w.answer(env, step, 0, api.ToolCall{}, source, nil, fmt.Errorf("%v: %w", ErrModelOutput, perr))
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, msg)
+			msgs = append(msgs, w.answer(env, step, 0, api.ToolCall{}, source, nil, fmt.Errorf("%v: %w", ErrModelOutput, perr)))
 			continue
 		}
 		if len(calls) == 0 {
@@ -228,11 +219,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 				break // nothing after finish is carried out
 			}
 			out, done, terr := w.call(ctx, env, tools, c)
-			msg, err := w.answer(env, step, i, c, source, out, terr)
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, msg)
+			msgs = append(msgs, w.answer(env, step, i, c, source, out, terr))
 			if terr != nil && fatal(ctx, terr) {
 				return terr
 			}
@@ -361,7 +348,7 @@ func tokensPerSecond(res ollama.ChatResult) float64 {
 
 // answer records a tool call with its result (or error) and returns the
 // tool message that tells the model.
-func (w *Worker) answer(env *kernel.Env, step, index int, c api.ToolCall, source string, out *string, terr error) (api.Message, error) {
+func (w *Worker) answer(env *kernel.Env, step, index int, c api.ToolCall, source string, out *string, terr error) api.Message {
 	content := ""
 	p := ToolCallPayload{Step: step, Index: index, ID: c.ID, Name: c.Function.Name, Source: source}
 	if terr != nil {
@@ -395,7 +382,7 @@ func (w *Worker) answer(env *kernel.Env, step, index int, c api.ToolCall, source
 		u.Error = terr.Error()
 	}
 	w.update(env, u)
-	return api.Message{Role: "tool", Content: content, ToolName: c.Function.Name, ToolCallID: c.ID}, nil
+	return api.Message{Role: "tool", Content: content, ToolName: c.Function.Name, ToolCallID: c.ID}
 }
 
 func (w *Worker) update(env *kernel.Env, u Update) {
