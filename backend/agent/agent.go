@@ -183,7 +183,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 			// The answer broke off at something that does not decode (a
 			// tool call with arguments that are not a JSON object): the
 			// model is told, as for any malformed call, and goes on.
-			msgs = append(msgs, assistantMessage(res), w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%v: %w", ErrModelOutput, err)))
+			msgs = append(msgs, assistantMessage(res), w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%w: %w", ErrModelOutput, err)))
 			continue
 		}
 		if err != nil {
@@ -205,7 +205,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 		if perr != nil {
 			// A call written in the answer that does not parse: the model is
 			// told, and the loop goes on.
-			msgs = append(msgs, w.answer(env, step, 0, api.ToolCall{}, source, nil, fmt.Errorf("%v: %w", ErrModelOutput, perr)))
+			msgs = append(msgs, w.answer(env, step, 0, api.ToolCall{}, source, nil, fmt.Errorf("%w: %w", ErrModelOutput, perr)))
 			continue
 		}
 		if len(calls) == 0 {

@@ -28,9 +28,6 @@ const DefaultCommandTimeout = 2 * time.Minute
 // Profile returns the run's capability profile (ask, edit or agent).
 func (e *Env) Profile() string { return e.rc.info.config.Profile }
 
-// Budget returns the run's budget.
-func (e *Env) Budget() Budget { return e.rc.budget }
-
 // Record records a cognitive event of the worker (inference.request,
 // inference.response, inference.tool_call…) with the origin
 // agent:<worker>, and its large bodies in the blob store atomically with
@@ -53,10 +50,6 @@ func (e *Env) Record(typ string, payload any, blobs ...[]byte) (eventlog.Event, 
 func (e *Env) RecordLater(typ string, payload any, blobs ...[]byte) {
 	e.rc.k.recordLater(e.rc.info, typ, eventlog.AgentPrefix+e.rc.info.Worker, payload, blobs...)
 }
-
-// PutBlob stores a body in the content-addressed store (e.g. before an
-// event refers to it) and returns its address.
-func (e *Env) PutBlob(data []byte) (string, error) { return e.rc.k.cfg.Blobs.PutBlob(e.ctx, data) }
 
 // CommandResult is what a command a worker ran printed and how it ended.
 type CommandResult struct {
@@ -215,8 +208,9 @@ func (rc *runCtx) walkText(ctx context.Context, under string, maxSize int64, fn 
 }
 
 // runOnCopy copies the workspace to a temporary folder, applies the staged
-// changes there and runs argv in dir of the copy, its output (at most
-// maxOutput bytes) returned and kept in the blob store.
+// changes there and runs argv in dir of the copy. It returns the output (at
+// most maxOutput bytes) for the caller to store with its event; the
+// payload names it by its blob address.
 func (k *Kernel) runOnCopy(ctx context.Context, root string, staged []Staged, argv []string, dir string, timeout time.Duration) (CommandPayload, []byte, error) {
 	tmp, err := os.MkdirTemp("", "ice-run-")
 	if err != nil {

@@ -142,17 +142,17 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 	if err != nil {
 		return eventlog.Event{}, err
 	}
+	// An agent's cognitive events need not wait for the disk (see
+	// eventlog.Event.Lazy): the effects and transitions after them do.
+	lazy := strings.HasPrefix(typ, "inference.")
 	emit := k.cfg.Emitter.Emit
-	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || strings.HasPrefix(typ, "inference.") {
+	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || lazy {
 		emit = k.cfg.Emitter.Append
 	}
 	k.mu.Lock()
 	drafts := append(k.deferred[info.ID], eventlog.Draft{})
 	delete(k.deferred, info.ID)
 	k.mu.Unlock()
-	// An agent's cognitive events need not wait for the disk (see
-	// eventlog.Event.Lazy): the effects and transitions after them do.
-	lazy := strings.HasPrefix(typ, "inference.")
 	for i := range drafts[:len(drafts)-1] {
 		drafts[i].ExpectVersion, drafts[i].Lazy = info.Version+int64(i)+1, lazy
 	}
