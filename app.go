@@ -314,3 +314,6 @@ func (a *App) DeleteModel(req studio.ModelRequest) error { return a.studio.Delet
 func (a *App) SetDefaultModels(req studio.DefaultModelsRequest) (studio.ModelsState, error) {
 	return a.studio.SetDefaultModels(req)
 }
+
+// SandboxStatus reports what the command sandbox can do on this machine.
+func (a *App) SandboxStatus() studio.SandboxState { return a.studio.SandboxStatus() }

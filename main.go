@@ -23,6 +23,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/buildinfo"
 	"github.com/ice-studio/ice-studio/backend/cli"
 	"github.com/ice-studio/ice-studio/backend/datadir"
+	"github.com/ice-studio/ice-studio/backend/sandbox"
 	"github.com/ice-studio/ice-studio/backend/server"
 	"github.com/ice-studio/ice-studio/backend/studio"
 )
@@ -47,6 +48,10 @@ Usage:
                                        what an agent run's model was sent and answered, from the log alone
   ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] PATTERN [DIR]
                                        search a folder's text as the Studio does (ignore rules included)
+  ice-studio sandbox [--net HOST[:PORT]]... [--limits cpu=60s,wall=2m,memory=1G,processes=64,output=16M]
+                     [--env NAME]... [--mode overlayfs|copy] DIR -- ARGV...
+                                       run ARGV in the sandbox a run's command gets (an overlay of DIR, no
+                                       network but the hosts named); print what it changed, apply nothing
   ice-studio version                   print the version
   ice-studio help                      show this help
 
@@ -54,7 +59,12 @@ Data lives in $ICE_HOME, else $XDG_DATA_HOME/ice-studio, else ~/.local/share/ice
 Ollama is reached at $OLLAMA_HOST (default http://127.0.0.1:11434).
 `
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// The sandbox helper is this same binary, re-executed: it must take
+	// over before anything else starts.
+	sandbox.Init()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	verb := ""
@@ -74,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.Audit(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "search":
 		return cli.Search(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "sandbox":
+		return cli.Sandbox(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ice-studio", buildinfo.Version)
 		return 0

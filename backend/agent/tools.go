@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/ollama/ollama/api"
-	"mvdan.cc/sh/v3/shell"
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/kernel"
@@ -67,7 +65,7 @@ var allTools = []tool{
 			{"new_text", "string", "the text to put instead", false}, {"replace_all", "boolean", "replace every occurrence", false},
 			{"diff", "string", "a unified diff of this file (instead of old_text/new_text)", false}},
 		run: editFile},
-	{name: "run_command", kind: capability.ShellExec, desc: "Run a program (no shell: pipes and redirections are not available) on a copy of the workspace that has your staged changes. Returns the exit code and output.",
+	{name: "run_command", kind: capability.ShellExec, desc: "Run a program (no shell: use sh -c '…' for pipes and $VARS) in a sandbox that sees the workspace with your staged changes, without network unless allowed. Files it changes become staged changes for the user's review. Returns the exit code, output and changes.",
 		params: []param{{"command", "string", `the command line, e.g. "go test ./..."`, true}, {"path", "string", "folder to run it in (default: the root)", false}},
 		run:    runCommand},
 	{name: "propose_memory", kind: capability.MemoryWrite, desc: "Propose something worth remembering about this project for later runs; the user reviews it.",
@@ -347,10 +345,12 @@ func editFile(_ context.Context, env *kernel.Env, a args) (string, error) {
 }
 
 func runCommand(_ context.Context, env *kernel.Env, a args) (string, error) {
-	line := strings.TrimSpace(a.str("command"))
-	argv, err := shell.Fields(line, func(name string) string { return os.Getenv(name) })
+	// Split literally: never expand $VAR, ~ or globs from the Studio's own
+	// environment, which would put its secrets on the approval card and in
+	// the log. Expansion, if the model wants it, happens inside the sandbox.
+	argv, err := capability.SplitCommandLine(strings.TrimSpace(a.str("command")))
 	if err != nil {
-		return "", fmt.Errorf("%w: cannot read the command %q: %v", errBadCall, line, err)
+		return "", fmt.Errorf("%w: %v", errBadCall, err)
 	}
 	if len(argv) == 0 {
 		return "", fmt.Errorf("%w: the command is empty", errBadCall)
@@ -361,10 +361,22 @@ func runCommand(_ context.Context, env *kernel.Env, a args) (string, error) {
 	}
 	var b strings.Builder
 	switch {
+	case res.Limit != "":
+		fmt.Fprintf(&b, "the command was killed: over its %s limit\n", res.Limit)
 	case res.TimedOut:
 		b.WriteString("the command timed out\n")
 	default:
 		fmt.Fprintf(&b, "exit code %d\n", res.ExitCode)
+	}
+	for _, c := range res.Changes {
+		switch c.Outcome {
+		case kernel.ChangeStaged:
+			fmt.Fprintf(&b, "changed %s (%s): staged for the user's review\n", c.Path, c.Op)
+		case kernel.ChangeRefused:
+			fmt.Fprintf(&b, "changed %s (%s): refused, not staged: %s\n", c.Path, c.Op, c.Reason)
+		default:
+			fmt.Fprintf(&b, "changed %s (%s): not staged: %s\n", c.Path, c.Op, c.Reason)
+		}
 	}
 	out := res.Output
 	if len(out) > maxResult-200 {

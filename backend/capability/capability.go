@@ -71,6 +71,49 @@ type Scope struct {
 	Endpoint string `json:"endpoint,omitempty"`
 	// Memory (memory.write) is "workspace", "global" or "*".
 	Memory string `json:"memory,omitempty"`
+	// Limits (shell.exec) override the workspace's compute limits for the
+	// commands this grant allows (nil: the workspace's).
+	Limits *Limits `json:"limits,omitempty"`
+}
+
+// Limits are the compute one command may use: CPU time, wall clock,
+// resident memory and processes of all its processes together, and its
+// output. A zero field means "the default" (the workspace's, else the
+// Studio's).
+type Limits struct {
+	CPUTimeMs   int64 `json:"cpuTimeMs,omitempty"`
+	WallClockMs int64 `json:"wallClockMs,omitempty"`
+	MemoryBytes int64 `json:"memoryBytes,omitempty"`
+	Processes   int   `json:"processes,omitempty"`
+	OutputBytes int64 `json:"outputBytes,omitempty"`
+}
+
+// Or fills the zero fields of l from d.
+func (l Limits) Or(d Limits) Limits {
+	if l.CPUTimeMs <= 0 {
+		l.CPUTimeMs = d.CPUTimeMs
+	}
+	if l.WallClockMs <= 0 {
+		l.WallClockMs = d.WallClockMs
+	}
+	if l.MemoryBytes <= 0 {
+		l.MemoryBytes = d.MemoryBytes
+	}
+	if l.Processes <= 0 {
+		l.Processes = d.Processes
+	}
+	if l.OutputBytes <= 0 {
+		l.OutputBytes = d.OutputBytes
+	}
+	return l
+}
+
+// Check refuses negative limits.
+func (l Limits) Check() error {
+	if l.CPUTimeMs < 0 || l.WallClockMs < 0 || l.MemoryBytes < 0 || l.Processes < 0 || l.OutputBytes < 0 {
+		return fmt.Errorf("%w: limits cannot be negative", ErrBadScope)
+	}
+	return nil
 }
 
 // Request is one effect to authorise.
@@ -252,6 +295,11 @@ func (s Scope) Check(kind string) error {
 	case ShellExec:
 		if len(s.Argv) == 0 || s.Argv[0] == "" {
 			return fmt.Errorf("%w: a command prefix needs at least the program name", ErrBadScope)
+		}
+		if s.Limits != nil {
+			if err := s.Limits.Check(); err != nil {
+				return err
+			}
 		}
 		for _, a := range s.Argv {
 			if strings.ContainsRune(a, 0) {

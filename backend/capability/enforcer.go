@@ -31,6 +31,22 @@ type Policy struct {
 	// a file they derive from changes: "invalidate" (the default) or
 	// "review" (they stay active, flagged). A memory may override it.
 	MemoryOnSourceChange string `json:"memoryOnSourceChange,omitempty"`
+	// Sandbox is how the workspace's commands are run.
+	Sandbox SandboxPolicy `json:"sandbox"`
+}
+
+// SandboxPolicy is a workspace's settings for the commands of its runs.
+type SandboxPolicy struct {
+	// Env names the variables of the Studio's environment passed to a
+	// command besides the fixed allowlist (PATH, LANG, LC_*, TERM, TZ …).
+	Env []string `json:"env,omitempty"`
+	// Limits are the workspace's defaults (a shell.exec grant may
+	// override them).
+	Limits Limits `json:"limits"`
+	// Unsandboxed runs commands as plain children of the Studio, with
+	// the user's full rights: only for machines where the sandbox cannot
+	// work, by an explicit and recorded decision the UI shows in red.
+	Unsandboxed bool `json:"unsandboxed,omitempty"`
 }
 
 // DefaultPolicy: reading inside the workspace and calling local models are
@@ -50,6 +66,14 @@ func DefaultPolicy() Policy {
 func (p Policy) Check() error {
 	if m := p.MemoryOnSourceChange; m != "" && m != "invalidate" && m != "review" {
 		return fmt.Errorf("memory on source change: %q (invalidate or review)", m)
+	}
+	if err := p.Sandbox.Limits.Check(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	for _, n := range p.Sandbox.Env {
+		if n == "" || strings.ContainsAny(n, "=\x00") {
+			return fmt.Errorf("sandbox: environment variable name %q", n)
+		}
 	}
 	for i, r := range p.Rules {
 		if r.Effect != Allow && r.Effect != Ask && r.Effect != Deny {

@@ -47,6 +47,19 @@ type EffectDetail struct {
 	Argv  []string `json:"argv,omitempty"`
 	Dir   string   `json:"dir,omitempty"`
 	Host  string   `json:"host,omitempty"`
+	// Sandbox is what a command will be able to do (shell.exec).
+	Sandbox *SandboxDetail `json:"sandbox,omitempty"`
+}
+
+// SandboxDetail tells an approval card what an allowed command can do.
+type SandboxDetail struct {
+	Mode string `json:"mode"` // overlayfs, fuse-overlayfs, copy, unsandboxed; "" cannot run (Reason says why)
+	// Network: "none", or "proxy" (each connection decided by net.http).
+	Network string `json:"network"`
+	// Writable are the places its writes land, in words.
+	Writable []string          `json:"writable"`
+	Limits   capability.Limits `json:"limits"`
+	Reason   string            `json:"reason,omitempty"`
 }
 
 // Payloads of the capability events.
@@ -143,15 +156,18 @@ func LiteralGlob(p string) string {
 	return b.String()
 }
 
-// now is the enforcer's clock (a test seam).
-var now = func() int64 { return time.Now().UnixNano() }
+// nowNS is the enforcer's clock (a test seam).
+var nowNS = func() int64 { return time.Now().UnixNano() }
 
-// authorize is the one place an effect of a run is decided: the request
-// is canonicalised, decided by the enforcer, and recorded as
-// capability.used (naming the grant or rule) or capability.denied (with
-// the reason). An "ask" records capability.requested and waits for the
-// user; ctx ending (abort, budget, shutdown) ends the wait.
-func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail *EffectDetail) (capability.Request, error) {
+// authorize is the one place an effect of a run is decided (the
+// pipeline's second step, see effect.go): the request is canonicalised,
+// decided by the enforcer, and recorded as capability.used (naming the
+// grant or rule) or capability.denied (with the reason). An "ask" records
+// capability.requested and waits for the user; ctx ending (abort, budget,
+// shutdown) ends the wait. A use is recorded with the run's next event
+// (the effect it allows), or at once with now (a command's network
+// connection, whose record names the event).
+func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail *EffectDetail, now bool) (decided, error) {
 	k := rc.k
 	canon, err := capability.Canonical(req)
 	if err != nil {
@@ -159,14 +175,15 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 		if len(target) > 200 {
 			target = target[:200] + "…"
 		}
-		return req, rc.deny(ctx, req.Kind, strings.ToValidUTF8(target, "?"), err.Error(), capability.Decision{})
+		id, derr := rc.deny(ctx, req.Kind, strings.ToValidUTF8(target, "?"), err.Error(), capability.Decision{})
+		return decided{req: req, event: id}, derr
 	}
 	for {
 		profile := rc.info.config.Profile
 		if rc.userStep {
 			profile = capability.ProfileAgent // the profile bounds the worker, not what the user asked for
 		}
-		d := k.cfg.Caps.Decide(rc.info.Workspace, rc.info.ID, profile, canon, now())
+		d := k.cfg.Caps.Decide(rc.info.Workspace, rc.info.ID, profile, canon, nowNS())
 		if d.Exp != "" {
 			if err := k.ExpireGrant(ctx, rc.info.Workspace, d.Exp); err != nil {
 				k.log.Error("expire grant", "err", err)
@@ -174,34 +191,47 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 		}
 		switch d.Effect {
 		case capability.Allow:
-			// Recorded with the run's next event: the effect it allows.
-			rc.k.recordLater(rc.info, eventlog.CapabilityUsed, eventlog.OriginRuntime, CapUsedPayload{Kind: canon.Kind, Target: canon.Target(),
-				Grant: d.Grant, Rule: d.Rule, PolicySeq: d.Policy, Reason: d.Reason})
-			return canon, nil
+			used := CapUsedPayload{Kind: canon.Kind, Target: canon.Target(), Grant: d.Grant, Rule: d.Rule, PolicySeq: d.Policy, Reason: d.Reason}
+			if !now {
+				// Recorded with the run's next event: the effect it allows.
+				rc.k.recordLater(rc.info, eventlog.CapabilityUsed, eventlog.OriginRuntime, used)
+				return decided{req: canon, d: d}, nil
+			}
+			ev, err := rc.emitEvent(ctx, eventlog.CapabilityUsed, used)
+			if err != nil {
+				return decided{req: canon, d: d}, err
+			}
+			return decided{req: canon, d: d, event: ev.ID}, nil
 		case capability.Deny:
-			return canon, rc.deny(ctx, canon.Kind, canon.Target(), d.Reason, d)
+			id, err := rc.deny(ctx, canon.Kind, canon.Target(), d.Reason, d)
+			return decided{req: canon, d: d, event: id}, err
 		}
 		if rc.noAsk {
-			return canon, rc.deny(ctx, canon.Kind, canon.Target(),
+			id, err := rc.deny(ctx, canon.Kind, canon.Target(),
 				d.Reason+", and this step cannot wait for an answer (allow it in the workspace policy, or give it when starting the run)", d)
+			return decided{req: canon, d: d, event: id}, err
 		}
 		choice, err := rc.ask(ctx, canon, d, detail)
 		if err != nil {
-			return canon, err
+			return decided{req: canon, d: d}, err
 		}
 		if choice == ChoiceDeny {
-			return canon, rc.deny(ctx, canon.Kind, canon.Target(), "you refused it", capability.Decision{})
+			id, err := rc.deny(ctx, canon.Kind, canon.Target(), "you refused it", capability.Decision{})
+			return decided{req: canon, d: d, event: id}, err
 		}
 		// A grant now exists (or was revoked again already): decide afresh.
 	}
 }
 
-func (rc *runCtx) deny(ctx context.Context, kind, target, reason string, d capability.Decision) error {
-	if err := rc.emit(ctx, eventlog.CapabilityDenied, CapDeniedPayload{Kind: kind, Target: target, Reason: reason,
-		Rule: d.Rule, PolicySeq: d.Policy}); err != nil {
-		return err
+// deny records capability.denied and returns the event's id and the
+// *DeniedError the worker gets.
+func (rc *runCtx) deny(ctx context.Context, kind, target, reason string, d capability.Decision) (string, error) {
+	ev, err := rc.emitEvent(ctx, eventlog.CapabilityDenied, CapDeniedPayload{Kind: kind, Target: target, Reason: reason,
+		Rule: d.Rule, PolicySeq: d.Policy})
+	if err != nil {
+		return "", err
 	}
-	return &DeniedError{Kind: kind, Target: target, Reason: reason}
+	return ev.ID, &DeniedError{Kind: kind, Target: target, Reason: reason}
 }
 
 // ask records the request and waits for the user's answer.

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
@@ -76,113 +74,84 @@ func (k *Kernel) commitLocked(ctx context.Context, info *RunInfo, cause string) 
 	return err
 }
 
-// missingDirs lists the folders of rel that do not exist yet, outermost first.
+// missingDirs lists the folders of rel that do not exist yet, outermost
+// first. Each is looked at beneath root with no link followed (a link in
+// the way makes the write fail later, so it is not "missing").
 func missingDirs(root, rel string) []string {
 	var out []string
 	parts := strings.Split(rel, "/")
 	for i := 1; i < len(parts); i++ {
 		d := strings.Join(parts[:i], "/")
-		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(d))); errors.Is(err, fs.ErrNotExist) {
+		if _, err := workspace.LstatBeneath(root, d); errors.Is(err, workspace.ErrNotFound) {
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-// tempName is the deterministic temporary file a commit writes before its
-// rename, so recovery can find and remove one left by a crash.
-func tempName(abs, run string) string {
+// commitAllowsGit says whether a commit may write under a .git folder. It
+// may not: the enforcer can grant a staged .git write, but the commit (and
+// its conflict check, diskHash) refuses it, as it always has.
+const commitAllowsGit = false
+
+// testHookBeforeWrite, when set (tests only), runs in applyTo before the
+// file is written: where the old code had judged the path and not yet
+// used it.
+var testHookBeforeWrite func(root, rel string)
+
+// tempName is the deterministic temporary file, in rel's folder, that a
+// commit writes before its rename, so recovery can find and remove one left
+// by a crash. It is predictable, so WriteBeneath removes whatever is there
+// (without following it) and creates it exclusively.
+func tempName(rel, run string) string {
 	if len(run) > 12 {
 		run = run[len(run)-12:]
 	}
-	return filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".ice-commit-"+run)
+	return "." + path.Base(rel) + ".ice-commit-" + run
 }
+
+// tempPath is tempName as a path relative to the root.
+func tempPath(rel, run string) string { return path.Join(path.Dir(rel), tempName(rel, run)) }
 
 // applyTo makes one journal entry's after-state true in root: write the
 // after content to a temporary file, fsync, rename over the target, fsync
-// the folder; or remove the file. Idempotent.
+// the folder; or remove the file. Idempotent. e.Path is a real path (links
+// resolved when it was staged): every step is done beneath root with no
+// link followed (workspace.WriteBeneath, RemoveBeneath), so a link that
+// appeared anywhere in it since is an error, never followed.
 func (k *Kernel) applyTo(ctx context.Context, root string, e JournalEntry, run string) error {
-	abs, err := workspace.ResolveForWrite(root, e.Path)
-	if err != nil {
-		return err
+	if testHookBeforeWrite != nil {
+		testHookBeforeWrite(root, e.Path)
 	}
 	if e.Op == OpDelete || e.After == "" {
-		return removeSynced(abs)
+		return removeBeneath(root, e.Path)
 	}
 	data, err := k.cfg.Blobs.GetBlob(ctx, e.After)
 	if err != nil {
 		return fmt.Errorf("content of %s: %w", e.Path, err)
 	}
-	return writeAtomic(abs, data, tempName(abs, run))
+	return workspace.WriteBeneath(root, e.Path, data, tempName(e.Path, run), commitAllowsGit)
 }
 
 // restore makes the before-state of a journal entry true.
 func (k *Kernel) restore(ctx context.Context, root string, e JournalEntry, run string) error {
-	abs, err := workspace.ResolveForWrite(root, e.Path)
-	if err != nil {
-		return err
-	}
 	if e.Before == "" {
-		return removeSynced(abs)
+		return removeBeneath(root, e.Path)
 	}
 	data, err := k.cfg.Blobs.GetBlob(ctx, e.Before)
 	if err != nil {
 		return fmt.Errorf("before-image of %s: %w", e.Path, err)
 	}
-	return writeAtomic(abs, data, tempName(abs, run))
+	return workspace.WriteBeneath(root, e.Path, data, tempName(e.Path, run), commitAllowsGit)
 }
 
-func writeAtomic(abs string, data []byte, tmp string) error {
-	dir := filepath.Dir(abs)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// removeBeneath removes a committed file beneath root, refusing .git as
+// WriteBeneath does.
+func removeBeneath(root, rel string) error {
+	if !commitAllowsGit && workspace.InGit(rel) {
+		return &workspace.PathError{Path: rel, Err: workspace.ErrProtected}
 	}
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(abs); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, abs); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func removeSynced(abs string) error {
-	if err := os.Remove(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return syncDir(filepath.Dir(abs))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return workspace.RemoveBeneath(root, rel)
 }
 
 // Recover finishes what a crash interrupted, deterministically: a run left
@@ -265,12 +234,12 @@ func (k *Kernel) recoverRun(ctx context.Context, info *RunInfo) error {
 	var foreign []string
 	pending := make([]JournalEntry, 0, len(journal))
 	for _, e := range journal {
-		if abs, err := workspace.ResolveForWrite(root, e.Path); err == nil {
-			_ = os.Remove(tempName(abs, info.ID)) // a crash between write and rename
-		}
+		// A crash between write and rename leaves the temporary file; it is
+		// removed beneath root (a link there is removed, not followed).
+		_ = workspace.RemoveBeneath(root, tempPath(e.Path, info.ID))
 		cur, err := diskHash(root, e.Path)
 		if err != nil {
-			foreign = append(foreign, e.Path)
+			foreign = append(foreign, fmt.Sprintf("%s (%v)", e.Path, err))
 			continue
 		}
 		switch cur {
@@ -287,7 +256,7 @@ func (k *Kernel) recoverRun(ctx context.Context, info *RunInfo) error {
 	if len(foreign) == 0 {
 		for _, e := range pending {
 			if err := k.applyTo(ctx, root, e, info.ID); err != nil {
-				foreign = append(foreign, e.Path)
+				foreign = append(foreign, fmt.Sprintf("%s (%v)", e.Path, err))
 				break
 			}
 			if _, err := k.record(ctx, info, eventlog.EffectFileWritten, eventlog.OriginRuntime,
@@ -318,7 +287,7 @@ func (k *Kernel) recoverRun(ctx context.Context, info *RunInfo) error {
 	}
 	// Folders the commit created go too, deepest first, if nothing else is in them.
 	for i := len(newDirs) - 1; i >= 0; i-- {
-		_ = os.Remove(filepath.Join(root, filepath.FromSlash(newDirs[i])))
+		_ = workspace.RemoveDirBeneath(root, newDirs[i])
 	}
 	k.log.Warn("recovered an interrupted commit by rolling it back", "run", info.ID, "changedElsewhere", foreign)
 	if _, err := k.record(ctx, info, eventlog.RunAborted, eventlog.OriginRuntime,

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"strings"
 	"sync"
 
 	"github.com/ice-studio/ice-studio/backend/capability"
@@ -36,11 +34,13 @@ type runCtx struct {
 
 	memories []Mounted // mounted at context loading
 
+	emitMu sync.Mutex // serialises records while the caller holds the run's lock
+
 	mu     sync.Mutex
 	steps  int
 	tokens int
-	reads  map[string]string // path → hash first read
-	staged map[string]string // path → staged content address ("" for a staged delete)
+	reads  map[string]string // real path → hash first read
+	staged map[string]string // real path → staged content address ("" for a staged delete)
 }
 
 // step counts one worker operation against the budget.
@@ -55,113 +55,47 @@ func (rc *runCtx) step() error {
 }
 
 // emit records a non-lifecycle effect of the run under the run's lock
-// (unless the caller holds it already: context loading in Start).
+// (unless the caller holds it already: context loading in Start, and
+// validation, whose command's connections are recorded from the proxy's
+// goroutines, serialised by emitMu).
 func (rc *runCtx) emit(ctx context.Context, typ string, payload any, blobs ...[]byte) error {
-	if !rc.locked {
-		unlock := rc.k.lock(rc.info.ID)
-		defer unlock()
-	}
-	_, err := rc.k.recordBlobs(ctx, rc.info, typ, eventlog.OriginRuntime, payload, "", blobs)
+	_, err := rc.emitEvent(ctx, typ, payload, blobs...)
 	return err
 }
 
-// read reads a workspace file for the run, keeps its body in the blob store
-// (so what the run saw can be audited and diffed) and records effect.file_read.
-func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) {
-	// Where the path really leads is checked at the moment of use (a link
-	// made after a grant is caught), and a path leading out is a denial.
-	clean, err := capability.CanonicalPath(rel)
-	if err != nil {
-		_, err = rc.authorize(ctx, capability.Request{Kind: capability.FSRead, Path: rel}, nil) // records the denial
-		return nil, "", err
+// emitEvent is emit returning the stored event.
+func (rc *runCtx) emitEvent(ctx context.Context, typ string, payload any, blobs ...[]byte) (eventlog.Event, error) {
+	if rc.locked {
+		rc.emitMu.Lock()
+		defer rc.emitMu.Unlock()
+	} else {
+		unlock := rc.k.lock(rc.info.ID)
+		defer unlock()
 	}
-	abs, rerr := workspace.Resolve(rc.root, clean)
-	if errors.Is(rerr, workspace.ErrOutside) {
-		return nil, "", rc.deny(ctx, capability.FSRead, clean, "it leads outside the workspace (through a symbolic link)", capability.Decision{})
-	}
-	if _, err := rc.authorize(ctx, capability.Request{Kind: capability.FSRead, Path: clean}, nil); err != nil {
-		return nil, "", err
-	}
-	if rerr != nil {
-		return nil, "", rerr
-	}
-	data, err := os.ReadFile(abs)
-	if err != nil {
-		return nil, "", fmt.Errorf("read %s: %w", clean, err)
-	}
-	h := eventlog.BlobAddress(data)
-	if err := rc.emit(ctx, eventlog.EffectFileRead, FileReadPayload{Path: clean, Hash: h, Size: int64(len(data))}, data); err != nil {
-		return nil, "", err
-	}
-	rc.mu.Lock()
-	if _, ok := rc.reads[clean]; !ok {
-		rc.reads[clean] = h
-	}
-	rc.mu.Unlock()
-	return data, h, nil
+	return rc.k.recordBlobs(ctx, rc.info, typ, eventlog.OriginRuntime, payload, "", blobs)
 }
 
-// stage records a staged write (data != nil) or delete (data == nil).
-func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) error {
-	canon, err := capability.CanonicalPath(rel)
-	if err != nil {
-		_, err = rc.authorize(ctx, capability.Request{Kind: capability.FSWrite, Path: rel}, nil) // records the denial
-		return err
+// read reads a workspace file for the run through the pipeline (readEffect).
+func (rc *runCtx) read(ctx context.Context, rel string) ([]byte, string, error) {
+	e := &readEffect{rel: rel}
+	if _, err := rc.do(ctx, e); err != nil {
+		return nil, "", err
 	}
-	clean := canon
-	abs, err := workspace.ResolveWrite(rc.root, clean, true)
-	if errors.Is(err, workspace.ErrOutside) {
-		return rc.deny(ctx, capability.FSWrite, clean, "it leads outside the workspace (through a symbolic link)", capability.Decision{})
-	}
-	if err != nil {
-		return err
-	}
-	// The base is what the run saw: its first read, else the disk now. It
-	// goes to the blob store so the diff and any revert need nothing else.
-	rc.mu.Lock()
-	base, seen := rc.reads[clean]
-	rc.mu.Unlock()
-	var blobs [][]byte
-	if !seen {
-		cur, err := os.ReadFile(abs)
-		switch {
-		case err == nil:
-			base = eventlog.BlobAddress(cur)
-			blobs = append(blobs, cur)
-		case errors.Is(err, fs.ErrNotExist):
-			base = ""
-		default:
-			return fmt.Errorf("stage %s: %w", clean, err)
-		}
-		rc.mu.Lock()
-		rc.reads[clean] = base
-		rc.mu.Unlock()
-	}
-	p := StagedPayload{Path: clean, Op: OpWrite, Base: base}
-	if del {
-		p.Op = OpDelete
-	} else {
-		p.After, p.Size = eventlog.BlobAddress(data), int64(len(data))
-		blobs = append(blobs, data)
-	}
-	// The approval card shows the diff: both sides go to the blob store
-	// first (content-addressed, so storing them again with the effect is free).
-	detail := &EffectDetail{Op: p.Op, Base: base, After: p.After}
-	for _, b := range blobs {
-		if _, err := rc.k.cfg.Blobs.PutBlob(ctx, b); err != nil {
-			return err
-		}
-	}
-	if _, err := rc.authorize(ctx, capability.Request{Kind: capability.FSWrite, Path: clean}, detail); err != nil {
-		return err
-	}
-	if err := rc.emit(ctx, eventlog.EffectFileStaged, p, blobs...); err != nil {
-		return err
+	rc.remember(e.real, e.hash)
+	return e.data, e.hash, nil
+}
+
+// stage records a staged write (data != nil) or delete (del) through the
+// pipeline (stageEffect) and returns the real path it staged.
+func (rc *runCtx) stage(ctx context.Context, rel string, data []byte, del bool) (string, error) {
+	e := &stageEffect{rel: rel, data: data, del: del}
+	if _, err := rc.do(ctx, e); err != nil {
+		return "", err
 	}
 	rc.mu.Lock()
-	rc.staged[clean] = p.After
+	rc.staged[e.p.Path] = e.p.After
 	rc.mu.Unlock()
-	return nil
+	return e.p.Path, nil
 }
 
 // Env is a worker's only way to reach the workspace. Every call is checked
@@ -185,14 +119,16 @@ func (e *Env) ReadFile(rel string) ([]byte, error) {
 		return nil, err
 	}
 	if clean, err := workspace.CleanRel(rel); err == nil {
-		e.rc.mu.Lock()
-		addr, ok := e.rc.staged[clean]
-		e.rc.mu.Unlock()
-		if ok {
-			if addr == "" {
-				return nil, fmt.Errorf("read %s: %w (deleted by this run)", clean, fs.ErrNotExist)
+		if real, err := workspace.RealPath(e.rc.root, clean); err == nil {
+			e.rc.mu.Lock()
+			addr, ok := e.rc.staged[real]
+			e.rc.mu.Unlock()
+			if ok {
+				if addr == "" {
+					return nil, fmt.Errorf("read %s: %w (deleted by this run)", clean, fs.ErrNotExist)
+				}
+				return e.rc.k.cfg.Blobs.GetBlob(e.ctx, addr)
 			}
-			return e.rc.k.cfg.Blobs.GetBlob(e.ctx, addr)
 		}
 	}
 	data, _, err := e.rc.read(e.ctx, rel)
@@ -207,7 +143,8 @@ func (e *Env) WriteFile(rel string, data []byte) error {
 	if data == nil {
 		data = []byte{}
 	}
-	return e.rc.stage(e.ctx, rel, data, false)
+	_, err := e.rc.stage(e.ctx, rel, data, false)
+	return err
 }
 
 // DeleteFile stages the deletion of a file.
@@ -215,7 +152,8 @@ func (e *Env) DeleteFile(rel string) error {
 	if err := e.rc.step(); err != nil {
 		return err
 	}
-	return e.rc.stage(e.ctx, rel, nil, true)
+	_, err := e.rc.stage(e.ctx, rel, nil, true)
+	return err
 }
 
 // ListDir lists a folder of the workspace (disk state).
@@ -223,10 +161,11 @@ func (e *Env) ListDir(rel string) (workspace.Listing, error) {
 	if err := e.rc.step(); err != nil {
 		return workspace.Listing{}, err
 	}
-	if _, err := e.rc.authorize(e.ctx, capability.Request{Kind: capability.FSRead, Path: listTarget(rel)}, nil); err != nil {
+	l := &listEffect{rel: rel}
+	if _, err := e.rc.do(e.ctx, l); err != nil {
 		return workspace.Listing{}, err
 	}
-	return workspace.List(e.rc.root, rel)
+	return l.listing, nil
 }
 
 // Memories returns the memory versions mounted into the run's context:
@@ -258,18 +197,6 @@ func (e *Env) UseTokens(n int) error {
 	return nil
 }
 
-// listTarget is the path a listing or search of a folder is authorised as:
-// the folder itself, or "." for the root.
-func listTarget(rel string) string {
-	if rel = strings.Trim(rel, "/"); rel == "" || rel == "." {
-		return "."
-	}
-	return rel
-}
-
-// skipDirs are folders a search never enters.
-var skipDirs = map[string]bool{".git": true, "node_modules": true}
-
 // FindFiles returns the text files under a folder (at most maxSize bytes)
 // that contain text, in path order. It is one step: a search, whose hits
 // the worker then reads (and those reads are recorded).
@@ -277,17 +204,15 @@ func (e *Env) FindFiles(text, under string, maxSize int64) ([]string, error) {
 	if err := e.rc.step(); err != nil {
 		return nil, err
 	}
-	if _, err := e.rc.authorize(e.ctx, capability.Request{Kind: capability.FSRead, Path: listTarget(under)}, nil); err != nil {
-		return nil, err
-	}
 	needle := []byte(text)
 	var out []string
-	err := e.rc.walkText(e.ctx, under, maxSize, func(rel string, data []byte) bool {
+	w := &walkEffect{under: under, maxSize: maxSize, fn: func(rel string, data []byte) bool {
 		if bytes.Contains(data, needle) {
 			out = append(out, rel)
 		}
 		return true
-	})
+	}}
+	_, err := e.rc.do(e.ctx, w)
 	return out, err
 }
 
@@ -300,7 +225,7 @@ func (e *Env) Authorize(req capability.Request) error {
 	if err := e.rc.step(); err != nil {
 		return err
 	}
-	_, err := e.rc.authorize(e.ctx, req, detailOf(req))
+	_, err := e.rc.do(e.ctx, authOnly{req: req})
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/sandbox"
 )
 
 // Defaults for a run's budget and validation.
@@ -69,6 +70,16 @@ type Config struct {
 	ValidationTimeout time.Duration
 	// Notify, when set, is called after a run changes state (the UI refreshes).
 	Notify func(run string, state State)
+	// DataDir holds the sandbox's scratch folders and the per-workspace
+	// build caches ("" a folder in the system's temporary folder).
+	DataDir string
+	// Sandbox runs a command (nil: sandbox.Run); SandboxStatus says what
+	// the machine offers (nil: sandbox.Probe). Test seams.
+	Sandbox       func(ctx context.Context, s sandbox.Spec) (sandbox.Result, error)
+	SandboxStatus func(ctx context.Context) sandbox.Status
+	// Environ is the Studio's environment, the source of the variables a
+	// command is allowed (nil: os.Environ).
+	Environ func() []string
 }
 
 // Kernel owns runs: it executes workers, records every transition and
@@ -94,7 +105,10 @@ type Kernel struct {
 // active is a run whose worker is running.
 type active struct {
 	cancel context.CancelCauseFunc
-	done   chan struct{}
+	// stop ends what runs after the worker (the validation command): an
+	// Abort must not wait for it.
+	stop context.CancelCauseFunc
+	done chan struct{}
 }
 
 // New returns a kernel; call Recover before starting runs.
@@ -310,7 +324,8 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	wctx, cancel := context.WithCancelCause(context.Background())
 	wctx, cancelTimeout := context.WithTimeoutCause(wctx, time.Duration(budget.WallClockMs)*time.Millisecond,
 		fmt.Errorf("%w: wall clock of %s", ErrBudgetExceeded, time.Duration(budget.WallClockMs)*time.Millisecond))
-	a := &active{cancel: cancel, done: make(chan struct{})}
+	vctx, stop := context.WithCancelCause(context.Background())
+	a := &active{cancel: cancel, stop: stop, done: make(chan struct{})}
 	k.mu.Lock()
 	k.active[info.ID] = a
 	k.mu.Unlock()
@@ -319,7 +334,8 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 		defer k.wg.Done()
 		defer close(a.done)
 		defer cancelTimeout()
-		k.execute(wctx, rc, w)
+		defer stop(nil)
+		k.execute(wctx, vctx, rc, w)
 		k.mu.Lock()
 		delete(k.active, info.ID)
 		k.mu.Unlock()
@@ -340,8 +356,9 @@ func (k *Kernel) fail(ctx context.Context, info *RunInfo, reason string) error {
 	return errors.New(reason)
 }
 
-// execute runs the worker, then validation, then (with auto-commit) the commit.
-func (k *Kernel) execute(ctx context.Context, rc *runCtx, w Worker) {
+// execute runs the worker, then validation (its command under vctx), then
+// (with auto-commit) the commit.
+func (k *Kernel) execute(ctx, vctx context.Context, rc *runCtx, w Worker) {
 	err := w.Run(ctx, &Env{rc: rc, ctx: ctx})
 	bg := context.Background() // recording outcomes must not be cut short by the run's own deadline
 	unlock := k.lock(rc.info.ID)
@@ -376,7 +393,7 @@ func (k *Kernel) execute(ctx context.Context, rc *runCtx, w Worker) {
 		}
 		return
 	}
-	if k.validate(bg, rc.info, rc.root) && rc.info.config.AutoCommit {
+	if k.validate(bg, vctx, rc.info, rc.root) && rc.info.config.AutoCommit {
 		if err := k.commitLocked(bg, rc.info, ""); err != nil {
 			k.log.Error("auto-commit failed", "run", rc.info.ID, "err", err)
 		}
@@ -447,6 +464,13 @@ func (k *Kernel) Abort(ctx context.Context, run, reason string) (RunInfo, error)
 	k.mu.Lock()
 	a := k.active[run]
 	k.mu.Unlock()
+	if a != nil {
+		// A command running under the run's lock (validation) is killed
+		// first, so the abort need not wait for it.
+		if cur, err := k.load(ctx, run); err == nil && abortable[cur.State] {
+			a.stop(errors.New("run aborted"))
+		}
+	}
 	unlock := k.lock(run)
 	info, err := k.load(ctx, run)
 	if err != nil {
@@ -484,6 +508,7 @@ func (k *Kernel) Close(ctx context.Context) error {
 	k.closed = true
 	for _, a := range k.active {
 		a.cancel(ErrShutdown)
+		a.stop(ErrShutdown)
 	}
 	k.mu.Unlock()
 	done := make(chan struct{})

@@ -2,6 +2,8 @@ package kernel
 
 // Payloads of the run events the kernel emits. Field names are persisted.
 
+import "github.com/ice-studio/ice-studio/backend/capability"
+
 // Budget bounds a run; zero fields get defaults.
 type Budget struct {
 	MaxSteps    int   `json:"maxSteps"`    // worker operations (reads, stages, listings)
@@ -63,9 +65,10 @@ type CapabilitiesPayload struct {
 
 // FileReadPayload is effect.file_read.
 type FileReadPayload struct {
-	Path string `json:"path"`
+	Path string `json:"path"` // the real path (links resolved)
 	Hash string `json:"hash"`
 	Size int64  `json:"size"`
+	Via  string `json:"via,omitempty"` // the path as asked, when links led elsewhere
 }
 
 // The capability.used event that authorised an effect is the run's event
@@ -81,11 +84,12 @@ const (
 // on disk ("" for absent), After the content it proposes ("" for a delete);
 // both are blob addresses.
 type StagedPayload struct {
-	Path  string `json:"path"`
+	Path  string `json:"path"` // the real path (links resolved)
 	Op    string `json:"op"`
 	Base  string `json:"base"`
 	After string `json:"after"`
 	Size  int64  `json:"size"`
+	Via   string `json:"via,omitempty"` // the path as asked, when links led elsewhere
 }
 
 // Conflict is a staged file whose disk content is no longer the base.
@@ -103,7 +107,8 @@ type ValidationPayload struct {
 	Output    string     `json:"output"` // blob address of the command's output
 }
 
-// CommandPayload is effect.command_executed.
+// CommandPayload is effect.command_executed: one command of a run, run
+// in the kernel's sandbox, and everything it did that the kernel saw.
 type CommandPayload struct {
 	Argv       []string `json:"argv"`
 	Dir        string   `json:"dir"`
@@ -112,6 +117,53 @@ type CommandPayload struct {
 	DurationMs int64    `json:"durationMs"`
 	Output     string   `json:"output"` // blob address
 	OutputSize int64    `json:"outputSize"`
+	// Purpose is "validation" (the run's validation command) or "tool"
+	// (a worker's command).
+	Purpose string `json:"purpose,omitempty"`
+	// Sandbox is the workspace view the command had: overlayfs,
+	// fuse-overlayfs, copy, or unsandboxed (by the workspace's setting).
+	Sandbox string `json:"sandbox,omitempty"`
+	// Layers are the second layers in force (Landlock, seccomp).
+	Layers []string `json:"layers,omitempty"`
+	// Limits in force, and the one it was killed for ("" none).
+	Limits     capability.Limits `json:"limits"`
+	Limit      string            `json:"limit,omitempty"`
+	Signal     string            `json:"signal,omitempty"`
+	CPUTimeMs  int64             `json:"cpuTimeMs"`
+	PeakMemory int64             `json:"peakMemoryBytes"`
+	StartUs    int64             `json:"startUs"` // from "allowed" to the command's exec
+	// Network lists every connection the command asked the kernel's
+	// proxy for, with the decision and the event that records it.
+	Network []NetDecision `json:"network,omitempty"`
+	// Changes are the files it changed in its view of the workspace and
+	// what became of each (staged, refused, discarded).
+	Changes []CommandChange `json:"changes,omitempty"`
+}
+
+// NetDecision is one connection a command asked for.
+type NetDecision struct {
+	Target  string `json:"target"` // host:port
+	Allowed bool   `json:"allowed"`
+	Event   string `json:"event,omitempty"` // the capability.used / capability.denied event
+	Reason  string `json:"reason,omitempty"`
+}
+
+// What became of a command's file change.
+const (
+	ChangeStaged      = "staged"      // a staged write of the run, waiting for Commit
+	ChangeRefused     = "refused"     // fs.write refused it (recorded as capability.denied)
+	ChangeDiscarded   = "discarded"   // a validation command's change: shown, never applied
+	ChangeUnsupported = "unsupported" // a symbolic link, a device: not staged
+)
+
+// CommandChange is one file a command changed.
+type CommandChange struct {
+	Path    string `json:"path"`
+	Op      string `json:"op"` // write or delete
+	Size    int64  `json:"size,omitempty"`
+	After   string `json:"after,omitempty"` // blob address of the new content
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // JournalEntry is one file of a commit.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/ice-studio/ice-studio/backend/capability"
-
-	"github.com/ice-studio/ice-studio/backend/eventlog"
 )
 
 // Revert starts a new run that restores the before-images of a committed
@@ -59,13 +57,14 @@ func (w *revertWorker) Run(ctx context.Context, env *Env) error {
 		if err := env.rc.step(); err != nil {
 			return err
 		}
-		p := StagedPayload{Path: e.Path, Op: OpWrite, Base: e.After, After: e.Before}
-		if e.Before == "" {
-			p.Op = OpDelete
-		}
-		if err := env.rc.emit(ctx, eventlog.EffectFileStaged, p); err != nil {
+		base := e.After
+		st := &stageEffect{rel: e.Path, base: &base, afterAddr: e.Before, del: e.Before == ""}
+		if _, err := env.rc.do(ctx, st); err != nil {
 			return err
 		}
+		env.rc.mu.Lock()
+		env.rc.staged[st.p.Path] = st.p.After
+		env.rc.mu.Unlock()
 	}
 	return nil
 }

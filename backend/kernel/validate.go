@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
+	"time"
 
-	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -18,14 +14,23 @@ import (
 // maxOutput bounds the validation command output kept in the blob store.
 const maxOutput = 1 << 20
 
-// diskHash returns the content address of a workspace file now ("" when absent).
+// diskHash returns the content address of a workspace file now ("" when
+// absent). rel is a staged path, so a real one: it is read beneath root
+// with no symbolic link followed (workspace.ReadBeneath), and a link met
+// anywhere in it, even one pointing at identical content, is an error
+// (ErrLink), never followed: validation fails, a commit aborts, recovery
+// counts the file as changed elsewhere and rolls back. A .git path is
+// refused as the commit refuses to write it (commitAllowsGit).
 func diskHash(root, rel string) (string, error) {
-	abs, err := workspace.ResolveForWrite(root, rel)
+	clean, err := workspace.CleanRel(rel)
 	if err != nil {
 		return "", err
 	}
-	data, err := os.ReadFile(abs)
-	if errors.Is(err, fs.ErrNotExist) {
+	if !commitAllowsGit && workspace.InGit(clean) {
+		return "", &workspace.PathError{Path: rel, Err: workspace.ErrProtected}
+	}
+	data, err := workspace.ReadBeneath(root, clean)
+	if errors.Is(err, workspace.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
@@ -50,9 +55,12 @@ func conflicts(root string, staged []Staged) ([]Conflict, error) {
 }
 
 // validate checks that every staged change still applies and runs the
-// validation command on a copy. The caller holds the run's lock and the
-// run is executing; it returns whether the run is now validated.
-func (k *Kernel) validate(ctx context.Context, info *RunInfo, root string) bool {
+// validation command in the sandbox, on an overlay with the staged
+// changes (what it changes there is shown and discarded). The caller
+// holds the run's lock and the run is executing; records use ctx, the
+// command cmdCtx (ended by Abort). It returns whether the run is now
+// validated.
+func (k *Kernel) validate(ctx, cmdCtx context.Context, info *RunInfo, root string) bool {
 	fail := func(p ValidationPayload) bool {
 		if _, err := k.record(ctx, info, eventlog.RunValidationFailed, eventlog.OriginRuntime, p, ""); err != nil {
 			k.log.Error("record validation failure", "run", info.ID, "err", err)
@@ -84,104 +92,28 @@ func (k *Kernel) validate(ctx context.Context, info *RunInfo, root string) bool 
 			ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly; no validation command configured", len(staged))}, "")
 		return err == nil
 	}
-	rc := &runCtx{k: k, info: info, root: root, locked: true, noAsk: true, userStep: true}
-	if _, err := rc.authorize(ctx, capability.Request{Kind: capability.ShellExec, Argv: argv, Dir: "."}, nil); err != nil {
-		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command refused: %v", err)})
-	}
-	res, err := k.runValidationCommand(ctx, root, staged, argv)
+	rc := &runCtx{k: k, info: info, root: root, locked: true, noAsk: true, userStep: true, reads: map[string]string{}, staged: map[string]string{}}
+	ce, err := rc.runCommand(cmdCtx, argv, ".", PurposeValidation, k.cfg.ValidationTimeout, staged)
 	if err != nil {
+		var d *DeniedError
+		if errors.As(err, &d) {
+			return fail(ValidationPayload{Reason: fmt.Sprintf("validation command refused: %v", err)})
+		}
+		if cmdCtx.Err() != nil {
+			return fail(ValidationPayload{Reason: fmt.Sprintf("validation command stopped: %v", context.Cause(cmdCtx))})
+		}
 		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command could not run: %v", err)})
 	}
-	if _, err := k.record(ctx, info, eventlog.EffectCommandExecuted, eventlog.OriginRuntime, res, ""); err != nil {
-		k.log.Error("record validation command", "run", info.ID, "err", err)
-		return false
-	}
+	res := ce.payload
 	switch {
-	case res.TimedOut:
-		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command timed out after %s", k.cfg.ValidationTimeout), ExitCode: res.ExitCode, Output: res.Output})
+	case res.Limit == "wall clock":
+		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command timed out after %s (its wall clock limit)", time.Duration(res.Limits.WallClockMs)*time.Millisecond), ExitCode: res.ExitCode, Output: res.Output})
+	case res.Limit != "":
+		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command was killed: over its %s limit", res.Limit), ExitCode: res.ExitCode, Output: res.Output})
 	case res.ExitCode != 0:
 		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command %q failed with exit code %d", strings.Join(argv, " "), res.ExitCode), ExitCode: res.ExitCode, Output: res.Output})
 	}
 	_, err = k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime,
 		ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly and %q passed", len(staged), strings.Join(argv, " ")), Output: res.Output}, "")
 	return err == nil
-}
-
-// runValidationCommand runs argv on a copy of the workspace with the staged
-// changes applied (runOnCopy): the user's tree is never touched.
-func (k *Kernel) runValidationCommand(ctx context.Context, root string, staged []Staged, argv []string) (CommandPayload, error) {
-	res, out, err := k.runOnCopy(ctx, root, staged, argv, ".", k.cfg.ValidationTimeout)
-	if err != nil {
-		return CommandPayload{}, err
-	}
-	if _, err := k.cfg.Blobs.PutBlob(ctx, out); err != nil {
-		return CommandPayload{}, err
-	}
-	return res, nil
-}
-
-// limitedWriter keeps the first n bytes and discards the rest.
-type limitedWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if l.n > 0 {
-		keep := min(len(p), l.n)
-		if _, err := l.w.Write(p[:keep]); err != nil {
-			return 0, err
-		}
-		l.n -= keep
-	}
-	return len(p), nil
-}
-
-// copyTree copies src to dst (files, folders and symlinks as they are),
-// leaving out .git.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			if d.Name() == ".git" && p != src {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case d.Type().IsRegular():
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			return copyFile(p, target, info.Mode().Perm())
-		}
-		return nil // sockets, devices: not part of a project
-	})
-}
-
-func copyFile(src, dst string, mode fs.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -172,6 +173,12 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			http.Error(w, "ICE Studio: requests must address the loopback host", http.StatusForbidden)
 			return
 		}
+		if s.tokenOK(r.Header.Get(TokenHeader)) {
+			// Only a client that knows the token can set the header; a page
+			// elsewhere cannot (not without a CORS preflight we never answer).
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), byHeaderKey{}, true)))
+			return
+		}
 		if q := r.URL.Query().Get(TokenParam); q != "" && s.tokenOK(q) {
 			http.SetCookie(w, &http.Cookie{Name: TokenCookie, Value: s.cfg.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 			if r.Method == http.MethodGet && r.URL.Path == "/" {
@@ -186,10 +193,6 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if s.tokenOK(r.Header.Get(TokenHeader)) {
-			next.ServeHTTP(w, r)
-			return
-		}
 		if c, err := r.Cookie(TokenCookie); err == nil && s.tokenOK(c.Value) {
 			next.ServeHTTP(w, r)
 			return
@@ -197,6 +200,33 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		s.cfg.Logger.Warn("request refused: no valid token", "method", r.Method, "path", r.URL.Path)
 		http.Error(w, "ICE Studio: missing or wrong token. Open the URL printed by `ice-studio serve`.", http.StatusUnauthorized)
 	})
+}
+
+// byHeaderKey marks, in a request's context, that it carried the token in
+// the X-Ice-Token header rather than only in the cookie (or the URL).
+type byHeaderKey struct{}
+
+// callAllowed decides whether a POST to /api/call/ may invoke a method. The
+// cookie is sent by the browser for every same-site page, including one on
+// another local port, so it alone is not enough: the request must carry the
+// token header, or an Origin exactly equal to this server's own. And the body
+// must be declared JSON, which a cross-site HTML form or a no-cors fetch
+// cannot do. It returns 0 when allowed, else the status to answer.
+func callAllowed(r *http.Request) (int, string) {
+	byHeader, _ := r.Context().Value(byHeaderKey{}).(bool)
+	if !byHeader {
+		// r.Host already passed the loopback check in guard. Browsers send
+		// Origin on every POST fetch, same-origin ones included; "null" and
+		// any other scheme, host or port are refused.
+		if origin := r.Header.Get("Origin"); origin == "" || origin != "http://"+r.Host {
+			return http.StatusForbidden, "API calls must come from the Studio page itself (Origin check) or carry the " + TokenHeader + " header"
+		}
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return http.StatusUnsupportedMediaType, "API calls must have Content-Type: application/json"
+	}
+	return 0, ""
 }
 
 func (s *Server) tokenOK(got string) bool {
@@ -218,6 +248,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
+	if status, msg := callAllowed(r); status != 0 {
+		s.cfg.Logger.Warn("API call refused", "method", name, "origin", r.Header.Get("Origin"), "contentType", r.Header.Get("Content-Type"), "status", status)
+		writeJSON(w, status, callResponse{Error: msg})
+		return
+	}
 	m, ok := s.methods[name]
 	if !ok {
 		writeJSON(w, http.StatusNotFound, callResponse{Error: fmt.Sprintf("no such method %q", name)})

@@ -70,6 +70,7 @@ func MustServer(tb testing.TB, api any) (*httptest.Server, *bus.Bus) {
 func call(tb testing.TB, ts *httptest.Server, method, body string, authed bool) (int, map[string]any) {
 	tb.Helper()
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+server.CallPrefix+method, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	if authed {
 		req.Header.Set(server.TokenHeader, token)
 	}

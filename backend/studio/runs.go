@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"mvdan.cc/sh/v3/shell"
-
 	"github.com/ice-studio/ice-studio/backend/bus"
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/kernel"
@@ -180,7 +178,9 @@ func (o RunOptions) request(ws, task string) (kernel.StartRequest, error) {
 	req := kernel.StartRequest{Workspace: ws, Task: task, AutoCommit: o.AutoCommit, Profile: o.Profile,
 		Budget: kernel.Budget{MaxSteps: o.MaxSteps, WallClockMs: int64(o.WallClockSeconds) * 1000}}
 	if cmd := strings.TrimSpace(o.ValidationCommand); cmd != "" {
-		argv, err := shell.Fields(cmd, func(name string) string { return os.Getenv(name) })
+		// Taken literally, like a model's: expansion, if any, happens
+		// inside the sandbox (sh -c '…').
+		argv, err := capability.SplitCommandLine(cmd)
 		if err != nil {
 			return req, fmt.Errorf("validation command %q: %w", cmd, err)
 		}

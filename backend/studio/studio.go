@@ -26,6 +26,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/memory"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 	"github.com/ice-studio/ice-studio/backend/projection"
+	"github.com/ice-studio/ice-studio/backend/sandbox"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
 
@@ -64,6 +65,9 @@ type Config struct {
 	// AutoStartOllama starts `ollama serve` at start when Ollama is
 	// installed but not running (ICE_OLLAMA_AUTOSTART=1).
 	AutoStartOllama bool
+	// Sandbox and SandboxStatus replace the command sandbox (tests).
+	Sandbox       func(ctx context.Context, s sandbox.Spec) (sandbox.Result, error)
+	SandboxStatus func(ctx context.Context) sandbox.Status
 }
 
 // Studio is the backend service. Construct with New, then Open; Close when done.
@@ -202,7 +206,11 @@ func (s *Studio) openLog(ctx context.Context) error {
 	s.kernel = kernel.New(kernel.Config{
 		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories, Propose: s.proposeMemory,
 		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
+		DataDir: s.cfg.DataDir, Sandbox: s.cfg.Sandbox, SandboxStatus: s.cfg.SandboxStatus,
 	})
+	// What the sandbox can do is found once, in the background, so the
+	// first screen does not wait for it.
+	go s.SandboxStatus()
 	// A commit interrupted by a crash is finished or rolled back before
 	// anything else happens.
 	if err := s.kernel.Recover(ctx); err != nil {

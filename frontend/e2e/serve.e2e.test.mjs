@@ -26,7 +26,7 @@ test('requests without the token are refused', async (t) => {
   assert.equal((await fetch(s.origin + '/?token=wrong')).status, 401, 'page with a wrong token');
   const call = await fetch(s.origin + '/api/call/Startup', { method: 'POST', body: '[]' });
   assert.equal(call.status, 401, 'API call without token');
-  const withHeader = await fetch(s.origin + '/api/call/Startup', { method: 'POST', body: '[]', headers: { 'X-Ice-Token': s.token } });
+  const withHeader = await fetch(s.origin + '/api/call/Startup', { method: 'POST', body: '[]', headers: { 'X-Ice-Token': s.token, 'Content-Type': 'application/json' } });
   assert.equal(withHeader.status, 200, 'API call with the token header');
   const body = await withHeader.json();
   assert.equal(body.result.info.mode, 'browser');

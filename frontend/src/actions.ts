@@ -21,6 +21,7 @@ export async function loadStartup(s: Store = store): Promise<void> {
     return;
   }
   void refreshOllama(s);
+  void loadSandboxStatus(s);
   api
     .FrontendReady({ transport: transportKind(), userAgent: navigator.userAgent })
     .catch((err: unknown) => s.toast('error', `Could not report readiness: ${errorMessage(err)}`));
@@ -31,6 +32,18 @@ export async function refreshOllama(s: Store = store): Promise<void> {
     s.update({ ollama: await api.OllamaStatus() });
   } catch (err) {
     s.toast('error', `Could not check Ollama: ${errorMessage(err)}`);
+  }
+}
+
+/**
+ * loadSandboxStatus asks what the machine's command sandbox can do and which
+ * workspaces run commands unsandboxed: at start and after a policy change.
+ */
+export async function loadSandboxStatus(s: Store = store): Promise<void> {
+  try {
+    s.update({ sandbox: await api.SandboxStatus() });
+  } catch (err) {
+    s.toast('error', `Could not check the command sandbox: ${errorMessage(err)}`);
   }
 }
 
@@ -116,9 +129,11 @@ export function subscribeBackend(s: Store = store): () => void {
   const offs = [
     on(Events.OllamaStatusChanged, (st) => s.update({ ollama: st })),
     on(Events.RecentChanged, (rec) => s.update({ recent: rec })),
-    on(Events.WorkspaceOpened, (ws) =>
-      s.update((cur) => ({ workspaces: [...cur.workspaces.filter((w) => w.id !== ws.id), ws] })),
-    ),
+    on(Events.WorkspaceOpened, (ws) => {
+      s.update((cur) => ({ workspaces: [...cur.workspaces.filter((w) => w.id !== ws.id), ws] }));
+      // Its policy may run commands unsandboxed.
+      void loadSandboxStatus(s);
+    }),
     on(Events.WorkspaceClosed, ({ workspaceId }) => s.removeWorkspace(workspaceId)),
     on(Events.WorkspaceStatus, (st) => s.setStatus(st, true)),
     on(Events.Notice, (text) => s.toast('error', text)),

@@ -1,7 +1,7 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, Workspace, WorkspaceStatus } from './bridge';
+import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, SandboxState, Workspace, WorkspaceStatus } from './bridge';
 
 export interface Toast {
   id: number;
@@ -62,6 +62,8 @@ export interface StudioState {
   loadError: string | null;
   info: Info | null;
   ollama: OllamaStatus | null;
+  /** sandbox is the machine's command sandbox and who runs unsandboxed (null until known). */
+  sandbox: SandboxState | null;
   recent: RecentFolder[];
   workspaces: Workspace[];
   activeWorkspace: string | null;
@@ -81,6 +83,7 @@ export const initialState: StudioState = {
   loadError: null,
   info: null,
   ollama: null,
+  sandbox: null,
   recent: [],
   workspaces: [],
   activeWorkspace: null,

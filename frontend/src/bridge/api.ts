@@ -65,6 +65,7 @@ export const apiMethods = [
   'CancelPull',
   'DeleteModel',
   'SetDefaultModels',
+  'SandboxStatus',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -1,6 +1,7 @@
 // The Run lifecycle and the run event payloads the UI reads, mirrored from
 // backend/kernel/lifecycle.go, backend/kernel/payloads.go and
 // backend/eventlog/catalogue.go (the one place they are mirrored).
+import type { Limits } from './types';
 
 /** RunStates lists every run state in lifecycle order. */
 export const RunStates = [
@@ -98,7 +99,37 @@ export interface ValidationPayload {
   output: string;
 }
 
-/** CommandPayload is effect.command_executed. */
+/** The workspace view a command had (kernel.CommandPayload.Sandbox). */
+export type CommandSandbox = 'overlayfs' | 'fuse-overlayfs' | 'copy' | 'unsandboxed';
+
+/** The limit a command was killed for (kernel.CommandPayload.Limit). */
+export type LimitName = 'cpu' | 'memory' | 'processes' | 'output' | 'wall clock';
+
+/** One connection a command asked the kernel's proxy for (kernel.NetDecision). */
+export interface NetDecision {
+  /** host:port */
+  target: string;
+  allowed: boolean;
+  /** Id of the capability.used / capability.denied event that records the decision. */
+  event?: string;
+  reason?: string;
+}
+
+/** What became of a command's file change (kernel.Change*). */
+export type ChangeOutcome = 'staged' | 'refused' | 'discarded' | 'unsupported';
+
+/** One file a command changed in its view of the workspace (kernel.CommandChange). */
+export interface CommandChange {
+  path: string;
+  op: 'write' | 'delete';
+  size?: number;
+  /** Blob address of the new content. */
+  after?: string;
+  outcome: ChangeOutcome;
+  reason?: string;
+}
+
+/** CommandPayload is effect.command_executed: one command of a run, run in the kernel's sandbox. */
 export interface CommandPayload {
   argv: string[] | null;
   dir: string;
@@ -108,4 +139,21 @@ export interface CommandPayload {
   /** Blob address of the combined output. */
   output: string;
   outputSize: number;
+  /** validation: the run's validation command; tool: a worker's command. */
+  purpose?: 'validation' | 'tool';
+  /** Absent in events recorded before the sandbox. */
+  sandbox?: CommandSandbox;
+  /** Second layers in force, e.g. "landlock ABI 7", "seccomp". */
+  layers?: string[];
+  /** Limits in force (absent in older events). */
+  limits?: Limits;
+  /** The limit it was killed for; absent when none. */
+  limit?: LimitName;
+  signal?: string;
+  cpuTimeMs?: number;
+  peakMemoryBytes?: number;
+  /** Microseconds from "allowed" to the command's exec. */
+  startUs?: number;
+  network?: NetDecision[] | null;
+  changes?: CommandChange[] | null;
 }

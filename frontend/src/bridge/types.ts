@@ -36,9 +36,17 @@ export type CapabilityState = Data<studio.CapabilityState>;
 export type CapPolicy = Data<capability.Policy>;
 export type CapRule = Data<capability.Rule>;
 export type CapScope = Data<capability.Scope>;
+/** Limits bound one command; an absent or 0 field means the Studio default. */
+export type Limits = Data<capability.Limits>;
+/** SandboxPolicy is how a workspace runs commands (part of its policy). */
+export type SandboxPolicy = Data<capability.SandboxPolicy>;
 export type Grant = Data<capability.Grant>;
 export type Ask = Data<kernel.Ask>;
 export type EffectDetail = Data<kernel.EffectDetail>;
+/** SandboxDetail is what an allowed command will be able to do (an approval card's shell.exec detail). */
+export type SandboxDetail = Data<kernel.SandboxDetail>;
+/** SandboxState is the machine's sandbox and the workspaces that run commands unsandboxed. */
+export type SandboxState = Data<studio.SandboxState>;
 export type Why = Data<studio.Why>;
 export type Memory = Data<memory.Memory>;
 export type MemorySpec = Data<memory.Spec>;

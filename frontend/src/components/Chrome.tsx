@@ -5,6 +5,7 @@ import { errorMessage, type WorkspaceStatus } from '../bridge';
 import { store, useStudio } from '../store';
 import { formatCount, formatSize, plural } from './format';
 import { OllamaBadge } from './Ollama';
+import { statusText } from './sandbox/sandboxFormat';
 import { useTheme } from '../theme';
 
 export function TitleBar() {
@@ -196,6 +197,38 @@ export function WorkspaceHealth({ workspaceId }: { workspaceId: string }) {
   );
 }
 
+/**
+ * SandboxIndicator says how commands run: in the sandbox (and with which
+ * layers), not at all (the sandbox is unavailable here), or UNSANDBOXED
+ * because the workspace's policy says so.
+ */
+export function SandboxIndicator({ workspaceId }: { workspaceId: string | null }) {
+  const st = useStudio((s) => s.sandbox);
+  if (!st) return null;
+  if (workspaceId && (st.unsandboxed ?? []).includes(workspaceId))
+    return (
+      <span
+        className="status-item sandbox-state error strong"
+        data-testid="sandbox-indicator"
+        title="This workspace's policy runs commands as plain children with your full rights: they can read and write anything you can, use the network, and outlive the run. Change it in Capabilities → Commands."
+      >
+        UNSANDBOXED
+      </span>
+    );
+  if (st.available)
+    return (
+      <span className="status-item sandbox-state muted" data-testid="sandbox-indicator" title="Commands run isolated: writes come back as staged changes, network only through the kernel's proxy">
+        {statusText(st)}
+      </span>
+    );
+  const why = [st.reason, st.hint].filter(Boolean).join(' — ');
+  return (
+    <span className="status-item sandbox-state warn" data-testid="sandbox-indicator" title={why || 'Commands cannot be sandboxed on this machine, so none can run'}>
+      Sandbox unavailable
+    </span>
+  );
+}
+
 export function StatusBar() {
   const info = useStudio((s) => s.info);
   const ws = useStudio((s) => s.workspaces.find((w) => w.id === s.activeWorkspace));
@@ -207,6 +240,7 @@ export function StatusBar() {
       </span>
       {ws && <WorkspaceHealth workspaceId={ws.id} />}
       <span className="spacer" />
+      <SandboxIndicator workspaceId={ws?.id ?? null} />
       <span className="muted">{info?.mode === 'browser' ? 'browser' : 'desktop'}</span>
       <span className="muted">v{info?.version}</span>
     </footer>

@@ -2,7 +2,7 @@
 // every other method rejects; every call is recorded, and the test sends
 // notifications with emit.
 import { apiMethods, type Api, type Transport } from '../bridge/api';
-import type { EventRow, RunInfo } from '../bridge';
+import type { EventRow, RunInfo, SandboxState } from '../bridge';
 
 export interface Call {
   method: string;
@@ -108,4 +108,19 @@ export function lifecycleTo(state: 'executing' | 'validated' | 'validation_faile
   const validated = [...validating, 'run.validation_passed'];
   if (state === 'validated') return validated;
   return [...validated, 'run.commit_approved', 'run.committing', 'effect.file_written', 'run.committed', 'run.terminated'];
+}
+
+/** sandboxState makes a SandboxStatus answer: an available overlayfs sandbox by default. */
+export function sandboxState(over: Partial<SandboxState> = {}): SandboxState {
+  return {
+    available: true,
+    mode: 'overlayfs',
+    userNs: true,
+    overlay: true,
+    fuse: false,
+    landlockAbi: 7,
+    seccomp: true,
+    unsandboxed: [],
+    ...over,
+  };
 }

@@ -176,6 +176,26 @@ export namespace api {
 
 export namespace capability {
 	
+	export class Limits {
+	    cpuTimeMs?: number;
+	    wallClockMs?: number;
+	    memoryBytes?: number;
+	    processes?: number;
+	    outputBytes?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Limits(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.cpuTimeMs = source["cpuTimeMs"];
+	        this.wallClockMs = source["wallClockMs"];
+	        this.memoryBytes = source["memoryBytes"];
+	        this.processes = source["processes"];
+	        this.outputBytes = source["outputBytes"];
+	    }
+	}
 	export class Scope {
 	    glob?: string;
 	    argv?: string[];
@@ -183,6 +203,7 @@ export namespace capability {
 	    model?: string;
 	    endpoint?: string;
 	    memory?: string;
+	    limits?: Limits;
 	
 	    static createFrom(source: any = {}) {
 	        return new Scope(source);
@@ -196,7 +217,26 @@ export namespace capability {
 	        this.model = source["model"];
 	        this.endpoint = source["endpoint"];
 	        this.memory = source["memory"];
+	        this.limits = this.convertValues(source["limits"], Limits);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Grant {
 	    id: string;
@@ -258,6 +298,41 @@ export namespace capability {
 		    return a;
 		}
 	}
+	
+	export class SandboxPolicy {
+	    env?: string[];
+	    limits: Limits;
+	    unsandboxed?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SandboxPolicy(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.env = source["env"];
+	        this.limits = this.convertValues(source["limits"], Limits);
+	        this.unsandboxed = source["unsandboxed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Rule {
 	    kind: string;
 	    scope: Scope;
@@ -295,6 +370,7 @@ export namespace capability {
 	export class Policy {
 	    rules: Rule[];
 	    memoryOnSourceChange?: string;
+	    sandbox: SandboxPolicy;
 	
 	    static createFrom(source: any = {}) {
 	        return new Policy(source);
@@ -304,6 +380,7 @@ export namespace capability {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.rules = this.convertValues(source["rules"], Rule);
 	        this.memoryOnSourceChange = source["memoryOnSourceChange"];
+	        this.sandbox = this.convertValues(source["sandbox"], SandboxPolicy);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -353,6 +430,7 @@ export namespace capability {
 	    }
 	}
 	
+	
 
 }
 
@@ -385,6 +463,44 @@ export namespace eventlog {
 
 export namespace kernel {
 	
+	export class SandboxDetail {
+	    mode: string;
+	    network: string;
+	    writable: string[];
+	    limits: capability.Limits;
+	    reason?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SandboxDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.network = source["network"];
+	        this.writable = source["writable"];
+	        this.limits = this.convertValues(source["limits"], capability.Limits);
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class EffectDetail {
 	    op?: string;
 	    base?: string;
@@ -392,6 +508,7 @@ export namespace kernel {
 	    argv?: string[];
 	    dir?: string;
 	    host?: string;
+	    sandbox?: SandboxDetail;
 	
 	    static createFrom(source: any = {}) {
 	        return new EffectDetail(source);
@@ -405,7 +522,26 @@ export namespace kernel {
 	        this.argv = source["argv"];
 	        this.dir = source["dir"];
 	        this.host = source["host"];
+	        this.sandbox = this.convertValues(source["sandbox"], SandboxDetail);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Ask {
 	    id: string;
@@ -1755,6 +1891,36 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
+	    }
+	}
+	export class SandboxState {
+	    available: boolean;
+	    mode: string;
+	    userNs: boolean;
+	    overlay: boolean;
+	    fuse: boolean;
+	    landlockAbi: number;
+	    seccomp: boolean;
+	    reason?: string;
+	    hint?: string;
+	    unsandboxed: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SandboxState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.available = source["available"];
+	        this.mode = source["mode"];
+	        this.userNs = source["userNs"];
+	        this.overlay = source["overlay"];
+	        this.fuse = source["fuse"];
+	        this.landlockAbi = source["landlockAbi"];
+	        this.seccomp = source["seccomp"];
+	        this.reason = source["reason"];
+	        this.hint = source["hint"];
+	        this.unsandboxed = source["unsandboxed"];
 	    }
 	}
 	export class SearchRequest {

@@ -10,6 +10,7 @@ const defaultPolicy = {
     { kind: 'fs.write', scope: { glob: '**' }, effect: 'ask' },
     { kind: 'shell.exec', scope: { argv: ['*'] }, effect: 'ask' },
   ],
+  sandbox: { limits: {} },
 };
 
 const grant = (over: Partial<Grant> = {}): Grant => ({
@@ -95,6 +96,7 @@ describe('<CapabilitiesPanel>', () => {
             { kind: 'net.http', scope: {}, effect: 'deny' },
           ],
           memoryOnSourceChange: '',
+          sandbox: { limits: {} },
         },
       },
     ]);

@@ -2,13 +2,26 @@
 // force (revocable), standing grants the user issues, and the history of
 // what was used or refused, each with the reason it was decided so.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, errorMessage, Events, on, type CapabilityState, type CapRule, type EventRow, type Grant } from '../../bridge';
-import { store } from '../../store';
+import { loadSandboxStatus } from '../../actions';
+import { api, errorMessage, Events, on, type CapabilityState, type CapPolicy, type CapRule, type EventRow, type Grant, type SandboxPolicy, type SandboxState } from '../../bridge';
+import { store, useStudio } from '../../store';
 import { clock } from '../EventDetail';
 import { FormError } from '../FormError';
 import { useLoaded } from '../useLoaded';
 import { effects, grantUses, memoryScopes, scopeFrom, scopeHint, scopeInput, scopeText, time } from './capFormat';
 import { WhyLink } from './Why';
+import {
+  fixedEnv,
+  fromLimitsDraft,
+  layersOf,
+  limitFields,
+  parseEnv,
+  placeholderOf,
+  toLimitsDraft,
+  unitsOf,
+  type LimitKey,
+  type LimitsDraft,
+} from '../sandbox/sandboxFormat';
 
 /** historyLimit bounds the decisions the history shows. */
 const historyLimit = 50;
@@ -136,10 +149,165 @@ function KindSelect({ kinds, value, onChange, label }: { kinds: string[]; value:
   );
 }
 
+/** SandboxDraft is the Commands part of the policy as the user edits it. */
+interface SandboxDraft {
+  limits: LimitsDraft;
+  /** env is the extra variable names as typed. */
+  env: string;
+  unsandboxed: boolean;
+}
+
+const toSandboxDraft = (p: SandboxPolicy | undefined): SandboxDraft => ({
+  limits: toLimitsDraft(p?.limits),
+  env: (p?.env ?? []).join(', '),
+  unsandboxed: p?.unsandboxed ?? false,
+});
+
+/** fromSandboxDraft is the policy's sandbox part, or what is wrong with the draft. */
+function fromSandboxDraft(d: SandboxDraft): { sandbox: SandboxPolicy } | { error: string } {
+  const l = fromLimitsDraft(d.limits);
+  if ('error' in l) return l;
+  const env = parseEnv(d.env);
+  return { sandbox: { limits: l.limits, ...(env.length > 0 ? { env } : {}), ...(d.unsandboxed ? { unsandboxed: true } : {}) } };
+}
+
+const limitLabels: Record<LimitKey, string> = {
+  cpuTimeMs: 'CPU time',
+  memoryBytes: 'Memory',
+  processes: 'Processes',
+  wallClockMs: 'Wall clock',
+  outputBytes: 'Output',
+};
+
+/** MachineSandbox says what this machine's sandbox can do. */
+function MachineSandbox({ st }: { st: SandboxState | null }) {
+  if (!st) return <p className="muted small">Checking the command sandbox…</p>;
+  if (!st.available)
+    return (
+      <div className="cap-sandbox-state warn" data-testid="machine-sandbox">
+        <strong>Sandbox unavailable</strong>: {st.reason || 'commands cannot be sandboxed on this machine'}. No command can run until it is (or unless the workspace runs them unsandboxed).
+        {st.hint && <div className="small">{st.hint}</div>}
+      </div>
+    );
+  return (
+    <div className="cap-sandbox-state" data-testid="machine-sandbox">
+      <span className="ok">Sandbox: {st.mode}</span>
+      {layersOf(st).map((l) => (
+        <span key={l} className="chip">
+          {l}
+        </span>
+      ))}
+      <span className="muted small">
+        {' '}
+        user namespaces {st.userNs ? 'yes' : 'no'} · overlayfs {st.overlay ? 'yes' : 'no'} · FUSE {st.fuse ? 'yes' : 'no'}
+      </span>
+      {st.hint && <div className="muted small">{st.hint}</div>}
+    </div>
+  );
+}
+
+/** SandboxFields edits how the workspace runs commands; saved with the rest of the policy. */
+function SandboxFields({ draft, onChange }: { draft: SandboxDraft; onChange: (d: SandboxDraft) => void }) {
+  const machine = useStudio((s) => s.sandbox);
+  const [confirming, setConfirming] = useState(false);
+  useEffect(() => {
+    if (!store.get().sandbox) void loadSandboxStatus();
+  }, []);
+  const setLimit = (key: LimitKey, p: Partial<LimitsDraft[LimitKey]>) => onChange({ ...draft, limits: { ...draft.limits, [key]: { ...draft.limits[key], ...p } } });
+  return (
+    <fieldset className="cap-sandbox" aria-label="Commands">
+      <h4>Commands</h4>
+      <MachineSandbox st={machine} />
+      <p className="muted small">Limits of each command; empty uses the Studio default. A grant may set its own.</p>
+      <div className="cap-limits">
+        {limitFields.map((f) => {
+          const units = unitsOf[f.kind];
+          const d = draft.limits[f.key];
+          return (
+            <label key={f.key}>
+              <span>{limitLabels[f.key]}</span>
+              <input
+                type="number"
+                min="0"
+                step="any"
+                aria-label={`${limitLabels[f.key]} limit`}
+                value={d.value}
+                placeholder={placeholderOf(f, d.unit)}
+                onChange={(e) => setLimit(f.key, { value: e.target.value })}
+              />
+              {units.length > 1 ? (
+                <select aria-label={`${limitLabels[f.key]} unit`} value={d.unit} onChange={(e) => setLimit(f.key, { unit: e.target.value })}>
+                  {units.map(([u]) => (
+                    <option key={u} value={u}>
+                      {u}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <span className="muted small">{f.kind === 'count' ? 'at once' : units[0]?.[0]}</span>
+              )}
+            </label>
+          );
+        })}
+      </div>
+      <label className="cap-env">
+        <span>Extra environment variables</span>
+        <textarea
+          aria-label="Extra environment variables"
+          className="mono"
+          rows={2}
+          value={draft.env}
+          placeholder="names, comma or line separated, e.g. GOFLAGS, NODE_OPTIONS"
+          spellCheck={false}
+          onChange={(e) => onChange({ ...draft, env: e.target.value })}
+        />
+      </label>
+      <p className="muted small">Always passed: {fixedEnv}. Nothing else of your environment reaches a command.</p>
+      <label className={`check cap-unsandboxed${draft.unsandboxed ? ' on' : ''}`}>
+        <input
+          type="checkbox"
+          checked={draft.unsandboxed}
+          onChange={(e) => {
+            if (e.target.checked) setConfirming(true);
+            else onChange({ ...draft, unsandboxed: false });
+          }}
+        />
+        <span>Run commands unsandboxed</span>
+      </label>
+      {draft.unsandboxed && !confirming && (
+        <p className="cap-danger-note small" role="note">
+          Commands run as plain children with your full rights. Every such command is recorded as unsandboxed.
+        </p>
+      )}
+      {confirming && (
+        <div className="cap-confirm danger" role="alertdialog" aria-label="Run commands unsandboxed?">
+          <p>
+            <strong>Run this workspace's commands unsandboxed?</strong> Commands run as plain children with your full rights: they can read and write anything you can,
+            use the network, and outlive the run. Their writes are not staged for review. The decision is recorded.
+          </p>
+          <div className="cap-actions">
+            <button
+              className="danger"
+              onClick={() => {
+                setConfirming(false);
+                onChange({ ...draft, unsandboxed: true });
+              }}
+            >
+              Run unsandboxed
+            </button>
+            <button onClick={() => setConfirming(false)}>Keep the sandbox</button>
+          </div>
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
 function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; state: CapabilityState; onSaved: (s: CapabilityState) => void }) {
   const [rules, setRules] = useState<DraftRule[]>(() => (state.policy.rules ?? []).map(toDraft));
   const [dirty, setDirty] = useState(false);
   const [memOnChange, setMemOnChange] = useState(state.policy.memoryOnSourceChange ?? '');
+  const [sandbox, setSandbox] = useState<SandboxDraft>(() => toSandboxDraft(state.policy.sandbox));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const kinds = state.kinds ?? [];
@@ -151,6 +319,7 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
     if (!dirty) {
       setRules((state.policy.rules ?? []).map(toDraft));
       setMemOnChange(state.policy.memoryOnSourceChange ?? '');
+      setSandbox(toSandboxDraft(state.policy.sandbox));
     }
   }
 
@@ -167,19 +336,30 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
       if (r) out.splice(i + by, 0, r);
       return out;
     });
-  const save = async (policy: { rules: CapRule[]; memoryOnSourceChange?: string }) => {
+  const save = async (policy: CapPolicy) => {
     setBusy(true);
     setError(null);
     try {
       const next = await api.SetPolicy({ workspaceId, policy });
       setRules((next.policy.rules ?? []).map(toDraft));
       setMemOnChange(next.policy.memoryOnSourceChange ?? '');
+      setSandbox(toSandboxDraft(next.policy.sandbox));
       setDirty(false);
       onSaved(next);
+      // The status bar says whether this workspace now runs commands unsandboxed.
+      void loadSandboxStatus();
     } catch (err) {
       setError(errorMessage(err));
     }
     setBusy(false);
+  };
+  const saveDraft = () => {
+    const sb = fromSandboxDraft(sandbox);
+    if ('error' in sb) {
+      setError(sb.error);
+      return;
+    }
+    void save({ rules: rules.map(fromDraft), memoryOnSourceChange: memOnChange, sandbox: sb.sandbox });
   };
 
   return (
@@ -254,12 +434,20 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           <option value="review">flag it for review</option>
         </select>
       </label>
+      <SandboxFields
+        draft={sandbox}
+        onChange={(d) => {
+          setSandbox(d);
+          setDirty(true);
+          setError(null);
+        }}
+      />
       <div className="cap-actions">
         <button onClick={() => edit((rs) => [...rs, { key: nextKey++, kind: 'fs.read', scope: '**', effect: 'ask' }])}>Add rule</button>
         <span className="spacer" />
         <button
           disabled={busy}
-          onClick={() => void save({ rules: (state.default.rules ?? []).map((r) => ({ ...r })) })}
+          onClick={() => void save({ rules: (state.default.rules ?? []).map((r) => ({ ...r })), sandbox: state.default.sandbox ?? { limits: {} } })}
           title="Replace the policy with the default one"
         >
           Reset to default
@@ -269,13 +457,14 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           onClick={() => {
             setRules((state.policy.rules ?? []).map(toDraft));
             setMemOnChange(state.policy.memoryOnSourceChange ?? '');
+            setSandbox(toSandboxDraft(state.policy.sandbox));
             setDirty(false);
             setError(null);
           }}
         >
           Discard
         </button>
-        <button className="primary" disabled={busy || !dirty} onClick={() => void save({ rules: rules.map(fromDraft), memoryOnSourceChange: memOnChange })}>
+        <button className="primary" disabled={busy || !dirty} onClick={saveDraft}>
           {busy ? 'Saving…' : 'Save policy'}
         </button>
       </div>

@@ -15,7 +15,11 @@ export const effectTypes: ReadonlySet<string> = new Set([
 
 type State = { kind: 'idle' } | { kind: 'loading' } | { kind: 'done'; why: WhyAnswer } | { kind: 'error'; error: string };
 
-export function WhyLink({ seq }: { seq: number }) {
+/**
+ * WhyLink explains the effect event seq; given only the event's id (a
+ * command's network decision names its event so), it looks the seq up first.
+ */
+export function WhyLink({ seq = 0, id = '', label = 'Why?' }: { seq?: number; id?: string; label?: string }) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const ask = () => {
     if (state.kind === 'done' || state.kind === 'error') {
@@ -23,19 +27,22 @@ export function WhyLink({ seq }: { seq: number }) {
       return;
     }
     setState({ kind: 'loading' });
-    api.WhyAllowed({ seq }).then(
-      (why) => setState({ kind: 'done', why }),
-      (err: unknown) => setState({ kind: 'error', error: errorMessage(err) }),
-    );
+    (seq > 0 ? Promise.resolve(seq) : api.GetEvent({ seq: 0, id }).then((d) => d.seq))
+      .then((s) => api.WhyAllowed({ seq: s }))
+      .then(
+        (why) => setState({ kind: 'done', why }),
+        (err: unknown) => setState({ kind: 'error', error: errorMessage(err) }),
+      );
   };
+  const name = seq > 0 ? `event ${seq}` : `event ${id}`;
   return (
     <span className="why">
-      <button className="link why-link" onClick={ask} aria-expanded={state.kind === 'done' || state.kind === 'error'} title={`Why was event #${seq} allowed?`}>
-        Why?
+      <button className="link why-link" onClick={ask} aria-expanded={state.kind === 'done' || state.kind === 'error'} title={`Why was ${seq > 0 ? `event #${seq}` : 'this'} allowed or refused?`}>
+        {label}
       </button>
       {state.kind === 'loading' && <span className="muted small"> …</span>}
       {state.kind === 'done' && (
-        <span className={`why-answer ${state.why.allowed ? 'tone-ok' : 'tone-bad'}`} role="note" aria-label={`Why event ${seq}`}>
+        <span className={`why-answer ${state.why.allowed ? 'tone-ok' : 'tone-bad'}`} role="note" aria-label={`Why ${name}`}>
           {whyLines(state.why).map((l, i) => (
             <span key={i} className="why-line">
               {l}
@@ -44,7 +51,7 @@ export function WhyLink({ seq }: { seq: number }) {
         </span>
       )}
       {state.kind === 'error' && (
-        <span className="why-answer tone-bad" role="note" aria-label={`Why event ${seq}`}>
+        <span className="why-answer tone-bad" role="note" aria-label={`Why ${name}`}>
           Could not explain: {state.error}
         </span>
       )}

@@ -4,7 +4,9 @@
 // log (GetTranscript) and follows the run live through agent.update.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { abortRun } from '../../actions';
-import { api, errorMessage, Events, on, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
+import { api, errorMessage, Events, on, RunEvents, type CommandPayload, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
+import { FormError } from '../FormError';
+import { CommandSandbox } from '../sandbox/CommandSandbox';
 import { agentActive, formatRate, parseArgs, prettyJson, shortDigest, toolTarget, writePreview } from './agentFormat';
 import { Collapsible } from './Collapsible';
 import { InferenceRequest } from './InferenceRequest';
@@ -114,7 +116,37 @@ function PreviewBlock({ name, args }: { name: string; args: ReturnType<typeof pa
   );
 }
 
-function ToolCallItem({ call }: { call: TranscriptCall }) {
+/**
+ * useToolCommand reads the effect.command_executed event of a run_command
+ * call: the run's last command recorded after the call before it (afterSeq)
+ * and before the call itself (the call is recorded once the command ran).
+ */
+function useToolCommand(run: string, afterSeq: number, callSeq: number, wanted: boolean) {
+  const [state, setState] = useState<{ key: string; cmd: CommandPayload | null; error: string | null } | null>(null);
+  const key = `${run}/${afterSeq}/${callSeq}`;
+  useEffect(() => {
+    if (!wanted || callSeq <= 0) return;
+    let live = true;
+    (async () => {
+      const filter = { run, type: RunEvents.CommandExecuted, origin: '', workspace: '' };
+      const page = await api.ListEvents({ filter, offset: 0, limit: 1000 });
+      const row = (page.rows ?? []).filter((e) => e.seq > afterSeq && e.seq < callSeq).at(-1);
+      if (!row) return null;
+      const d = await api.GetEvent({ seq: row.seq, id: row.id });
+      return JSON.parse(d.payload) as CommandPayload;
+    })().then(
+      (cmd) => live && setState({ key, cmd, error: null }),
+      (err: unknown) => live && setState({ key, cmd: null, error: errorMessage(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, wanted, run, afterSeq, callSeq]);
+  return state?.key === key ? state : null;
+}
+
+function ToolCallItem({ call, run, afterSeq }: { call: TranscriptCall; run: string; afterSeq: number }) {
+  const command = useToolCommand(run, afterSeq, call.seq, call.name === 'run_command');
   const args = parseArgs(call.arguments);
   const target = toolTarget(call.name, args);
   const isWrite = call.name === 'write_file' || call.name === 'edit_file';
@@ -146,6 +178,8 @@ function ToolCallItem({ call }: { call: TranscriptCall }) {
           ) : (
             call.arguments && call.arguments !== '{}' && call.arguments !== 'null' && <pre className="tr-args mono">{prettyJson(call.arguments)}</pre>
           )}
+          {command?.cmd && <CommandSandbox cmd={command.cmd} />}
+          {command?.error && <FormError error={command.error} what="command's sandbox record" />}
           {call.error ? (
             <p className="tr-call-error" role="note">
               <strong>Tool error:</strong> {call.error}
@@ -203,7 +237,7 @@ const StepItem = memo(function StepItem({ v, run, active }: { v: StepView; run: 
         </div>
       )}
       {v.calls.map((c, i) => (
-        <ToolCallItem key={i} call={c} />
+        <ToolCallItem key={i} call={c} run={run} afterSeq={v.calls[i - 1]?.seq ?? 0} />
       ))}
       {v.pending.map((name, i) => (
         <div key={`p${i}`} className="tr-call pending" role="group" aria-label={`Tool call ${name}`} data-tool={name}>

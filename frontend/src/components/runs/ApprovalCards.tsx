@@ -3,10 +3,11 @@
 // diff of a write, the command and its folder, the host) and takes the
 // user's decision.
 import { useEffect, useState } from 'react';
-import { api, errorMessage, type Ask } from '../../bridge';
+import { api, errorMessage, type Ask, type SandboxDetail } from '../../bridge';
 import { store } from '../../store';
 import { askChoices, askTitle, type AskChoice } from '../capabilities/capFormat';
 import { DiffView } from '../editor/DiffView';
+import { limitsText, modeText } from '../sandbox/sandboxFormat';
 
 type Sides = { before: string; after: string; note: string } | { error: string } | null;
 
@@ -45,6 +46,47 @@ function WriteDiff({ ask }: { ask: Ask }) {
   );
 }
 
+/** SandboxFacts says what an allowed command will be able to do. */
+function SandboxFacts({ sb }: { sb: SandboxDetail }) {
+  if (sb.mode === '')
+    return (
+      <p className="ask-sandbox warn" role="note" aria-label="Sandbox">
+        <strong>Commands cannot be sandboxed here</strong>
+        {sb.reason ? `: ${sb.reason}` : '.'} Allowing it will not run it: the kernel refuses and records the refusal.
+      </p>
+    );
+  const writable = sb.writable ?? [];
+  return (
+    <div className={`ask-sandbox${sb.mode === 'unsandboxed' ? ' danger' : ''}`} role="note" aria-label="Sandbox">
+      {sb.mode === 'unsandboxed' ? (
+        <p className="ask-unsandboxed">
+          <strong>⚠ Runs UNSANDBOXED with your full rights (workspace setting)</strong>: it can read and write anything you can, use the network, and outlive the run.
+        </p>
+      ) : (
+        <ul className="ask-sandbox-list">
+          <li>
+            Runs in the sandbox ({modeText(sb.mode)}): writes land in a scratch layer and come back as staged changes
+            {writable.length > 0 && <span className="muted"> (writable: {writable.join(', ')})</span>}
+          </li>
+          <li data-testid="ask-network">
+            {sb.network === 'proxy' ? "Network only through the kernel's proxy: every connection is asked for and decided" : 'No network'}
+          </li>
+          <li>Private /tmp and home</li>
+        </ul>
+      )}
+      <p className="ask-limits small" data-testid="ask-limits">
+        Limits: {limitsText(sb.limits).join(' · ')}
+      </p>
+    </div>
+  );
+}
+
+/** hostPort shows a connection's host with its port (once). */
+function hostPort(ask: Ask): string {
+  const host = ask.detail?.host || ask.req.host || ask.target;
+  return ask.req.port && !host.endsWith(`:${ask.req.port}`) ? `${host}:${ask.req.port}` : host;
+}
+
 function AskEffect({ ask }: { ask: Ask }) {
   const d = ask.detail;
   switch (ask.kind) {
@@ -57,16 +99,23 @@ function AskEffect({ ask }: { ask: Ask }) {
           <dd className="mono">{(d?.argv ?? ask.req.argv ?? []).map((a) => (/[\s"'`$]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ')}</dd>
           <dt>In</dt>
           <dd className="mono">{d?.dir || ask.req.dir || '.'}</dd>
+          {d?.sandbox && (
+            <>
+              <dt>Can</dt>
+              <dd>
+                <SandboxFacts sb={d.sandbox} />
+              </dd>
+            </>
+          )}
         </dl>
       );
     case 'net.http':
       return (
         <dl className="facts ask-facts">
           <dt>Host</dt>
-          <dd className="mono">
-            {d?.host || ask.req.host || ask.target}
-            {ask.req.port ? `:${ask.req.port}` : ''}
-          </dd>
+          <dd className="mono">{hostPort(ask)}</dd>
+          <dt>Waiting</dt>
+          <dd>The command's connection waits for your answer; denied, it is refused.</dd>
         </dl>
       );
     default:

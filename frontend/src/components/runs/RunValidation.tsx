@@ -4,6 +4,8 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage, RunEvents, type BlobText, type CommandPayload, type EventRow, type ValidationPayload } from '../../bridge';
 import { FormError } from '../FormError';
+import { CommandSandbox } from '../sandbox/CommandSandbox';
+import { killedText } from '../sandbox/sandboxFormat';
 import { formatDuration, shortHash } from './runFormat';
 
 export interface ValidationFacts {
@@ -155,11 +157,12 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
                 <dt>Exit code</dt>
                 <dd className={cmd.exitCode === 0 ? 'ok' : 'error'}>
                   {cmd.exitCode}
-                  {cmd.timedOut && ' (timed out)'}
+                  {killedText(cmd) ? ` (${killedText(cmd)})` : cmd.timedOut && ' (timed out)'}
                 </dd>
                 <dt>Duration</dt>
                 <dd>{formatDuration(cmd.durationMs * 1e6)}</dd>
               </dl>
+              <CommandSandbox cmd={cmd} seqOf={(id) => events.find((e) => e.id === id)?.seq} />
               <h3 className="run-section">Output</h3>
               {loaded?.output ? (
                 loaded.output.binary ? (

@@ -83,6 +83,8 @@ export function RevertRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
 export function Revoke(arg1:studio.RevokeRequest):Promise<void>;
 
+export function SandboxStatus():Promise<studio.SandboxState>;
+
 export function SetDefaultModels(arg1:studio.DefaultModelsRequest):Promise<studio.ModelsState>;
 
 export function SetMemorySettings(arg1:studio.MemorySettingsRequest):Promise<studio.MemorySettings>;

@@ -150,6 +150,10 @@ export function Revoke(arg1) {
   return window['go']['main']['App']['Revoke'](arg1);
 }
 
+export function SandboxStatus() {
+  return window['go']['main']['App']['SandboxStatus']();
+}
+
 export function SetDefaultModels(arg1) {
   return window['go']['main']['App']['SetDefaultModels'](arg1);
 }
