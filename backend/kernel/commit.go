@@ -160,6 +160,7 @@ func removeBeneath(root, rel string) error {
 // were still being prepared are terminated. Validated runs keep waiting for
 // the user. Call it before starting runs.
 func (k *Kernel) Recover(ctx context.Context) error {
+	k.removeScratch()
 	runs, err := runsIn(ctx, k.cfg.ReadDB, StateCommitting)
 	if err != nil {
 		return fmt.Errorf("recover runs: %w", err)

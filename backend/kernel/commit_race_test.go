@@ -81,7 +81,7 @@ func TestCommitDoesNotFollowAPlantedTempFile(t *testing.T) {
 	}
 	fi, err := os.Lstat(filepath.Join(h.root, "c.txt"))
 	if err != nil || !fi.Mode().IsRegular() {
-		t.Fatalf("c.txt after the commit: %v, %v; want a regular file", fi, err)
+		t.Fatalf("c.txt after the commit: %v; want a regular file", describe(fi, err))
 	}
 	if b := read(t, h.root, "c.txt"); b != "staged\n" {
 		t.Errorf("c.txt = %q, want the staged content", b)
@@ -157,9 +157,16 @@ func TestCommitRefusesAFileSwappedForALink(t *testing.T) {
 	}
 	t.Logf("Approve: %v; outcome %s: %s", err, got.Outcome, got.Reason)
 	if fi, err := os.Lstat(filepath.Join(h.root, "c.txt")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("c.txt is no longer the user's link: %v, %v", fi, err)
+		t.Errorf("c.txt is no longer the user's link: %v", describe(fi, err))
 	}
 	if after := outsideTree(t, outside); after != before {
 		t.Errorf("outside changed:\n%s\nwas\n%s", after, before)
 	}
+}
+
+func describe(fi os.FileInfo, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fi.Mode().String()
 }

@@ -192,7 +192,11 @@ func (e *commandEffect) perform(ctx context.Context, rc *runCtx, dec decided) (o
 	if err != nil {
 		return outcome{}, fmt.Errorf("sandbox scratch folder: %w", err)
 	}
-	defer os.RemoveAll(scratch)
+	defer func() {
+		if err := sandbox.RemoveScratch(scratch); err != nil {
+			k.log.Warn("remove a command's scratch folder", "err", err)
+		}
+	}()
 	cacheDir := CacheDirFor(k.dataDir(), rc.root)
 	binds, err := CacheDirs(cacheDir)
 	if err != nil {
@@ -314,6 +318,21 @@ func (k *Kernel) scratchRoot() string {
 	d := filepath.Join(k.dataDir(), "sandbox", "scratch")
 	_ = os.MkdirAll(d, 0o700)
 	return d
+}
+
+// removeScratch removes what commands of an earlier Studio left in the
+// scratch folder (a crash mid-command); no command runs yet.
+func (k *Kernel) removeScratch() {
+	root := filepath.Join(k.dataDir(), "sandbox", "scratch")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if err := sandbox.RemoveScratch(filepath.Join(root, e.Name())); err != nil {
+			k.log.Warn("remove a command's scratch folder", "path", e.Name(), "err", err)
+		}
+	}
 }
 
 func (k *Kernel) dataDir() string {

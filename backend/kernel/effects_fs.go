@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
@@ -42,7 +41,7 @@ func realTarget(rc *runCtx, kind, rel string) (string, error) {
 // folderTarget is realTarget for a folder a listing or search covers:
 // "", "." and "./" are the workspace folder itself.
 func folderTarget(rc *runCtx, rel string) (string, error) {
-	if t := strings.TrimSuffix(rel, "/"); t == "" || t == "." {
+	if rel == "" || rel == "." || rel == "./" {
 		return ".", nil
 	}
 	return realTarget(rc, capability.FSRead, rel)

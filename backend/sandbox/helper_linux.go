@@ -138,6 +138,28 @@ func helperMain() int {
 
 	var limMu sync.Mutex
 	limit := ""
+	// killAll kills every other process of the namespace, again and again
+	// (a fork bomb may fork while the first kill goes round) until the
+	// reaping below has collected them all.
+	reaped := make(chan struct{})
+	var killOnce sync.Once
+	killAll := func() {
+		killOnce.Do(func() {
+			unix.Kill(-1, unix.SIGKILL)
+			go func() {
+				t := time.NewTicker(5 * time.Millisecond)
+				defer t.Stop()
+				for {
+					select {
+					case <-reaped:
+						return
+					case <-t.C:
+						unix.Kill(-1, unix.SIGKILL)
+					}
+				}
+			}()
+		})
+	}
 	wctx, wcancel := context.WithCancel(ctx)
 	usageCh := make(chan usage, 1)
 	go func() {
@@ -147,7 +169,7 @@ func helperMain() int {
 				limit = l
 			}
 			limMu.Unlock()
-			unix.Kill(-1, unix.SIGKILL)
+			killAll()
 		})
 	}()
 
@@ -171,9 +193,10 @@ func helperMain() int {
 				st.ExitCode = -1
 				st.Signal = unix.SignalName(ws.Signal())
 			}
-			unix.Kill(-1, unix.SIGKILL)
+			killAll()
 		}
 	}
+	close(reaped)
 	wcancel()
 	<-repDone
 	u := <-usageCh

@@ -39,13 +39,18 @@ type watched struct {
 	limits  []string // what kill was called with
 	usage   usage
 	elapsed time.Duration
-	err     error // of the command
+	err     error         // of the command
+	reaped  time.Duration // the CPU of the whole tree, from this process's RUSAGE_CHILDREN
 }
+
+// watchOpt changes the watcher of watchCommand.
+type watchOpt func(*watcher)
 
 // watchCommand starts cmd in its own process group, watches its process
 // tree with l (kill kills the group) until it ends, and reports.
-func watchCommand(t *testing.T, cmd *exec.Cmd, l Limits, ready func()) watched {
+func watchCommand(t *testing.T, cmd *exec.Cmd, l Limits, opts ...watchOpt) watched {
 	t.Helper()
+	reaped := reapedCPU()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -53,9 +58,6 @@ func watchCommand(t *testing.T, cmd *exec.Cmd, l Limits, ready func()) watched {
 	}
 	pid := cmd.Process.Pid
 	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
-	if ready != nil {
-		ready()
-	}
 	var mu sync.Mutex
 	var w watched
 	kill := func(limit string) {
@@ -66,6 +68,9 @@ func watchCommand(t *testing.T, cmd *exec.Cmd, l Limits, ready func()) watched {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wr := watcher{procRoot: "/proc", limits: l, kill: kill, interval: watchInterval, selectPids: descendantsOf(pid), ended: reapedCPU()}
+	for _, o := range opts {
+		o(&wr)
+	}
 	done := make(chan usage)
 	go func() { done <- wr.run(ctx) }()
 	timer := time.AfterFunc(10*time.Second, func() { syscall.Kill(-pid, syscall.SIGKILL) })
@@ -75,8 +80,8 @@ func watchCommand(t *testing.T, cmd *exec.Cmd, l Limits, ready func()) watched {
 	u := <-done
 	mu.Lock()
 	defer mu.Unlock()
-	w.usage, w.elapsed, w.err = u, time.Since(t0), err
-	t.Logf("limits %q, peak RSS %d, CPU %v, in %v (%v)", w.limits, u.PeakRSS, u.CPU, w.elapsed, err)
+	w.usage, w.elapsed, w.err, w.reaped = u, time.Since(t0), err, reaped()
+	t.Logf("limits %q, peak RSS %d, CPU %v (reaped %v), in %v (%v)", w.limits, u.PeakRSS, u.CPU, w.reaped, w.elapsed, err)
 	return w
 }
 
@@ -96,7 +101,7 @@ func wantKilled(t *testing.T, w watched, limit string) {
 
 // TestWatchCPU: two busy processes pass a CPU limit of 300 ms together.
 func TestWatchCPU(t *testing.T) {
-	w := watchCommand(t, exec.Command("/bin/sh", "-c", "yes >/dev/null & yes >/dev/null & wait"), Limits{CPUTimeMs: 300, MemoryBytes: 1 << 30, Processes: 10}, nil)
+	w := watchCommand(t, exec.Command("/bin/sh", "-c", "yes >/dev/null & yes >/dev/null & wait"), Limits{CPUTimeMs: 300, MemoryBytes: 1 << 30, Processes: 10})
 	wantKilled(t, w, "cpu")
 	if w.usage.CPU < 300*time.Millisecond {
 		t.Fatalf("CPU %v", w.usage.CPU)
@@ -107,7 +112,7 @@ func TestWatchCPU(t *testing.T) {
 func TestWatchMemory(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSandboxChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"=hog")
-	w := watchCommand(t, cmd, Limits{MemoryBytes: 150 << 20, CPUTimeMs: 60000}, nil)
+	w := watchCommand(t, cmd, Limits{MemoryBytes: 150 << 20, CPUTimeMs: 60000})
 	wantKilled(t, w, "memory")
 	if w.usage.PeakRSS <= 150<<20 {
 		t.Fatalf("peak RSS %d", w.usage.PeakRSS)
@@ -116,24 +121,38 @@ func TestWatchMemory(t *testing.T) {
 
 // TestWatchProcesses: a shell starting ten sleeps passes a limit of 5.
 func TestWatchProcesses(t *testing.T) {
-	w := watchCommand(t, exec.Command("/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait"), Limits{Processes: 5}, nil)
+	w := watchCommand(t, exec.Command("/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait"), Limits{Processes: 5})
 	wantKilled(t, w, "processes")
 }
 
-// TestWatchEndedCPU: without limits nothing is killed, and the CPU of a
-// process that ended (reaped by the shell, then the shell reaped by this
-// process) is counted.
+// TestWatchEndedCPU: without limits nothing is killed, and the CPU of
+// processes that ended is counted: through the cutime of a live parent
+// that reaped them, and through RUSAGE_CHILDREN once this process reaped
+// them.
 func TestWatchEndedCPU(t *testing.T) {
-	w := watchCommand(t, exec.Command("/bin/sh", "-c", "yes >/dev/null & p=$!; sleep 0.5; kill $p; wait $p; sleep 0.2"), Limits{}, nil)
-	if len(w.limits) != 0 || w.err != nil {
-		t.Fatalf("limits %q, err %v", w.limits, w.err)
+	script := "yes >/dev/null & p=$!; sleep 0.4; kill $p; wait $p; sleep 0.2"
+	check := func(w watched) {
+		t.Helper()
+		if len(w.limits) != 0 || w.err != nil {
+			t.Fatalf("limits %q, err %v", w.limits, w.err)
+		}
+		if w.reaped < 100*time.Millisecond || w.usage.CPU < w.reaped*8/10 {
+			t.Fatalf("CPU %v, want about %v", w.usage.CPU, w.reaped)
+		}
 	}
-	if w.usage.CPU < 300*time.Millisecond {
-		t.Fatalf("CPU %v, want the 0.5 s of yes", w.usage.CPU)
-	}
-	if w.usage.PeakRSS <= 0 {
-		t.Fatalf("peak RSS %d", w.usage.PeakRSS)
-	}
+	t.Run("cutime", func(t *testing.T) {
+		w := watchCommand(t, exec.Command("/bin/sh", "-c", script), Limits{}, func(w *watcher) { w.ended = nil })
+		check(w)
+		if w.usage.PeakRSS <= 0 {
+			t.Fatalf("peak RSS %d", w.usage.PeakRSS)
+		}
+	})
+	t.Run("rusage", func(t *testing.T) {
+		w := watchCommand(t, exec.Command("/bin/sh", "-c", script), Limits{}, func(w *watcher) {
+			w.selectPids = func(map[int]procStat) []int { return nil }
+		})
+		check(w)
+	})
 }
 
 // TestWatchProcRoot: watch itself counts every process under procRoot but

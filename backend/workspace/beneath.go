@@ -141,8 +141,8 @@ func resolve(w walker, rel string, parts []string) (string, error) {
 				todo = nil
 				break
 			}
-			if err := w.enter(c); err != nil {
-				return "", &PathError{rel, classifyErrno(err, false)}
+			if err := w.enter(c); err != nil { // swapped for a link since kind: ErrLink
+				return "", &PathError{rel, classifyErrno(err, true)}
 			}
 		default:
 			if len(rest) > 0 {

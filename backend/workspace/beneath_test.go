@@ -269,8 +269,11 @@ func TestRemoveAndLstatBeneath(t *testing.T) {
 func assertRegular(t *testing.T, p, want string) {
 	t.Helper()
 	fi, err := os.Lstat(p)
-	if err != nil || !fi.Mode().IsRegular() {
-		t.Fatalf("%s: %v, %v; want a regular file", p, fi, err)
+	if err != nil {
+		t.Fatalf("%s: %v; want a regular file", p, err)
+	}
+	if !fi.Mode().IsRegular() {
+		t.Fatalf("%s is %v; want a regular file", p, fi.Mode())
 	}
 	if b, _ := os.ReadFile(p); string(b) != want {
 		t.Errorf("%s = %q, want %q", p, b, want)

@@ -1,9 +1,9 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { subscribeBackend } from '../actions';
+import { loadSandboxStatus, subscribeBackend } from '../actions';
 import { Events, setTransport, type WorkspaceStatus } from '../bridge';
 import { initialState, store } from '../store';
-import { fakeBackend, noBackend } from '../test/fakeBackend';
+import { fakeBackend, noBackend, sandboxState } from '../test/fakeBackend';
 import { StatusBar, TitleBar, Toasts } from './Chrome';
 
 const tabs = () =>
@@ -204,6 +204,49 @@ describe('<StatusBar>', () => {
     expect(screen.queryByLabelText('Workspace status')).toBeNull();
     expect(screen.getByText('No folder open')).toBeTruthy();
     expect(backend.argsOf('WorkspaceStatus')).toEqual([]);
+  });
+});
+
+describe('<StatusBar> sandbox indicator', () => {
+  beforeEach(() => {
+    twoWorkspaces();
+    store.showWorkspace('w1');
+  });
+  afterEach(() => {
+    setTransport(noBackend());
+    store.update(initialState);
+  });
+  const indicator = () => screen.getByTestId('sandbox-indicator');
+
+  it('names the sandbox and its layers when available, fetched from the backend', async () => {
+    const backend = fakeBackend({ SandboxStatus: async () => sandboxState(), WorkspaceStatus: async () => Promise.reject(new Error('not here')) });
+    setTransport(backend.transport);
+    render(<StatusBar />);
+    expect(screen.queryByTestId('sandbox-indicator')).toBeNull();
+    await act(() => loadSandboxStatus());
+    expect(backend.argsOf('SandboxStatus')).toHaveLength(1);
+    expect(indicator().textContent).toBe('Sandbox: overlayfs · Landlock 7 · seccomp');
+    expect(indicator().classList.contains('warn')).toBe(false);
+    expect(indicator().classList.contains('error')).toBe(false);
+  });
+
+  it('warns that the sandbox is unavailable, with the reason and hint as tooltip', () => {
+    store.update({
+      sandbox: sandboxState({ available: false, mode: '', userNs: false, landlockAbi: 0, seccomp: false, reason: 'user namespaces are disabled', hint: 'sudo sysctl kernel.unprivileged_userns_clone=1' }),
+    });
+    render(<StatusBar />);
+    expect(indicator().textContent).toBe('Sandbox unavailable');
+    expect(indicator().classList.contains('warn')).toBe(true);
+    expect(indicator().getAttribute('title')).toBe('user namespaces are disabled — sudo sysctl kernel.unprivileged_userns_clone=1');
+  });
+
+  it('says UNSANDBOXED in red for a workspace whose policy runs commands unsandboxed, and only for it', () => {
+    store.update({ sandbox: sandboxState({ unsandboxed: ['w2'] }) });
+    render(<StatusBar />);
+    expect(indicator().textContent).toBe('Sandbox: overlayfs · Landlock 7 · seccomp');
+    act(() => store.showWorkspace('w2'));
+    expect(indicator().textContent).toBe('UNSANDBOXED');
+    expect(indicator().classList.contains('error')).toBe(true);
   });
 });
 

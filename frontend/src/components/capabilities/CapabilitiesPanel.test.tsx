@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTransport, type CapabilityState, type Grant } from '../../bridge';
-import { events, fakeBackend, noBackend } from '../../test/fakeBackend';
+import { initialState, store } from '../../store';
+import { events, fakeBackend, noBackend, sandboxState } from '../../test/fakeBackend';
 import { CapabilitiesPanel } from './CapabilitiesPanel';
 
 const defaultPolicy = {
@@ -170,5 +171,96 @@ describe('<CapabilitiesPanel>', () => {
     expect(note.textContent).toContain('you allowed it once');
     expect(note.textContent).toContain('this run only');
     expect(note.textContent).toContain('1/1 uses');
+  });
+
+  describe('Commands', () => {
+    afterEach(() => store.update(initialState));
+
+    it("shows the machine's sandbox and saves limits, env and unsandboxed through SetPolicy, after a confirmation", async () => {
+      let unsandboxedNow: string[] = [];
+      const b = backend({
+        SandboxStatus: async () => sandboxState({ hint: 'fuse-overlayfs is the fallback', unsandboxed: unsandboxedNow }),
+        SetPolicy: async ({ policy }) => {
+          unsandboxedNow = policy.sandbox.unsandboxed ? ['w1'] : [];
+          return state({ policy, policySeq: 80 });
+        },
+      });
+      setTransport(b.transport);
+      render(<CapabilitiesPanel workspaceId="w1" />);
+      const cmds = await screen.findByRole('group', { name: 'Commands' });
+      // The machine's state, fetched because the store had none yet.
+      expect((await within(cmds).findByTestId('machine-sandbox')).textContent).toContain('Sandbox: overlayfs');
+      expect(within(cmds).getByTestId('machine-sandbox').textContent).toContain('Landlock 7');
+      expect(within(cmds).getByTestId('machine-sandbox').textContent).toContain('fuse-overlayfs is the fallback');
+      // Empty limits show the Studio defaults.
+      expect(within(cmds).getByLabelText('CPU time limit').getAttribute('placeholder')).toBe('10 (default)');
+      expect(within(cmds).getByLabelText('Memory limit').getAttribute('placeholder')).toBe('4 (default)');
+      expect(within(cmds).getByLabelText('Processes limit').getAttribute('placeholder')).toBe('512 (default)');
+      expect(within(cmds).getByLabelText('Output limit').getAttribute('placeholder')).toBe('16 (default)');
+      expect(cmds.textContent).toContain('PATH, LANG, LC_*, TERM, TZ, HOME, TMPDIR, USER and the build-cache variables');
+
+      fireEvent.change(within(cmds).getByLabelText('CPU time limit'), { target: { value: '90' } });
+      fireEvent.change(within(cmds).getByLabelText('CPU time unit'), { target: { value: 's' } });
+      fireEvent.change(within(cmds).getByLabelText('Memory limit'), { target: { value: '512' } });
+      fireEvent.change(within(cmds).getByLabelText('Memory unit'), { target: { value: 'MiB' } });
+      fireEvent.change(within(cmds).getByLabelText('Processes limit'), { target: { value: '64' } });
+      fireEvent.change(within(cmds).getByLabelText('Extra environment variables'), { target: { value: 'GOFLAGS,\nNODE_OPTIONS' } });
+
+      // Unsandboxed needs a confirmation; cancelling keeps the sandbox.
+      const box = within(cmds).getByLabelText('Run commands unsandboxed') as HTMLInputElement;
+      fireEvent.click(box);
+      const confirm = within(cmds).getByRole('alertdialog', { name: 'Run commands unsandboxed?' });
+      expect(confirm.textContent).toContain('Commands run as plain children with your full rights: they can read and write anything you can, use the network, and outlive the run');
+      expect(box.checked).toBe(false);
+      fireEvent.click(within(confirm).getByRole('button', { name: 'Keep the sandbox' }));
+      expect(within(cmds).queryByRole('alertdialog')).toBeNull();
+      expect(box.checked).toBe(false);
+      fireEvent.click(box);
+      fireEvent.click(within(within(cmds).getByRole('alertdialog')).getByRole('button', { name: 'Run unsandboxed' }));
+      expect((within(cmds).getByLabelText('Run commands unsandboxed') as HTMLInputElement).checked).toBe(true);
+
+      fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+      await screen.findByText(/Changed by you.*event #80/);
+      expect(b.argsOf('SetPolicy')).toHaveLength(1);
+      expect(b.argsOf('SetPolicy')[0]?.policy.sandbox).toEqual({
+        limits: { cpuTimeMs: 90_000, memoryBytes: 512 << 20, processes: 64 },
+        env: ['GOFLAGS', 'NODE_OPTIONS'],
+        unsandboxed: true,
+      });
+      expect(b.argsOf('SetPolicy')[0]?.policy.rules).toEqual(defaultPolicy.rules);
+      // The status is fetched again after the policy changed: the status bar now knows.
+      await waitFor(() => expect(store.get().sandbox?.unsandboxed).toEqual(['w1']));
+      expect(b.argsOf('SandboxStatus')).toHaveLength(2);
+      // The saved values come back into the editor in their units.
+      expect((within(cmds).getByLabelText('CPU time limit') as HTMLInputElement).value).toBe('90');
+      expect((within(cmds).getByLabelText('Memory limit') as HTMLInputElement).value).toBe('512');
+      expect((within(cmds).getByLabelText('Extra environment variables') as HTMLTextAreaElement).value).toBe('GOFLAGS, NODE_OPTIONS');
+
+      // Turning it off needs no confirmation.
+      fireEvent.click(within(cmds).getByLabelText('Run commands unsandboxed'));
+      expect(within(cmds).queryByRole('alertdialog')).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+      await waitFor(() => expect(b.argsOf('SetPolicy')).toHaveLength(2));
+      expect(b.argsOf('SetPolicy')[1]?.policy.sandbox.unsandboxed).toBeUndefined();
+    });
+
+    it('shows a bad limit and a backend rejection inline', async () => {
+      store.update({ sandbox: sandboxState({ available: false, mode: '', reason: 'no user namespaces', hint: 'enable them' }) });
+      const b = backend({ SetPolicy: async () => Promise.reject(new Error('sandbox.env: "PATH" is always passed')) });
+      setTransport(b.transport);
+      render(<CapabilitiesPanel workspaceId="w1" />);
+      const cmds = await screen.findByRole('group', { name: 'Commands' });
+      expect(within(cmds).getByTestId('machine-sandbox').textContent).toContain('Sandbox unavailable: no user namespaces');
+      fireEvent.change(within(cmds).getByLabelText('Processes limit'), { target: { value: '1.5' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+      expect((await screen.findByRole('alert')).textContent).toContain('The processes limit must be a whole number');
+      expect(b.argsOf('SetPolicy')).toEqual([]);
+      fireEvent.change(within(cmds).getByLabelText('Processes limit'), { target: { value: '' } });
+      fireEvent.change(within(cmds).getByLabelText('Extra environment variables'), { target: { value: 'PATH' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
+      expect((await screen.findByRole('alert')).textContent).toContain('sandbox.env: "PATH" is always passed');
+      expect(b.argsOf('SetPolicy')[0]?.policy.sandbox).toEqual({ limits: {}, env: ['PATH'] });
+      expect(b.argsOf('SandboxStatus')).toEqual([]);
+    });
   });
 });

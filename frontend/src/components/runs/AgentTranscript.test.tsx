@@ -336,4 +336,44 @@ describe('<RunView> of an agent run', () => {
     await screen.findByRole('heading', { name: r.task });
     expect(screen.queryByRole('tab', { name: 'Transcript' })).toBeNull();
   });
+
+  it("shows the sandbox record of each run_command call, and none for a call that ran no command", async () => {
+    const r = agentRun({ state: 'validated' });
+    const steps = [
+      step(1, {
+        toolCalls: [
+          call('run_command', { command: 'go test ./...' }, { result: 'exit 0', seq: 12 }),
+          call('run_command', { command: 'go build' }, { result: 'exit 137', seq: 14 }),
+          call('run_command', { command: 'curl evil.example' }, { error: 'shell.exec denied', seq: 15 }),
+        ],
+      }),
+    ];
+    const rows = events(r.id, ['effect.command_executed', 'effect.command_executed'], { first: 11, stepMs: 20 });
+    rows[1] = { ...rows[1]!, seq: 13, id: 'ev-13' };
+    const payloads = new Map<number, unknown>([
+      [11, { argv: ['go', 'test', './...'], dir: '.', exitCode: 0, timedOut: false, durationMs: 800, output: '', outputSize: 0, purpose: 'tool', sandbox: 'overlayfs', layers: ['seccomp'], limits: {}, cpuTimeMs: 700, peakMemoryBytes: 50 << 20, startUs: 900,
+        changes: [{ path: 'go.sum', op: 'write', size: 120, outcome: 'staged' }] }],
+      [13, { argv: ['go', 'build'], dir: '.', exitCode: 137, timedOut: false, durationMs: 3000, output: '', outputSize: 0, purpose: 'tool', sandbox: 'copy', limits: { memoryBytes: 256 << 20 }, limit: 'memory', cpuTimeMs: 2500, peakMemoryBytes: 256 << 20, startUs: 900 }],
+    ]);
+    const b = fakeBackend({
+      GetTranscript: async () => transcript(r, steps),
+      ListEvents: async ({ filter }) => {
+        const got = filter.type === 'effect.command_executed' && filter.run === r.id ? rows : [];
+        return { total: got.length, offset: 0, rows: got };
+      },
+      GetEvent: async ({ seq }) => ({ ...rows.find((e) => e.seq === seq)!, schema: 1, correlation: '', hash: '', prevHash: '', causationSeq: 0, payload: JSON.stringify(payloads.get(seq)) }),
+    });
+    setTransport(b.transport);
+    render(<AgentTranscript run={r} />);
+    await screen.findByRole('region', { name: 'Step 1' });
+    const [first, second, third] = within(stepEl(1)).getAllByRole('group', { name: 'Tool call run_command' });
+    const summary = async (el: HTMLElement | undefined) => (await within(el as HTMLElement).findByTestId('sandbox-summary')).textContent;
+    expect(await summary(first)).toBe('overlayfs · seccomp · CPU 700 ms · peak 50 MiB · 1 change');
+    expect(await summary(second)).toBe('a copy of the workspace · killed: memory limit 256 MiB · CPU 2.5 s · peak 256 MiB');
+    fireEvent.click(within(first as HTMLElement).getByRole('button', { name: /Sandbox/ }));
+    expect(within(first as HTMLElement).getByRole('list', { name: 'File changes' }).textContent).toBe('write go.sum 120 B staged');
+    // The denied call ran nothing: it shows no other call's record.
+    await waitFor(() => expect(b.argsOf('GetEvent').map((a) => a.seq).sort()).toEqual([11, 13]));
+    expect(within(third as HTMLElement).queryByRole('group', { name: 'Sandbox' })).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@
 // log (GetTranscript) and follows the run live through agent.update.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { abortRun } from '../../actions';
-import { api, errorMessage, Events, on, RunEvents, type CommandPayload, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
+import { api, errorMessage, Events, on, RunEvents, type CommandPayload, type EventRow, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
 import { FormError } from '../FormError';
 import { CommandSandbox } from '../sandbox/CommandSandbox';
 import { agentActive, formatRate, parseArgs, prettyJson, shortDigest, toolTarget, writePreview } from './agentFormat';
@@ -129,8 +129,15 @@ function useToolCommand(run: string, afterSeq: number, callSeq: number, wanted: 
     let live = true;
     (async () => {
       const filter = { run, type: RunEvents.CommandExecuted, origin: '', workspace: '' };
-      const page = await api.ListEvents({ filter, offset: 0, limit: 1000 });
-      const row = (page.rows ?? []).filter((e) => e.seq > afterSeq && e.seq < callSeq).at(-1);
+      let row: EventRow | undefined;
+      // Oldest first, page by page, up to the call itself.
+      for (let offset = 0; ; ) {
+        const page = await api.ListEvents({ filter, offset, limit: 500 });
+        const got = page.rows ?? [];
+        row = got.filter((e) => e.seq > afterSeq && e.seq < callSeq).at(-1) ?? row;
+        offset += got.length;
+        if (got.length === 0 || offset >= page.total || (got.at(-1)?.seq ?? 0) >= callSeq) break;
+      }
       if (!row) return null;
       const d = await api.GetEvent({ seq: row.seq, id: row.id });
       return JSON.parse(d.payload) as CommandPayload;

@@ -287,6 +287,97 @@ describe('<RunView>', () => {
     expect((await within(panel).findByLabelText('Command output')).textContent).toBe('--- FAIL: TestX\nFAIL\n');
   });
 
+  it("shows what the sandbox did with the validation command: a memory-limit kill, its connections and its discarded changes", async () => {
+    const r = run({ state: 'validation_failed', reason: 'the validation command was killed: memory limit' });
+    const types = lifecycleTo('validation_failed');
+    const at = types.indexOf('effect.command_executed');
+    const world = worldWith(r, [...types.slice(0, at), 'capability.used', 'capability.denied', ...types.slice(at)]);
+    const log = world.log.get(r.id) ?? [];
+    const used = log.find((e) => e.type === 'capability.used');
+    const denied = log.find((e) => e.type === 'capability.denied');
+    const cmd = log.find((e) => e.type === 'effect.command_executed');
+    world.payloads.set(cmd?.seq ?? 0, {
+      argv: ['go', 'test', './...'],
+      dir: '.',
+      exitCode: 137,
+      timedOut: false,
+      durationMs: 4200,
+      output: '',
+      outputSize: 0,
+      purpose: 'validation',
+      sandbox: 'overlayfs',
+      layers: ['landlock ABI 7', 'seccomp'],
+      limits: { memoryBytes: 1 << 30 },
+      limit: 'memory',
+      signal: 'killed',
+      cpuTimeMs: 2100,
+      peakMemoryBytes: 1 << 30,
+      startUs: 1800,
+      network: [
+        { target: 'proxy.golang.org:443', allowed: true, event: used?.id, reason: 'grant g3' },
+        { target: 'evil.example:80', allowed: false, event: denied?.id, reason: 'you refused it' },
+      ],
+      changes: [
+        { path: 'coverage.out', op: 'write', size: 2048, after: 'blob-1', outcome: 'discarded' },
+        { path: '.git/config', op: 'write', size: 10, outcome: 'refused', reason: 'fs.write denied by rule #2' },
+        { path: 'tmp.sock', op: 'write', outcome: 'unsupported', reason: 'a socket' },
+      ],
+    });
+    const backend = backendFor(world, {
+      WhyAllowed: async ({ seq }) => ({ allowed: false, decision: 'net.http evil.example:80', usedSeq: seq, policySeq: 0, issuedBy: 'user', reason: 'you refused it' }),
+    });
+    setTransport(backend.transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(screen.getByRole('tab', { name: /Validation/ }));
+    const panel = screen.getByRole('tabpanel');
+    // The exit code says which limit killed it.
+    expect(await within(panel).findByText('137 (killed: memory limit 1 GiB)')).toBeTruthy();
+    const box = within(panel).getByRole('group', { name: 'Sandbox' });
+    const summary = within(box).getByTestId('sandbox-summary').textContent;
+    expect(summary).toBe('overlayfs · landlock ABI 7 · seccomp · killed: memory limit 1 GiB · CPU 2.1 s · peak 1 GiB · 2 connections (1 denied) · 3 changes (1 refused)');
+    // Collapsed until asked.
+    expect(within(box).queryByRole('list', { name: 'Network decisions' })).toBeNull();
+    fireEvent.click(within(box).getByRole('button', { name: /Sandbox/ }));
+    expect(within(box).getByTestId('sandbox-result').textContent).toBe('exit 137 · killed: memory limit 1 GiB · signal killed');
+    expect(box.textContent).toContain('CPU 10 min · memory 1 GiB · 512 processes');
+    expect(box.textContent).toContain('Peak memory1 GiB');
+    expect(box.textContent).toContain('Duration4.20 s');
+    const net = within(box).getByRole('list', { name: 'Network decisions' });
+    const hosts = within(net).getAllByRole('listitem');
+    expect(hosts.map((li) => li.textContent?.replace('Why?', '').trim())).toEqual([
+      'proxy.golang.org:443 allowed — grant g3',
+      'evil.example:80 denied — you refused it',
+    ]);
+    // The decision's event is explained by the existing Why? link.
+    fireEvent.click(within(hosts[1] as HTMLElement).getByRole('button', { name: 'Why?' }));
+    expect((await within(hosts[1] as HTMLElement).findByRole('note')).textContent).toContain('Refused: net.http evil.example:80');
+    expect(backend.argsOf('WhyAllowed')).toEqual([{ seq: denied?.seq }]);
+    const files = within(box).getByRole('list', { name: 'File changes' });
+    expect(within(files).getAllByRole('listitem').map((li) => [li.getAttribute('data-outcome'), li.textContent])).toEqual([
+      ['discarded', 'write coverage.out 2 KiB shown, not applied'],
+      ['refused', 'write .git/config 10 B refused — fs.write denied by rule #2'],
+      ['unsupported', 'write tmp.sock not staged — a socket'],
+    ]);
+    expect(box.textContent).toContain("A validation command's changes are shown, never applied.");
+  });
+
+  it('shows an unsandboxed command in red', async () => {
+    const r = run({ state: 'validated' });
+    const world = worldWith(r);
+    const cmd = (world.log.get(r.id) ?? []).find((e) => e.type === 'effect.command_executed');
+    world.payloads.set(cmd?.seq ?? 0, { argv: ['make'], dir: '.', exitCode: 0, timedOut: false, durationMs: 10, output: '', outputSize: 0, sandbox: 'unsandboxed', limits: {}, cpuTimeMs: 5, peakMemoryBytes: 1 << 20, startUs: 0 });
+    setTransport(backendFor(world).transport);
+    render(<RunView runId={r.id} onOpenRun={() => {}} />);
+    await screen.findByRole('heading', { name: r.task });
+    fireEvent.click(screen.getByRole('tab', { name: /Validation/ }));
+    const box = await within(screen.getByRole('tabpanel')).findByRole('group', { name: 'Sandbox' });
+    expect(box.classList.contains('sbx-danger')).toBe(true);
+    expect(within(box).getByText('UNSANDBOXED').classList.contains('error')).toBe(true);
+    fireEvent.click(within(box).getByRole('button', { name: /Sandbox/ }));
+    expect(box.textContent).toContain('UNSANDBOXED: ran as a plain child with your full rights (workspace setting)');
+  });
+
   it('shows the staged files and a merge view of the selected one', async () => {
     const r = run({ state: 'validated' });
     setTransport(backendFor(worldWith(r)).transport);
