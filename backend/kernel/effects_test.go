@@ -35,7 +35,9 @@ func (h *harness) events(run string, types ...string) []eventlog.Event {
 }
 
 // allowAll allows reads, writes and commands, and denies the network.
-func allowAll() capability.Policy {
+func allowAll() capability.Policy { return allowAllPolicy() }
+
+func allowAllPolicy() capability.Policy {
 	return capability.Policy{Rules: []capability.Rule{
 		{Kind: capability.FSRead, Scope: capability.Scope{Glob: "**"}, Effect: capability.Allow},
 		{Kind: capability.FSWrite, Scope: capability.Scope{Glob: "**"}, Effect: capability.Allow},
@@ -144,6 +146,13 @@ func TestRefusedListingsAreRecordedAsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newCapsHarness is a kernel over an empty folder under the enforcer given.
+func newCapsHarness(tb testing.TB, caps *capability.Enforcer) *harness {
+	tb.Helper()
+	root, _ := filepath.EvalSymlinks(tb.TempDir())
+	return openHarness(tb, filepath.Join(tb.TempDir(), eventlog.FileName), root, kernel.Config{Caps: caps})
 }
 
 // sandboxHarness is a kernel under policy p whose commands run in the real
