@@ -15,6 +15,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/internal/asuser"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/sandbox"
 )
@@ -210,4 +211,10 @@ func TestCommandNetworkGoesThroughTheKernel(t *testing.T) {
 	if netDenied != 1 {
 		t.Fatalf("%d net.http denials, want 1", netDenied)
 	}
+}
+
+// TestCommandsAsUnprivileged runs the command, link and listing tests again
+// as an unprivileged user: users run the Studio as themselves.
+func TestCommandsAsUnprivileged(t *testing.T) {
+	asuser.Rerun(t, "^Test(Command(Changes|Sees|Network)|Gofmt|ValidationCommandChanges|AbortKills|WriteThrough|AWriteThrough|Staging|RefusedListings)")
 }

@@ -103,8 +103,8 @@ func BenchmarkSandboxGoTest(b *testing.B) {
 		}
 	}
 	cache := b.TempDir()
-	env := append([]string{"PATH=" + filepath.Dir(goBin) + ":/usr/bin:/bin", "LANG=C", "GOTOOLCHAIN=local", "GOFLAGS=-count=1",
-		"GOCACHE=" + filepath.Join(cache, "build"), "GOMODCACHE=" + filepath.Join(cache, "mod"), "GOPATH=" + filepath.Join(cache, "path")})
+	env := []string{"PATH=" + filepath.Dir(goBin) + ":/usr/bin:/bin", "LANG=C", "GOTOOLCHAIN=local", "GOFLAGS=-count=1",
+		"GOCACHE=" + filepath.Join(cache, "build"), "GOMODCACHE=" + filepath.Join(cache, "mod"), "GOPATH=" + filepath.Join(cache, "path")}
 	binds := []sandbox.Bind{{Path: cache, Writable: true}}
 	direct := func() {
 		cmd := exec.Command(goBin, "test", "./...")

@@ -94,8 +94,14 @@ func runChild(t *testing.T, scenario, dir string, attr *syscall.SysProcAttr) (st
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSandboxChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+scenario, childDirEnv+"="+dir)
+	cmd.Env = append(os.Environ(), childEnv+"="+scenario, childDirEnv+"="+dir, "GORACE=atexit_sleep_ms=0")
+	if attr == nil {
+		attr = &syscall.SysProcAttr{}
+	}
+	attr.Setpgid = true // a scenario gone wrong may leave processes: kill them all
 	cmd.SysProcAttr = attr
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -270,6 +270,9 @@ func stage2Main() int {
 		}
 		return 126
 	}
+	// The command runs a little below PID 1, so that the watch and the
+	// kills keep up with a fork bomb (root is exempt from RLIMIT_NPROC).
+	unix.Setpriority(unix.PRIO_PROCESS, 0, 5)
 	layers, err := confine(c.Confine)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sandbox: confine:", err)

@@ -97,6 +97,8 @@ func Run(ctx context.Context, s Spec) (Result, error) {
 		return Result{}, err
 	}
 	res, err := runHelper(ctx, cfg, s, t0)
+	// overlayfs leaves its work/work folder mode 000: let the caller remove Scratch.
+	os.Chmod(filepath.Join(s.Scratch, "work", "work"), 0o700)
 	res.Mode = mode
 	res.Limits = s.Limits
 	if err != nil && res.ExitCode == 0 && res.Signal == "" {

@@ -312,13 +312,22 @@ func TestSandboxBackgroundKilled(t *testing.T) {
 
 func TestSandboxForkBomb(t *testing.T) {
 	start := time.Now()
-	res, out := run(t, sandbox.Spec{Root: workspace(t, nil), Limits: sandbox.Limits{Processes: 30, WallClockMs: 15000}},
+	res, out := run(t, sandbox.Spec{Root: workspace(t, nil), Limits: sandbox.Limits{Processes: 30, WallClockMs: 2000}},
 		`f(){ f | f & }; f; sleep 5.4343`)
 	t.Logf("%+v %.300s", res, out)
-	if time.Since(start) > 14*time.Second {
+	// As root RLIMIT_NPROC does not apply (the kernel exempts uid 0): the
+	// bomb grows until the 50 ms watch or the wall clock kills it, and
+	// tearing down thousands of processes takes the kernel seconds.
+	bound := 6 * time.Second
+	if os.Getuid() == 0 {
+		bound = 15 * time.Second
+	}
+	if time.Since(start) > bound {
 		t.Errorf("fork bomb not contained in time")
 	}
-	if res.Limit != "processes" && res.ExitCode == 0 {
+	// Contained either by RLIMIT_NPROC (the shell's forks fail, it ends
+	// normally) or by the watch (Limit "processes").
+	if res.Limit != "processes" && !strings.Contains(out, "Cannot fork") {
 		t.Errorf("fork bomb: limit %q exit %d", res.Limit, res.ExitCode)
 	}
 	if p := sandboxProcs("5.4343"); len(p) > 0 {

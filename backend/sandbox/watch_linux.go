@@ -213,4 +213,3 @@ func parseStat(data []byte) (procStat, bool) {
 		rss:    num(24) * pageSize,
 	}, true
 }
-
