@@ -301,6 +301,15 @@ func runHelper(ctx context.Context, cfg *helperConfig, s Spec, t0 time.Time) (Re
 	if err != nil {
 		return res, err
 	}
+	// The helper waits for its spec: it is in its pids cgroup before it
+	// starts anything.
+	if cleanup, err := joinPidsCgroup(cmd.Process.Pid, s.Limits.Processes); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return res, err
+	} else {
+		defer cleanup()
+	}
 	json.NewEncoder(specW).Encode(cfg)
 	specW.Close()
 
