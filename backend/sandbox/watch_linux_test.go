@@ -94,7 +94,7 @@ func wantKilled(t *testing.T, w watched, limit string) {
 	if ws, ok := w.err.(*exec.ExitError); !ok || ws.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("command ended with %v, not killed", w.err)
 	}
-	if w.elapsed > 5*time.Second {
+	if w.elapsed > 20*time.Second { // the processes never end by themselves: a hang guard, not a speed check
 		t.Fatalf("killed after %v", w.elapsed)
 	}
 }
