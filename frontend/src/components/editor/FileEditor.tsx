@@ -33,7 +33,7 @@ const settled = new Set(['committed', 'aborted', 'terminated']);
 
 /** describeOptions sums up the options a proposal uses, for its button's title. */
 function describeOptions(o: RunOptions): string {
-  const v = o.validationCommand ? `validated with “${o.validationCommand}” on a copy` : 'checked against the disk (no validation command)';
+  const v = o.validationCommand ? `validated with “${o.validationCommand}” in the sandbox` : 'checked against the disk (no validation command)';
   return `Start an edit run with this text: ${v}, then ${o.autoCommit ? 'committed automatically' : 'waiting for your Commit'}. (Ctrl+S)`;
 }
 

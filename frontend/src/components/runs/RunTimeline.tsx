@@ -16,7 +16,7 @@ const phaseHelp: Record<PhaseName, string> = {
   memory_mounted: 'Memories in scope are mounted',
   context_ready: 'Capabilities are bound from the workspace policy',
   executing: 'The worker runs; every write is staged, none applied',
-  validating: 'Staged edits are checked and the validation command runs on a copy',
+  validating: 'Staged edits are checked and the validation command runs in the sandbox, on an overlay with them',
   validated: 'Validation passed: waiting for approval',
   validation_failed: 'Validation failed: the run can only be aborted',
   committing: 'The staged files are written, journaled for crash recovery',

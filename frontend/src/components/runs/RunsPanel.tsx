@@ -84,7 +84,7 @@ function RunOptionsForm({ opts }: { opts: RunOptionsState }) {
           className="mono"
           value={opts.options.validationCommand}
           onChange={(e) => opts.setValidationCommand(e.target.value)}
-          placeholder="e.g. go test ./…  (runs on a copy)"
+          placeholder="e.g. go test ./…  (runs in the sandbox)"
           spellCheck={false}
           autoComplete="off"
           title="Run against a temporary copy of the workspace with the staged edits applied; a non-zero exit fails validation"
