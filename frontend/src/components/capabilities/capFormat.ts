@@ -21,6 +21,11 @@ export const effects = ['allow', 'ask', 'deny'] as const;
 export const memoryScopes = ['*', 'workspace', 'global'] as const;
 
 /** askTitle says in words what a run wants to do. */
+/** quoteArg shows an argument as a shell would need it typed. */
+export function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
 export function askTitle(a: Pick<Ask, 'kind' | 'target' | 'detail' | 'req'>): string {
   const d = a.detail;
   switch (a.kind) {
@@ -30,7 +35,7 @@ export function askTitle(a: Pick<Ask, 'kind' | 'target' | 'detail' | 'req'>): st
       return `Read ${a.req.path || a.target}`;
     case 'shell.exec': {
       const argv = d?.argv ?? a.req.argv ?? [];
-      return `Run \`${argv.length > 0 ? argv.join(' ') : a.target}\` in ${d?.dir || a.req.dir || '.'}`;
+      return `Run \`${argv.length > 0 ? argv.map(quoteArg).join(' ') : a.target}\` in ${d?.dir || a.req.dir || '.'}`;
     }
     case 'net.http':
       return `Connect to ${d?.host || a.req.host || a.target}`;

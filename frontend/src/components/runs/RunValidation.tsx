@@ -6,6 +6,7 @@ import { api, errorMessage, RunEvents, type BlobText, type CommandPayload, type 
 import { FormError } from '../FormError';
 import { CommandSandbox } from '../sandbox/CommandSandbox';
 import { killedText } from '../sandbox/sandboxFormat';
+import { quoteArg } from '../capabilities/capFormat';
 import { formatDuration, shortHash } from './runFormat';
 
 export interface ValidationFacts {
@@ -192,9 +193,4 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
       )}
     </div>
   );
-}
-
-/** quoteArg shows an argument as a shell would need it. */
-function quoteArg(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
