@@ -427,13 +427,19 @@ func WriteBeneath(root, rel string, data []byte, tmpName string, allowGit bool) 
 // the last component is ErrLink), then fsyncs the folder. An absent file
 // (or folder above it) is not an error; a folder at rel is ErrIsDir. The
 // caller judges .git (InGit). Errors are *PathError.
-func RemoveBeneath(root, rel string) error {
+func RemoveBeneath(root, rel string) error { return unlinkBeneath(root, rel, 0, ErrIsDir) }
+
+// unlinkBeneath is unlinkat(flags) of rel's last component in its parent
+// opened beneath root with RESOLVE_NO_SYMLINKS, then an fsync of the
+// parent; an absent target is not an error, and the root itself is
+// rootErr.
+func unlinkBeneath(root, rel string, flags int, rootErr error) error {
 	_, parts, err := splitRel(rel)
 	if err != nil {
 		return err
 	}
 	if len(parts) == 0 {
-		return &PathError{rel, ErrIsDir}
+		return &PathError{rel, rootErr}
 	}
 	rootfd, err := openRoot(root)
 	if err != nil {
@@ -448,7 +454,7 @@ func RemoveBeneath(root, rel string) error {
 		return err
 	}
 	defer unix.Close(dirfd)
-	if err := unix.Unlinkat(dirfd, parts[len(parts)-1], 0); err != nil && err != unix.ENOENT {
+	if err := unix.Unlinkat(dirfd, parts[len(parts)-1], flags); err != nil && err != unix.ENOENT {
 		return &PathError{rel, classifyErrno(err, true)}
 	}
 	if err := unix.Fsync(dirfd); err != nil {
@@ -491,31 +497,5 @@ func LstatBeneath(root, rel string) (fs.FileInfo, error) {
 // fsyncs the parent. An absent folder is not an error; a folder that is not
 // empty is left and reported (ENOTEMPTY). Errors are *PathError.
 func RemoveDirBeneath(root, rel string) error {
-	_, parts, err := splitRel(rel)
-	if err != nil {
-		return err
-	}
-	if len(parts) == 0 {
-		return &PathError{rel, ErrOutside} // never the root itself
-	}
-	rootfd, err := openRoot(root)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(rootfd)
-	dirfd, err := openParent(rel, rootfd, parts, false)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer unix.Close(dirfd)
-	if err := unix.Unlinkat(dirfd, parts[len(parts)-1], unix.AT_REMOVEDIR); err != nil && err != unix.ENOENT {
-		return &PathError{rel, classifyErrno(err, true)}
-	}
-	if err := unix.Fsync(dirfd); err != nil {
-		return &PathError{rel, err}
-	}
-	return nil
+	return unlinkBeneath(root, rel, unix.AT_REMOVEDIR, ErrOutside) // never the root itself
 }
