@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,6 +46,17 @@ func folderTarget(rc *runCtx, rel string) (string, error) {
 		return ".", nil
 	}
 	return realTarget(rc, capability.FSRead, rel)
+}
+
+// folderRequest is the request of a listing or search of rel: a read of
+// the real folder, which it keeps in real.
+func folderRequest(rc *runCtx, rel string, real *string) (capability.Request, *EffectDetail, error) {
+	r, err := folderTarget(rc, rel)
+	if err != nil {
+		return capability.Request{}, nil, err
+	}
+	*real = r
+	return capability.Request{Kind: capability.FSRead, Path: r}, nil, nil
 }
 
 // readEffect reads one file (effect.file_read, its body in the blob store).
@@ -128,12 +140,7 @@ type listEffect struct {
 }
 
 func (e *listEffect) resolve(_ context.Context, rc *runCtx) (capability.Request, *EffectDetail, error) {
-	real, err := folderTarget(rc, e.rel)
-	if err != nil {
-		return capability.Request{}, nil, err
-	}
-	e.real = real
-	return capability.Request{Kind: capability.FSRead, Path: real}, nil, nil
+	return folderRequest(rc, e.rel, &e.real)
 }
 
 func (e *listEffect) perform(_ context.Context, rc *runCtx, _ decided) (outcome, error) {
@@ -154,12 +161,7 @@ type walkEffect struct {
 }
 
 func (e *walkEffect) resolve(_ context.Context, rc *runCtx) (capability.Request, *EffectDetail, error) {
-	real, err := folderTarget(rc, e.under)
-	if err != nil {
-		return capability.Request{}, nil, err
-	}
-	e.real = real
-	return capability.Request{Kind: capability.FSRead, Path: real}, nil, nil
+	return folderRequest(rc, e.under, &e.real)
 }
 
 func (e *walkEffect) perform(ctx context.Context, rc *runCtx, _ decided) (outcome, error) {
@@ -190,7 +192,7 @@ func (e *walkEffect) perform(ctx context.Context, rc *runCtx, _ decided) (outcom
 		}
 		rel = filepath.ToSlash(rel)
 		data, err := workspace.ReadBeneath(rc.root, rel)
-		if err != nil || len(data) > int(e.maxSize) || isBinary(data) {
+		if err != nil || len(data) > int(e.maxSize) || bytes.IndexByte(data, 0) >= 0 { // binary
 			return nil
 		}
 		if !e.fn(rel, data) {
@@ -202,15 +204,6 @@ func (e *walkEffect) perform(ctx context.Context, rc *runCtx, _ decided) (outcom
 		err = nil
 	}
 	return outcome{}, err
-}
-
-func isBinary(data []byte) bool {
-	for _, b := range data {
-		if b == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // skipDirs are folders a search never enters.

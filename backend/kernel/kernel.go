@@ -466,10 +466,10 @@ func (k *Kernel) Abort(ctx context.Context, run, reason string) (RunInfo, error)
 	k.mu.Unlock()
 	if a != nil {
 		// A command running under the run's lock (validation) is killed
-		// first, so the abort need not wait for it.
-		if cur, err := k.load(ctx, run); err == nil && abortable[cur.State] {
-			a.stop(errors.New("run aborted"))
-		}
+		// first, so the abort need not wait for it. Only a validation
+		// command runs under stop's context, and only while the run is
+		// validating, which an abort may always end.
+		a.stop(errors.New("run aborted"))
 	}
 	unlock := k.lock(run)
 	info, err := k.load(ctx, run)
