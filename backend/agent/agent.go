@@ -45,6 +45,19 @@ type Config struct {
 	ChatOnly bool
 	Options  map[string]any // Ollama options: temperature, seed, num_ctx, num_predict…
 	MaxTurns int            // model steps (DefaultMaxTurns when ≤ 0)
+	// Window is the context window the kernel fits every request to; its
+	// Tokens are sent as num_ctx (0: Options' num_ctx, else 8192).
+	Window kernel.Window
+	// CompactPrompt: a compact system prompt and tool descriptions, for
+	// small windows (set automatically for a window of 4,096 or less).
+	CompactPrompt bool
+	// CompactFirst compacts the conversation before the first step;
+	// CompactOnly only compacts the thread's history (the user's
+	// /compact): the summary is what the next turn carries.
+	CompactFirst, CompactOnly bool
+	// Note is said in the system prompt of a follow-up: what became of
+	// the previous turn's changes.
+	Note string
 	// Stream gets live progress for the UI (may be nil). It is called from
 	// the run's goroutine and must not block.
 	Stream func(Update)
@@ -70,6 +83,11 @@ type Update struct {
 	PromptTokens    int      `json:"promptTokens,omitempty"`
 	EvalTokens      int      `json:"evalTokens,omitempty"`
 	TokensPerSecond float64  `json:"tokensPerSecond,omitempty"`
+	// The context window: its size and the prompt's estimated tokens
+	// ("step") or counted ones ("response"), for the composer's meter.
+	Window   int    `json:"window,omitempty"`
+	Estimate int    `json:"estimate,omitempty"`
+	Purpose  string `json:"purpose,omitempty"` // "compact" for a summary step
 }
 
 // Worker is the agent as a kernel worker.
@@ -84,6 +102,30 @@ var _ kernel.Worker = (*Worker)(nil)
 func New(chat Chatter, cfg Config) *Worker {
 	if cfg.MaxTurns <= 0 {
 		cfg.MaxTurns = DefaultMaxTurns
+	}
+	opts := make(map[string]any, len(cfg.Options)+1)
+	for k, v := range cfg.Options {
+		opts[k] = v
+	}
+	if cfg.Window.Tokens <= 0 {
+		cfg.Window.Tokens = 8192
+		if n, ok := numOpt(opts["num_ctx"]); ok && n > 0 {
+			cfg.Window.Tokens = n
+		}
+	}
+	opts["num_ctx"] = cfg.Window.Tokens
+	if n, ok := numOpt(opts["num_predict"]); ok && n > 0 && cfg.Window.Reserve == 0 {
+		cfg.Window.Reserve = n
+	}
+	cfg.Options = opts
+	if cfg.Window.Model == "" {
+		cfg.Window.Model = cfg.Digest
+		if cfg.Window.Model == "" {
+			cfg.Window.Model = cfg.Model
+		}
+	}
+	if cfg.Window.Tokens <= 4096 {
+		cfg.CompactPrompt = true
 	}
 	return &Worker{cfg: cfg, chat: chat}
 }
@@ -106,6 +148,16 @@ type (
 		ToolNames []string       `json:"toolNames,omitempty"`
 		Options   map[string]any `json:"options,omitempty"`
 		ChatOnly  bool           `json:"chatOnly,omitempty"`
+		// Purpose is "" for a step of the work, "compact" for a step that
+		// summarises older messages (see context.compacted).
+		Purpose string `json:"purpose,omitempty"`
+		// The kernel's estimate of the request against its window.
+		Window        int     `json:"window,omitempty"`
+		Budget        int     `json:"budget,omitempty"`
+		Estimate      int     `json:"estimate,omitempty"`
+		Bytes         int     `json:"bytes,omitempty"`
+		TokensPerByte float64 `json:"tokensPerByte,omitempty"`
+		Samples       int     `json:"samples,omitempty"`
 	}
 	// ResponsePayload is inference.response: what the model answered, with
 	// its counts and durations, or the error that ended the step.
@@ -127,6 +179,7 @@ type (
 		WallMs       int64    `json:"wallMs"`
 		Chunks       int      `json:"chunks"`
 		Error        string   `json:"error,omitempty"`
+		Purpose      string   `json:"purpose,omitempty"`
 	}
 	// ToolCallPayload is inference.tool_call: one call the model made and
 	// what it was answered (the result is also the next step's tool message).
@@ -153,37 +206,54 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 	if w.cfg.ChatOnly {
 		tools = nil
 	}
-	var defs []api.Tool
-	var toolsBlob []byte
-	var names []string
+	r := &session{w: w, env: env, sent: &recorded{stored: map[string]bool{}}}
 	if len(tools) > 0 {
 		for _, t := range tools {
-			defs = append(defs, t.def())
-			names = append(names, t.name)
+			r.defs = append(r.defs, t.def(w.cfg.CompactPrompt))
+			r.names = append(r.names, t.name)
 		}
-		toolsBlob, _ = json.Marshal(defs)
+		r.toolsBlob, _ = json.Marshal(r.defs)
 	}
-	msgs := []api.Message{
-		{Role: "system", Content: systemPrompt(env, w.cfg.ChatOnly, names)},
-		{Role: "user", Content: env.Task()},
+	r.msgs = []api.Message{{Role: "system", Content: systemPrompt(env, w.cfg, r.names)}}
+	for i, h := range env.History() {
+		var m api.Message
+		if err := json.Unmarshal(h.Message, &m); err != nil {
+			return fmt.Errorf("earlier message %d of the thread: %w", i, err)
+		}
+		r.msgs = append(r.msgs, m)
 	}
-	var sent recorded
-	for step := 1; ; step++ {
-		if step > w.cfg.MaxTurns {
+	if w.cfg.CompactOnly {
+		// Only a compaction: the thread's history is summarised, and the
+		// summary is what the next turn carries.
+		_, err := r.fit(ctx, true)
+		if err == nil {
+			w.update(env, Update{Step: r.step, Kind: "done"})
+		}
+		return err
+	}
+	r.msgs = append(r.msgs, taskMessage(env))
+	r.task = len(r.msgs) - 1
+	compactFirst := w.cfg.CompactFirst
+	for turns := 1; ; turns++ {
+		if turns > w.cfg.MaxTurns {
 			return fmt.Errorf("%w: more than %d model steps", kernel.ErrBudgetExceeded, w.cfg.MaxTurns)
 		}
 		if err := ctx.Err(); err != nil {
 			return context.Cause(ctx)
 		}
-		if err := env.Authorize(capability.Request{Kind: capability.ModelInvoke, Model: w.cfg.Model, Endpoint: w.cfg.Endpoint}); err != nil {
+		f, err := r.fit(ctx, compactFirst)
+		if err != nil {
 			return err
 		}
-		res, err := w.infer(ctx, env, step, msgs, &sent, defs, toolsBlob, names)
+		compactFirst = false
+		r.step++
+		step := r.step
+		res, err := w.infer(ctx, env, step, "", f, r.sent, r.defs, r.toolsBlob, r.names)
 		if errors.Is(err, ollama.ErrMalformed) && ctx.Err() == nil && !w.cfg.ChatOnly {
 			// The answer broke off at something that does not decode (a
 			// tool call with arguments that are not a JSON object): the
 			// model is told, as for any malformed call, and goes on.
-			msgs = append(msgs, assistantMessage(res), w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%w: %w", ErrModelOutput, err)))
+			r.msgs = append(r.msgs, assistantMessage(res), w.answer(env, step, 0, api.ToolCall{}, "native", nil, fmt.Errorf("%w: %w", ErrModelOutput, err)))
 			continue
 		}
 		if err != nil {
@@ -192,7 +262,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 		if err := env.UseTokens(res.PromptTokens + res.EvalTokens); err != nil {
 			return err
 		}
-		msgs = append(msgs, assistantMessage(res))
+		r.msgs = append(r.msgs, assistantMessage(res))
 		if w.cfg.ChatOnly {
 			w.update(env, Update{Step: step, Kind: "done", Content: res.Content})
 			return nil
@@ -205,7 +275,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 		if perr != nil {
 			// A call written in the answer that does not parse: the model is
 			// told, and the loop goes on.
-			msgs = append(msgs, w.answer(env, step, 0, api.ToolCall{}, source, nil, fmt.Errorf("%w: %w", ErrModelOutput, perr)))
+			r.msgs = append(r.msgs, w.answer(env, step, 0, api.ToolCall{}, source, nil, fmt.Errorf("%w: %w", ErrModelOutput, perr)))
 			continue
 		}
 		if len(calls) == 0 {
@@ -219,7 +289,7 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 				break // nothing after finish is carried out
 			}
 			out, done, terr := w.call(ctx, env, tools, c)
-			msgs = append(msgs, w.answer(env, step, i, c, source, out, terr))
+			r.msgs = append(r.msgs, w.answer(env, step, i, c, source, out, terr))
 			if terr != nil && fatal(ctx, terr) {
 				return terr
 			}
@@ -232,6 +302,89 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 	}
 }
 
+// session is one run's conversation with the model.
+type session struct {
+	w         *Worker
+	env       *kernel.Env
+	msgs      []api.Message // the working conversation, as last fitted
+	task      int           // index of the current task in msgs
+	step      int           // model steps so far (work and summaries)
+	sent      *recorded
+	defs      []api.Tool
+	toolsBlob []byte
+	names     []string
+}
+
+// fit has the kernel make the next request fit the window (model.invoke
+// is decided first: a compaction is a model call too).
+func (r *session) fit(ctx context.Context, compact bool) (kernel.Fitted, error) {
+	w := r.w
+	if err := r.env.Authorize(capability.Request{Kind: capability.ModelInvoke, Model: w.cfg.Model, Endpoint: w.cfg.Endpoint}); err != nil {
+		return kernel.Fitted{}, err
+	}
+	f, err := r.env.Fit(ctx, w.cfg.Window, kernel.FitRequest{Step: r.step + 1, Messages: r.msgs, Task: r.task, Tools: r.toolsBlob,
+		Compact: compact, Summarize: r.summarize})
+	if err != nil {
+		return f, err
+	}
+	r.msgs, r.task = f.Messages, f.Task
+	return f, nil
+}
+
+// summaryPrompt is the system prompt of a compaction step.
+const summaryPrompt = "You summarise a conversation between a user and a coding agent so that the agent can go on without it. " +
+	"Keep the user's requests and corrections, decisions, file paths, what was changed, what failed, and what is left to do. Be brief and factual."
+
+// summarize writes a summary of msgs in a recorded inference step.
+func (r *session) summarize(ctx context.Context, msgs []api.Message, maxTokens int) (string, int, error) {
+	w := r.w
+	if err := r.env.Authorize(capability.Request{Kind: capability.ModelInvoke, Model: w.cfg.Model, Endpoint: w.cfg.Endpoint}); err != nil {
+		return "", 0, err
+	}
+	var b strings.Builder
+	for _, m := range msgs {
+		who := m.Role
+		if m.ToolName != "" {
+			who += " (" + m.ToolName + ")"
+		}
+		b.WriteString(who + ": " + m.Content)
+		for _, c := range m.ToolCalls {
+			fmt.Fprintf(&b, " → %s(%s)", c.Function.Name, c.Function.Arguments.String())
+		}
+		b.WriteString("\n")
+	}
+	// The summary's own request must fit: what it summarises is cut in
+	// the middle when it is longer than the window allows.
+	win := w.cfg.Window
+	room := int(float64(win.Tokens-maxTokens-64-len(summaryPrompt)/2) / r.env.TokensPerByte(win))
+	text := b.String()
+	if room > 0 && len(text) > room {
+		head := strings.ToValidUTF8(text[:room/2], "")
+		tail := strings.ToValidUTF8(text[len(text)-room/2:], "")
+		text = head + "\n…\n" + tail
+	}
+	sum := []api.Message{{Role: "system", Content: summaryPrompt}, {Role: "user", Content: "Summarise this conversation:\n\n" + text}}
+	opts := make(map[string]any, len(w.cfg.Options))
+	for k, v := range w.cfg.Options {
+		opts[k] = v
+	}
+	opts["num_predict"] = maxTokens
+	b2 := kernel.RequestBytes(sum, nil)
+	f := kernel.Fitted{Messages: sum, Bytes: b2, Window: win.Tokens, Budget: win.Tokens - maxTokens}
+	f.Ratio = r.env.TokensPerByte(win)
+	f.Estimate = int(float64(b2)*f.Ratio) + 16
+	r.step++
+	step := r.step
+	res, err := w.inferWith(ctx, r.env, step, "compact", f, &recorded{stored: r.sent.stored}, nil, nil, nil, opts)
+	if err != nil {
+		return "", step, err
+	}
+	if err := r.env.UseTokens(res.PromptTokens + res.EvalTokens); err != nil {
+		return "", step, err
+	}
+	return res.Content, step, nil
+}
+
 // fatal reports whether a tool error ends the run rather than being told
 // to the model: the run was stopped, or its budget is spent.
 func fatal(ctx context.Context, err error) bool {
@@ -242,41 +395,54 @@ func assistantMessage(res ollama.ChatResult) api.Message {
 	return api.Message{Role: "assistant", Content: res.Content, Thinking: res.Thinking, ToolCalls: res.ToolCalls}
 }
 
-// recorded is what earlier steps of a run stored: the conversation only
-// grows, so each message is encoded and stored once, not at every step.
+// recorded is what earlier steps of a run stored: a conversation re-sent
+// every step stores each message once.
 type recorded struct {
-	addrs []string // blob address of each message stored so far
-	tools bool     // the tool definitions are stored
+	stored map[string]bool // blob addresses stored (messages and tools)
 }
 
 // infer records the request, streams the model's answer and records the
-// response (or the error that ended it).
-func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []api.Message, sent *recorded, defs []api.Tool, toolsBlob []byte, names []string) (ollama.ChatResult, error) {
+// response (or the error that ended it), then has the kernel check that
+// the server saw the whole request.
+func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, purpose string, f kernel.Fitted, sent *recorded, defs []api.Tool, toolsBlob []byte, names []string) (ollama.ChatResult, error) {
+	return w.inferWith(ctx, env, step, purpose, f, sent, defs, toolsBlob, names, w.cfg.Options)
+}
+
+func (w *Worker) inferWith(ctx context.Context, env *kernel.Env, step int, purpose string, f kernel.Fitted, sent *recorded, defs []api.Tool, toolsBlob []byte, names []string, opts map[string]any) (ollama.ChatResult, error) {
+	msgs := f.Messages
 	rp := RequestPayload{Step: step, Model: w.cfg.Model, Digest: w.cfg.Digest, Endpoint: w.cfg.Endpoint,
-		ToolNames: names, Options: w.cfg.Options, ChatOnly: w.cfg.ChatOnly}
+		ToolNames: names, Options: opts, ChatOnly: w.cfg.ChatOnly, Purpose: purpose,
+		Window: f.Window, Budget: f.Budget, Estimate: f.Estimate, Bytes: f.Bytes, TokensPerByte: round3(f.Ratio), Samples: f.Samples}
 	var blobs [][]byte
-	addrs := sent.addrs
-	for _, m := range msgs[len(addrs):] {
+	addrs := make([]string, len(msgs))
+	for i, m := range msgs {
 		b, err := json.Marshal(m)
 		if err != nil {
 			return ollama.ChatResult{}, err
 		}
-		addrs = append(addrs, eventlog.BlobAddress(b))
-		blobs = append(blobs, b)
+		addrs[i] = eventlog.BlobAddress(b)
+		if !sent.stored[addrs[i]] {
+			blobs = append(blobs, b)
+		}
 	}
 	rp.Messages = addrs
 	if toolsBlob != nil {
 		rp.Tools = eventlog.BlobAddress(toolsBlob)
-		if !sent.tools {
+		if !sent.stored[rp.Tools] {
 			blobs = append(blobs, toolsBlob)
 		}
 	}
 	if _, err := env.Record(eventlog.InferenceRequest, rp, blobs...); err != nil {
 		return ollama.ChatResult{}, err
 	}
-	sent.addrs, sent.tools = addrs, true
-	w.update(env, Update{Step: step, Kind: "step"})
-	req := &api.ChatRequest{Model: w.cfg.Model, Messages: msgs, Tools: defs, Options: w.cfg.Options}
+	for _, a := range addrs {
+		sent.stored[a] = true
+	}
+	if rp.Tools != "" {
+		sent.stored[rp.Tools] = true
+	}
+	w.update(env, Update{Step: step, Kind: "step", Window: f.Window, Estimate: f.Estimate, Purpose: purpose})
+	req := &api.ChatRequest{Model: w.cfg.Model, Messages: msgs, Tools: defs, Options: opts}
 	start := time.Now()
 	var first time.Duration
 	chunks := 0
@@ -308,7 +474,7 @@ func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []ap
 	if w.cfg.Stream != nil {
 		flush()
 	}
-	out := ResponsePayload{Step: step, Model: w.cfg.Model, Digest: w.cfg.Digest, Content: preview(res.Content, 2000),
+	out := ResponsePayload{Step: step, Model: w.cfg.Model, Digest: w.cfg.Digest, Content: preview(res.Content, 2000), Purpose: purpose,
 		DoneReason: res.DoneReason, PromptTokens: res.PromptTokens, EvalTokens: res.EvalTokens,
 		TotalNs: int64(res.Metrics.TotalDuration), LoadNs: int64(res.Metrics.LoadDuration),
 		PromptEvalNs: int64(res.Metrics.PromptEvalDuration), EvalNs: int64(res.Metrics.EvalDuration),
@@ -334,8 +500,31 @@ func (w *Worker) infer(ctx context.Context, env *kernel.Env, step int, msgs []ap
 		return res, err
 	}
 	w.update(env, Update{Step: step, Kind: "response", Content: res.Content, Thinking: res.Thinking, ToolCalls: out.ToolCalls,
-		PromptTokens: res.PromptTokens, EvalTokens: res.EvalTokens, TokensPerSecond: tokensPerSecond(res)})
+		PromptTokens: res.PromptTokens, EvalTokens: res.EvalTokens, TokensPerSecond: tokensPerSecond(res), Window: f.Window, Purpose: purpose})
+	truncated, err := env.Observed(ctx, w.cfg.Window, step, f, addrs, rp.Tools, res.PromptTokens)
+	if err != nil {
+		return res, err
+	}
+	if truncated {
+		w.update(env, Update{Step: step, Kind: "truncated", Window: f.Window, Estimate: f.Estimate, PromptTokens: res.PromptTokens,
+			Error: fmt.Sprintf("the server cut this request: it counted %d prompt tokens of about %d sent (window %d); the next request is made smaller", res.PromptTokens, f.Estimate, f.Window)})
+	}
 	return res, nil
+}
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+// numOpt reads an integer option however it was given.
+func numOpt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), true
+	}
+	return 0, false
 }
 
 // tokensPerSecond is the model's generation speed as Ollama measured it.
@@ -404,24 +593,52 @@ func preview(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// systemPrompt tells the model where it is, what it may do and what the
-// user has taught the Studio (the memories mounted into the run).
-func systemPrompt(env *kernel.Env, chatOnly bool, tools []string) string {
+// systemPrompt tells the model where it is, what it may do, the
+// project's rules and what the user has taught the Studio (the memories
+// mounted into the run). A small window gets the compact version.
+func systemPrompt(env *kernel.Env, cfg Config, tools []string) string {
 	var b strings.Builder
-	b.WriteString("You are the coding agent of ICE Studio, working on the user's project folder (the workspace).\n")
-	if chatOnly {
-		b.WriteString("You have no tools in this run: answer the user's request in words. You cannot read or change files.\n")
-	} else {
-		b.WriteString("Use the tools to look at the workspace and to propose changes. Paths are relative to the workspace root.\n")
-		b.WriteString("Changes you write are staged: the user reviews the diff and decides whether to apply them. Commands run on a copy of the workspace that includes your staged changes.\n")
-		b.WriteString("Read a file before you edit it. Keep changes minimal. When the work is done, call finish with a short summary.\n")
-		b.WriteString("Tools: " + strings.Join(tools, ", ") + ".\n")
-		switch env.Profile() {
-		case capability.ProfileAsk:
-			b.WriteString("This run is read-only: you may look, not change.\n")
-		case capability.ProfileEdit:
-			b.WriteString("This run may read and stage edits; it cannot run commands.\n")
+	if cfg.CompactPrompt {
+		b.WriteString("You are ICE Studio's coding agent on the user's project folder. ")
+		if cfg.ChatOnly {
+			b.WriteString("No tools: answer in words.\n")
+		} else {
+			b.WriteString("Paths are relative to the root. Writes are staged for the user's review. Read before editing. Call finish when done.\n")
+			switch env.Profile() {
+			case capability.ProfileAsk:
+				b.WriteString("Read-only run.\n")
+			case capability.ProfileEdit:
+				b.WriteString("No commands in this run.\n")
+			}
 		}
+	} else {
+		b.WriteString("You are the coding agent of ICE Studio, working on the user's project folder (the workspace).\n")
+		if cfg.ChatOnly {
+			b.WriteString("You have no tools in this run: answer the user's request in words. You cannot read or change files.\n")
+		} else {
+			b.WriteString("Use the tools to look at the workspace and to propose changes. Paths are relative to the workspace root.\n")
+			b.WriteString("Changes you write are staged: the user reviews the diff and decides whether to apply them. Commands run on a copy of the workspace that includes your staged changes.\n")
+			b.WriteString("Read a file before you edit it. Keep changes minimal. When the work is done, call finish with a short summary.\n")
+			b.WriteString("Tools: " + strings.Join(tools, ", ") + ".\n")
+			switch env.Profile() {
+			case capability.ProfileAsk:
+				b.WriteString("This run is read-only: you may look, not change.\n")
+			case capability.ProfileEdit:
+				b.WriteString("This run may read and stage edits; it cannot run commands.\n")
+			}
+		}
+	}
+	if len(env.History()) > 0 {
+		b.WriteString("\nThis conversation goes on: the earlier messages are its previous turns.")
+		if cfg.Note != "" {
+			b.WriteString(" " + cfg.Note)
+		}
+		b.WriteString("\n")
+	} else if cfg.Note != "" {
+		b.WriteString("\n" + cfg.Note + "\n")
+	}
+	for _, r := range env.Rules() {
+		fmt.Fprintf(&b, "\nProject rules from %s (follow them):\n%s\n", r.Path, strings.TrimSpace(string(r.Data)))
 	}
 	if mems := env.Memories(); len(mems) > 0 {
 		b.WriteString("\nWhat the user has taught the Studio about this project (memories):\n")
@@ -430,4 +647,36 @@ func systemPrompt(env *kernel.Env, chatOnly bool, tools []string) string {
 		}
 	}
 	return b.String()
+}
+
+// taskMessage is the user's message: the task, the files attached with
+// @ and the editor selection sent with it.
+func taskMessage(env *kernel.Env) api.Message {
+	var b strings.Builder
+	b.WriteString(env.Task())
+	for _, f := range env.ContextFiles() {
+		text, ok := textOf(f.Data)
+		if !ok {
+			fmt.Fprintf(&b, "\n\n@%s is a binary file (%d bytes): not included.", f.Path, len(f.Data))
+			continue
+		}
+		fmt.Fprintf(&b, "\n\n@%s:\n```\n%s\n```", f.Path, strings.TrimRight(text, "\n"))
+	}
+	if s := env.Selection(); s != nil {
+		fmt.Fprintf(&b, "\n\nSelected in %s, lines %d–%d:\n```\n%s\n```", s.Path, s.StartLine, s.EndLine, strings.TrimRight(s.Text, "\n"))
+	}
+	return api.Message{Role: "user", Content: b.String()}
+}
+
+// textOf returns data as text when it is text (no NUL, valid UTF-8 after
+// replacement), cut at maxResult bytes.
+func textOf(data []byte) (string, bool) {
+	if strings.IndexByte(string(data), 0) >= 0 {
+		return "", false
+	}
+	s := strings.ToValidUTF8(string(data), "\uFFFD")
+	if len(s) > maxResult {
+		s = truncateUTF8(s, maxResult) + fmt.Sprintf("\n… (cut at %d bytes)", maxResult)
+	}
+	return s, true
 }

@@ -34,16 +34,27 @@ type tool struct {
 	finish     bool
 }
 
-func (t tool) def() api.Tool {
+func (t tool) def(compact bool) api.Tool {
 	props := api.NewToolPropertiesMap()
 	var required []string
+	desc := t.desc
+	if compact {
+		// A small window: the first sentence only, no parameter prose.
+		if i := strings.Index(desc, ". "); i > 0 {
+			desc = desc[:i+1]
+		}
+	}
 	for _, p := range t.params {
-		props.Set(p.name, api.ToolProperty{Type: api.PropertyType{p.typ}, Description: p.desc})
+		pd := p.desc
+		if compact {
+			pd = ""
+		}
+		props.Set(p.name, api.ToolProperty{Type: api.PropertyType{p.typ}, Description: pd})
 		if p.required {
 			required = append(required, p.name)
 		}
 	}
-	return api.Tool{Type: "function", Function: api.ToolFunction{Name: t.name, Description: t.desc,
+	return api.Tool{Type: "function", Function: api.ToolFunction{Name: t.name, Description: desc,
 		Parameters: api.ToolFunctionParameters{Type: "object", Required: required, Properties: props}}}
 }
 

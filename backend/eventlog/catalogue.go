@@ -30,6 +30,21 @@ const (
 	InferenceResponse     = "inference.response"
 	InferenceToolCall     = "inference.tool_call"
 	InferencePlanStep     = "inference.plan_step"
+	// InferenceTruncated is the runtime's finding that the server cut a
+	// request anyway (its prompt_eval_count says it did not see it all).
+	InferenceTruncated = "inference.truncated"
+
+	// context.* — what the runtime removed from or replaced in a model's
+	// context window to make a request fit (runtime facts).
+	ContextTrimmed   = "context.trimmed"
+	ContextCompacted = "context.compacted"
+
+	// thread.* — conversations: threads of runs, one run per user message.
+	ThreadCreated          = "thread.created"
+	ThreadRenamed          = "thread.renamed"
+	ThreadHidden           = "thread.hidden"
+	ThreadRestoreRequested = "thread.restore_requested"
+	ThreadTurnAdded        = "thread.turn_added"
 
 	// effect.* — side effects, asserted by the runtime only.
 	EffectFileRead        = "effect.file_read"
@@ -138,6 +153,10 @@ func DefaultCatalogue() *Catalogue {
 		RunCommitRequested, RunCommitting, RunCommitted, RunAborted, RunTerminated)...)
 	all = append(all, family("inference", Agent, InferenceRequest, InferenceTokenSummary, InferenceResponse,
 		InferenceToolCall, InferencePlanStep)...)
+	all = append(all, family("inference", Runtime, InferenceTruncated)...)
+	all = append(all, family("context", Runtime, ContextTrimmed, ContextCompacted)...)
+	all = append(all, family("thread", User, ThreadCreated, ThreadRenamed, ThreadHidden, ThreadRestoreRequested)...)
+	all = append(all, family("thread", Runtime, ThreadTurnAdded)...)
 	all = append(all, family("effect", Runtime, EffectFileRead, EffectFileStaged, EffectFileWritten,
 		EffectCommandExecuted, EffectHTTPRequested)...)
 	all = append(all, family("capability", Agent, CapabilityRequested)...)

@@ -78,6 +78,9 @@ type (
 	CapDecisionPayload struct {
 		Request string `json:"request"`
 		Choice  string `json:"choice"`
+		// Reason is what the user said with a refusal; the worker (the
+		// model) is told it with the refusal.
+		Reason string `json:"reason,omitempty"`
 	}
 	// CapUsedPayload is capability.used: an effect went ahead, authorised
 	// by a grant or a policy rule.
@@ -136,6 +139,7 @@ type Ask struct {
 	answer  chan string
 	rc      *runCtx
 	decided bool
+	said    string // the user's reason for a refusal
 }
 
 // asks holds the approvals runs wait for.
@@ -211,12 +215,16 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 				d.Reason+", and this step cannot wait for an answer (allow it in the workspace policy, or give it when starting the run)", d)
 			return decided{req: canon, d: d, event: id}, err
 		}
-		choice, err := rc.ask(ctx, canon, d, detail)
+		choice, said, err := rc.ask(ctx, canon, d, detail)
 		if err != nil {
 			return decided{req: canon, d: d}, err
 		}
 		if choice == ChoiceDeny {
-			id, err := rc.deny(ctx, canon.Kind, canon.Target(), "you refused it", capability.Decision{})
+			why := "the user refused it"
+			if said != "" {
+				why += ", saying: " + said
+			}
+			id, err := rc.deny(ctx, canon.Kind, canon.Target(), why, capability.Decision{})
 			return decided{req: canon, d: d, event: id}, err
 		}
 		// A grant now exists (or was revoked again already): decide afresh.
@@ -235,11 +243,11 @@ func (rc *runCtx) deny(ctx context.Context, kind, target, reason string, d capab
 }
 
 // ask records the request and waits for the user's answer.
-func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.Decision, detail *EffectDetail) (string, error) {
+func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.Decision, detail *EffectDetail) (choice, said string, err error) {
 	k := rc.k
 	id, err := uuid.NewV7()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	a := &Ask{ID: id.String(), Run: rc.info.ID, Kind: req.Kind, Target: req.Target(), Req: req, Reason: d.Reason,
 		Detail: detail, answer: make(chan string, 1), rc: rc}
@@ -257,7 +265,7 @@ func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.
 		CapRequestedPayload{Request: a.ID, Kind: req.Kind, Target: a.Target, Req: req, Reason: d.Reason, Detail: detail}, "", nil)
 	unlock()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	k.asks.mu.Lock()
 	a.Seq = ev.Seq
@@ -265,9 +273,12 @@ func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.
 	k.notifyAsk(rc.info.ID)
 	select {
 	case c := <-a.answer:
-		return c, nil
+		k.asks.mu.Lock()
+		said := a.said
+		k.asks.mu.Unlock()
+		return c, said, nil
 	case <-ctx.Done():
-		return "", context.Cause(ctx)
+		return "", "", context.Cause(ctx)
 	}
 }
 
@@ -299,7 +310,7 @@ var ErrNoSuchAsk = errors.New("no run is waiting for this approval (it was answe
 // Answer records the user's decision on an approval and lets the run go
 // on: "once" grants this one use, "run" the scope for the rest of the run,
 // "workspace" a standing grant; "deny" refuses it.
-func (k *Kernel) Answer(ctx context.Context, request, choice string) error {
+func (k *Kernel) Answer(ctx context.Context, request, choice, reason string) error {
 	if choice != ChoiceOnce && choice != ChoiceRun && choice != ChoiceWorkspace && choice != ChoiceDeny {
 		return fmt.Errorf("unknown choice %q (once, run, workspace or deny)", choice)
 	}
@@ -318,7 +329,11 @@ func (k *Kernel) Answer(ctx context.Context, request, choice string) error {
 	if choice == ChoiceDeny {
 		typ = eventlog.CapabilityRefused
 	}
-	ev, err := k.record(ctx, rc.info, typ, eventlog.OriginUser, CapDecisionPayload{Request: request, Choice: choice}, "")
+	reason = strings.TrimSpace(reason)
+	if choice != ChoiceDeny {
+		reason = ""
+	}
+	ev, err := k.record(ctx, rc.info, typ, eventlog.OriginUser, CapDecisionPayload{Request: request, Choice: choice, Reason: reason}, "")
 	if err != nil {
 		k.asks.mu.Lock()
 		a.decided = false
@@ -339,6 +354,9 @@ func (k *Kernel) Answer(ctx context.Context, request, choice string) error {
 			return err
 		}
 	}
+	k.asks.mu.Lock()
+	a.said = reason
+	k.asks.mu.Unlock()
 	a.answer <- choice
 	return nil
 }

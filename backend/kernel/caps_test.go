@@ -293,7 +293,7 @@ func waitAsk(t *testing.T, h *harness, run, choice string) kernel.Ask {
 	for {
 		for _, a := range h.k.Asks(wsID) {
 			if a.Run == run {
-				if err := h.k.Answer(context.Background(), a.ID, choice); err != nil {
+				if err := h.k.Answer(context.Background(), a.ID, choice, ""); err != nil {
 					t.Fatal(err)
 				}
 				return a
@@ -347,7 +347,7 @@ func TestAskOnceRunAndDeny(t *testing.T) {
 	if n := len(grantsOf(caps)); n != 2 {
 		t.Errorf("%d grants, want 2 (once, run)", n)
 	}
-	if err := h.k.Answer(context.Background(), "nope", kernel.ChoiceOnce); !errors.Is(err, kernel.ErrNoSuchAsk) {
+	if err := h.k.Answer(context.Background(), "nope", kernel.ChoiceOnce, ""); !errors.Is(err, kernel.ErrNoSuchAsk) {
 		t.Errorf("answering an unknown ask: %v", err)
 	}
 }

@@ -33,6 +33,8 @@ type runCtx struct {
 	userStep bool
 
 	memories []Mounted // mounted at context loading
+	context  loaded    // the rest of the context, loaded with it
+	win      *windowState
 
 	emitMu sync.Mutex // serialises records while the caller holds the run's lock
 

@@ -100,6 +100,7 @@ type Kernel struct {
 	deferred map[string][]eventlog.Draft
 	closed   bool
 	wg       sync.WaitGroup
+	calib    calibrations // tokens per byte, per model
 }
 
 // active is a run whose worker is running.
@@ -158,7 +159,7 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 	}
 	// An agent's cognitive events need not wait for the disk (see
 	// eventlog.Event.Lazy): the effects and transitions after them do.
-	lazy := strings.HasPrefix(typ, "inference.")
+	lazy := strings.HasPrefix(typ, "inference.") || strings.HasPrefix(typ, "context.")
 	emit := k.cfg.Emitter.Emit
 	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || lazy {
 		emit = k.cfg.Emitter.Append
@@ -218,6 +219,21 @@ type StartRequest struct {
 	Grants []CapGrantedPayload
 	// Model is the model an agent run works with (recorded in run.created).
 	Model string
+	// Thread and Turn place the run in a conversation.
+	Thread string
+	Turn   int
+	// History is the earlier turns' messages the run's context carries.
+	History []HistoryMessage
+	// RuleFiles are the project rules files to read at context loading:
+	// per folder, the candidates in order of preference (AGENTS.md, then
+	// its fallbacks); the first that exists is read. A missing or refused
+	// one is left out (a refusal is recorded).
+	RuleFiles [][]string
+	// Selection is editor text sent with the message.
+	Selection *Selection
+	// Carry is an earlier, uncommitted turn whose staged changes this run
+	// takes over (staged again as its own; Grants must allow them).
+	Carry string
 }
 
 func (b Budget) withDefaults() Budget {
@@ -264,7 +280,8 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 		return RunInfo{}, fmt.Errorf("start run: unknown profile %q (ask, edit or agent)", req.Profile)
 	}
 	info.config = CreatedPayload{Worker: w.Name(), Task: req.Task, Budget: budget, AutoCommit: req.AutoCommit,
-		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf, Profile: profile, Model: req.Model}
+		ValidationCommand: req.ValidationCommand, RevertOf: req.RevertOf, Profile: profile, Model: req.Model,
+		Thread: req.Thread, Turn: req.Turn}
 	created, err := k.record(ctx, &info, eventlog.RunCreated, eventlog.OriginRuntime, info.config, requested.ID)
 	if err != nil {
 		return RunInfo{}, err
@@ -276,15 +293,11 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	}
 	rc := &runCtx{k: k, info: &info, root: root, budget: budget, locked: true, reads: make(map[string]string), staged: make(map[string]string)}
 	// Context loading: files asked for up front, memory, capabilities.
-	var files []FileRef
-	for _, p := range req.ContextFiles {
-		if _, h, err := rc.read(ctx, p); err != nil {
-			return info, k.fail(ctx, &info, fmt.Sprintf("context file %s: %v", p, err))
-		} else {
-			files = append(files, FileRef{Path: p, Hash: h})
-		}
+	cp, blobs, err := k.loadContext(ctx, rc, req)
+	if err != nil {
+		return info, k.fail(ctx, &info, err.Error())
 	}
-	if _, err := k.record(ctx, &info, eventlog.RunContextResolved, eventlog.OriginRuntime, ContextPayload{Files: files}, ""); err != nil {
+	if _, err := k.recordBlobs(ctx, &info, eventlog.RunContextResolved, eventlog.OriginRuntime, cp, "", blobs); err != nil {
 		return info, err
 	}
 	mp := MemoryPayload{Memories: []string{}}
@@ -317,6 +330,9 @@ func (k *Kernel) Start(ctx context.Context, req StartRequest, w Worker) (RunInfo
 	}
 	if _, err := k.record(ctx, &info, eventlog.RunExecutionStarted, eventlog.OriginRuntime, map[string]any{"worker": w.Name()}, ""); err != nil {
 		return info, err
+	}
+	if err := k.carry(ctx, rc, req.Carry); err != nil {
+		return info, k.fail(ctx, &info, err.Error())
 	}
 	rc.locked = false // from here the worker's effects take the lock themselves
 	// The worker runs detached from the caller's context: a run outlives the

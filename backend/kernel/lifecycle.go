@@ -121,7 +121,8 @@ func allowedIn(s State, typ string) bool {
 	case eventlog.EffectFileRead:
 		return s == StateProvisioned || s == StateExecuting
 	case eventlog.EffectFileStaged, eventlog.InferenceRequest, eventlog.InferenceResponse, eventlog.InferenceToolCall,
-		eventlog.InferenceTokenSummary, eventlog.InferencePlanStep:
+		eventlog.InferenceTokenSummary, eventlog.InferencePlanStep, eventlog.InferenceTruncated,
+		eventlog.ContextTrimmed, eventlog.ContextCompacted:
 		return s == StateExecuting
 	case eventlog.EffectCommandExecuted:
 		return s == StateValidating || s == StateExecuting

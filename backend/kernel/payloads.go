@@ -27,6 +27,9 @@ type CreatedPayload struct {
 	RevertOf          string   `json:"revertOf"`
 	Profile           string   `json:"profile,omitempty"` // capability profile ("" in runs from before profiles: edit)
 	Model             string   `json:"model,omitempty"`   // the model an agent run works with
+	// Thread and Turn place the run in a conversation ("" and 0: none).
+	Thread string `json:"thread,omitempty"`
+	Turn   int    `json:"turn,omitempty"`
 }
 
 // FileRef names a file and the content hash seen.
@@ -35,9 +38,48 @@ type FileRef struct {
 	Hash string `json:"hash"` // SHA-256 hex of the content; "" when the file does not exist
 }
 
-// ContextPayload is run.context_resolved.
+// ContextPayload is run.context_resolved: everything a run's context
+// holds besides memory and the system prompt's fixed text.
 type ContextPayload struct {
+	// Files are the files asked for up front (a conversation's @-files),
+	// read through fs.read, with the content seen.
 	Files []FileRef `json:"files"`
+	// Thread and Turn: the conversation this run is a turn of.
+	Thread string `json:"thread,omitempty"`
+	Turn   int    `json:"turn,omitempty"`
+	// History is the earlier turns' messages carried into this one, in
+	// order (blob addresses of api.Message JSON); Summaries are those of
+	// them that are compactions of still earlier ones.
+	History   []string `json:"history,omitempty"`
+	Summaries []string `json:"summaries,omitempty"`
+	// Rules are the project rules files read (AGENTS.md and fallbacks).
+	Rules []FileRef `json:"rules,omitempty"`
+	// Selection is editor text the user sent with the message.
+	Selection *Selection `json:"selection,omitempty"`
+	// Carried: the staged changes of an earlier turn this run took over.
+	Carried *Carried `json:"carried,omitempty"`
+}
+
+// Selection is a piece of a file the user selected in the editor and
+// sent with a message (the text as the editor had it, maybe unsaved).
+type Selection struct {
+	Path      string `json:"path"`
+	StartLine int    `json:"startLine"`
+	EndLine   int    `json:"endLine"`
+	Text      string `json:"-"`
+	Blob      string `json:"blob"` // blob address of the text
+}
+
+// Carried names the run whose staged changes a follow-up took over.
+type Carried struct {
+	Run   string   `json:"run"`
+	Files []string `json:"files"`
+}
+
+// HistoryMessage is one earlier message of a thread carried into a run.
+type HistoryMessage struct {
+	Message []byte // JSON of an api.Message
+	Summary bool   // a compaction of earlier messages
 }
 
 // MemoryPayload is run.memory_mounted: exactly the memory versions put in

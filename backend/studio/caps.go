@@ -210,6 +210,8 @@ func (s *Studio) Revoke(req RevokeRequest) error {
 type AnswerRequest struct {
 	RequestID string `json:"requestId"`
 	Choice    string `json:"choice"` // once, run, workspace or deny
+	// Reason, with deny: what the model is told along with the refusal.
+	Reason string `json:"reason"`
 }
 
 // AnswerCapability records the user's decision on a run's request.
@@ -218,7 +220,7 @@ func (s *Studio) AnswerCapability(req AnswerRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := k.Answer(context.Background(), req.RequestID, req.Choice); err != nil {
+	if err := k.Answer(context.Background(), req.RequestID, req.Choice, req.Reason); err != nil {
 		return err
 	}
 	return nil

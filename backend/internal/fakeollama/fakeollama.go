@@ -3,7 +3,9 @@
 // answers taken from a queue — streamed text, tool calls (well-formed or
 // not), HTTP errors, a connection dropped mid-stream, slow tokens. It
 // keeps every chat request it received, so tests can compare them with
-// what the Studio recorded.
+// what the Studio recorded. With EnforceContext it also applies the
+// context window (options.num_ctx) as Ollama v0.6.5 does, and keeps what
+// the model saw (Seen, Log).
 package fakeollama
 
 import (
@@ -38,7 +40,7 @@ type Reply struct {
 	StreamErr  string        // after the chunks, an {"error": …} line in the 200 stream (a runner that crashed)
 	Delay      time.Duration // before each chunk
 	Hold       chan struct{} // the answer waits for this before its chunks (a slow model)
-	Prompt     int           // prompt_eval_count (default 10)
+	Prompt     int           // prompt_eval_count (default 10, or with EnforceContext the prompt's token count); when set, reported as it is
 }
 
 // Model is an installed model.
@@ -58,6 +60,9 @@ type Server struct {
 	queue    []Reply
 	requests []api.ChatRequest
 	bodies   [][]byte
+	enforce  *enforcement // nil: num_ctx is not enforced
+	seen     []Seen
+	log      strings.Builder
 }
 
 // Start serves a fake Ollama with the given models (default: one
@@ -178,6 +183,16 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	s.bodies = append(s.bodies, body)
+	evaluated := 10
+	if s.enforce != nil {
+		seen, logs := fit(req, s.enforce.bytesPerToken)
+		seen.Request = len(s.requests) - 1
+		s.seen = append(s.seen, seen)
+		for _, l := range logs {
+			s.log.WriteString(l + "\n")
+		}
+		evaluated = seen.TokensAfter
+	}
 	reply := Reply{Chunks: []string{"Done."}}
 	if len(s.queue) > 0 {
 		reply = s.queue[0]
@@ -244,7 +259,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	prompt := reply.Prompt
 	if prompt == 0 {
-		prompt = 10
+		prompt = evaluated
 	}
 	fmt.Fprintf(w, `{"model":%q,"message":{"role":"assistant","content":""},"done":true,"done_reason":%q,"prompt_eval_count":%d,"eval_count":%d,"total_duration":%d,"eval_duration":%d,"prompt_eval_duration":1000}`+"\n",
 		req.Model, reason, prompt, len(reply.Chunks)+len(reply.Calls), 2_000_000, 1_000_000)
