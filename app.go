@@ -174,6 +174,52 @@ func (a *App) GetTranscript(req studio.RunRequest) (studio.Transcript, error) {
 	return a.studio.GetTranscript(req)
 }
 
+// SendMessage sends a message to a conversation (a new thread without a
+// thread id): a new turn, whose context carries the earlier ones.
+func (a *App) SendMessage(req studio.SendMessageRequest) (studio.SendResult, error) {
+	return a.studio.SendMessage(req)
+}
+
+// ListThreads lists a workspace's conversations.
+func (a *App) ListThreads(req studio.ListThreadsRequest) ([]studio.ThreadSummary, error) {
+	return a.studio.ListThreads(req)
+}
+
+// GetThread returns a conversation with its turns.
+func (a *App) GetThread(req studio.ThreadRequest) (studio.ThreadView, error) {
+	return a.studio.GetThread(req)
+}
+
+// RetryTurn tries a conversation's failed last turn again.
+func (a *App) RetryTurn(req studio.RetryRequest) (studio.SendResult, error) {
+	return a.studio.RetryTurn(req)
+}
+
+// CompactThread summarises a conversation so far (/compact).
+func (a *App) CompactThread(req studio.CompactRequest) (studio.SendResult, error) {
+	return a.studio.CompactThread(req)
+}
+
+// ForkThread starts a new conversation from a turn of another.
+func (a *App) ForkThread(req studio.ForkRequest) (studio.ThreadView, error) {
+	return a.studio.ForkThread(req)
+}
+
+// RestoreThread brings the files back to how they were after a turn.
+func (a *App) RestoreThread(req studio.RestoreRequest) (studio.ThreadView, error) {
+	return a.studio.RestoreThread(req)
+}
+
+// RenameThread renames a conversation.
+func (a *App) RenameThread(req studio.RenameThreadRequest) (kernel.ThreadInfo, error) {
+	return a.studio.RenameThread(req)
+}
+
+// DeleteThread hides a conversation (the log keeps it).
+func (a *App) DeleteThread(req studio.ThreadRequest) (kernel.ThreadInfo, error) {
+	return a.studio.DeleteThread(req)
+}
+
 // GetInferenceRequest returns exactly what the model was sent at one step.
 func (a *App) GetInferenceRequest(req studio.InferenceStepRequest) (studio.InferenceRequestView, error) {
 	return a.studio.GetInferenceRequest(req)

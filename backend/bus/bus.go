@@ -22,6 +22,7 @@ const (
 	MemoriesChanged     = "memories.changed"     // memories or proposals changed
 	ModelPull           = "model.pull"           // progress of a model download (studio.PullState)
 	AgentUpdate         = "agent.update"         // live progress of an agent run (agent.Update)
+	ThreadChanged       = "thread.changed"       // a conversation changed (studio.ThreadChangedPayload)
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

@@ -10,6 +10,12 @@ import (
 // run. It goes through validation (a conflict if the files changed since
 // the commit) and waits for approval like any run.
 func (k *Kernel) Revert(ctx context.Context, run string) (RunInfo, error) {
+	return k.RevertWith(ctx, run, false)
+}
+
+// RevertWith is Revert; with autoCommit the revert is committed as soon
+// as it validates (the user asked for the restore that needs it).
+func (k *Kernel) RevertWith(ctx context.Context, run string, autoCommit bool) (RunInfo, error) {
 	orig, err := LoadRun(ctx, k.cfg.ReadDB, run)
 	if err != nil {
 		return RunInfo{}, err
@@ -34,7 +40,7 @@ func (k *Kernel) Revert(ctx context.Context, run string) (RunInfo, error) {
 			IssuedBy: "user", Reason: "you asked to revert run " + short(run)})
 	}
 	return k.Start(ctx, StartRequest{
-		Workspace: orig.Workspace, Task: fmt.Sprintf("Revert run %s (%s)", short(run), orig.Task), RevertOf: run,
+		Workspace: orig.Workspace, Task: fmt.Sprintf("Revert run %s (%s)", short(run), orig.Task), RevertOf: run, AutoCommit: autoCommit,
 		ValidationCommand: orig.config.ValidationCommand, Grants: grants,
 	}, &revertWorker{journal: journal})
 }

@@ -100,6 +100,9 @@ type Model struct {
 	Format        string   `json:"format"`
 	Capabilities  []string `json:"capabilities"` // completion, tools, embedding, vision, …
 	ContextLength int64    `json:"contextLength,omitempty"`
+	// KVBytesPerToken is what one token of context costs in the KV cache
+	// (f16), from model_info's layers, heads and embedding size (0 unknown).
+	KVBytesPerToken int64 `json:"kvBytesPerToken,omitempty"`
 }
 
 // Has reports whether a model has a capability ("tools", "embedding", …).
@@ -150,6 +153,7 @@ func (p *Provider) Show(ctx context.Context, name string) (Model, error) {
 		m.Capabilities = append(m.Capabilities, string(c))
 	}
 	m.ContextLength = contextLength(sr.ModelInfo)
+	m.KVBytesPerToken = kvBytesPerToken(sr.ModelInfo)
 	// The digest (what a run records as the exact model) is only listed.
 	if lr, err := p.client.List(ctx); err == nil {
 		want := name
@@ -176,6 +180,68 @@ func contextLength(info map[string]any) int64 {
 		}
 	}
 	return 0
+}
+
+// infoInt reads "<arch>.<key>" from model_info.
+func infoInt(info map[string]any, key string) int64 {
+	for k, v := range info {
+		if strings.HasSuffix(k, "."+key) && strings.Count(k, ".") == strings.Count(key, ".")+1 {
+			if f, ok := v.(float64); ok {
+				return int64(f)
+			}
+		}
+	}
+	return 0
+}
+
+// kvBytesPerToken is the f16 KV cache's size per token of context: keys
+// and values, for every layer and KV head.
+func kvBytesPerToken(info map[string]any) int64 {
+	layers, embed := infoInt(info, "block_count"), infoInt(info, "embedding_length")
+	heads, kv := infoInt(info, "attention.head_count"), infoInt(info, "attention.head_count_kv")
+	if layers <= 0 || embed <= 0 || heads <= 0 {
+		return 0
+	}
+	if kv <= 0 {
+		kv = heads
+	}
+	return 2 * layers * kv * (embed / heads) * 2
+}
+
+// DefaultWindow is the context window a run asks for when the user does
+// not choose one: room for the tools, files and a conversation (Ollama's
+// own default, 2048, cuts them).
+const DefaultWindow = 8192
+
+// MinWindow is the smallest window the Studio chooses by itself.
+const MinWindow = 512
+
+// WindowFor chooses a run's context window: the user's setting (want; 0
+// for DefaultWindow), within the model's trained length and within what
+// the machine's free memory can hold for the KV cache besides the model
+// (memAvailable bytes; 0 unknown). It says why when it chose less.
+func WindowFor(m Model, want int, memAvailable int64) (int, string) {
+	n, why := want, ""
+	if n <= 0 {
+		n = DefaultWindow
+	}
+	if m.ContextLength > 0 && int64(n) > m.ContextLength {
+		n, why = int(m.ContextLength), fmt.Sprintf("%s was trained for %d tokens", m.Name, m.ContextLength)
+	}
+	if memAvailable > 0 && m.KVBytesPerToken > 0 {
+		// Half of what is free, after the model's weights, for the cache.
+		room := memAvailable/2 - m.Size
+		if byMem := room / m.KVBytesPerToken; byMem < int64(n) {
+			fit := int(byMem) / 256 * 256
+			if fit < MinWindow {
+				fit = min(n, MinWindow)
+			}
+			if fit < n {
+				n, why = fit, fmt.Sprintf("free memory holds about %d tokens of %s's context", byMem, m.Name)
+			}
+		}
+	}
+	return n, why
 }
 
 // PullProgress is one step of a pull.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/ollama/ollama/api"
@@ -13,7 +14,26 @@ import (
 	"github.com/ice-studio/ice-studio/backend/bus"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/ollama"
 )
+
+// AgentParams choose the model and how an agent run works.
+type AgentParams struct {
+	Model     string     `json:"model"` // "" for the default chat model
+	Options   RunOptions `json:"options"`
+	MaxTokens int        `json:"maxTokens"` // prompt + generated tokens over all steps (0: no limit)
+	MaxTurns  int        `json:"maxTurns"`  // model steps (0: 30)
+	// Sampling; nil leaves the model's own setting.
+	Temperature *float64 `json:"temperature"`
+	Seed        *int     `json:"seed"`
+	// NumCtx is the context window wanted (0: 8192); the Studio chooses
+	// it within what the model was trained for and what memory holds.
+	NumCtx     int `json:"numCtx"`
+	NumPredict int `json:"numPredict"`
+	// Unmanaged sends requests as they grow, letting the server cut
+	// them (its cuts are still detected and recorded). For comparisons.
+	Unmanaged bool `json:"unmanaged"`
+}
 
 // StartAgentRunRequest starts a run whose worker is a local model.
 type StartAgentRunRequest struct {
@@ -41,48 +61,74 @@ func (s *Studio) StartAgentRun(req StartAgentRunRequest) (kernel.RunInfo, error)
 	if task == "" {
 		return kernel.RunInfo{}, errors.New("say what the agent should do")
 	}
-	model := strings.TrimSpace(req.Model)
+	sr, cfg, err := s.prepareAgent(req.WorkspaceID, task, AgentParams{Model: req.Model, Options: req.Options, MaxTokens: req.MaxTokens,
+		MaxTurns: req.MaxTurns, Temperature: req.Temperature, Seed: req.Seed, NumCtx: req.NumCtx, NumPredict: req.NumPredict})
+	if err != nil {
+		return kernel.RunInfo{}, err
+	}
+	return k.Start(context.Background(), sr, agent.New(s.cfg.Ollama, cfg))
+}
+
+// prepareAgent resolves the model and its window and builds a run's
+// start request and the agent's configuration.
+func (s *Studio) prepareAgent(ws, task string, p AgentParams) (kernel.StartRequest, agent.Config, error) {
+	model := strings.TrimSpace(p.Model)
 	if model == "" {
 		model, _ = s.defaults()
 	}
 	if model == "" {
-		return kernel.RunInfo{}, errors.New("choose a chat model (or set a default one in Models)")
+		return kernel.StartRequest{}, agent.Config{}, errors.New("choose a chat model (or set a default one in Models)")
 	}
 	ctx := context.Background()
 	m, err := s.cfg.Ollama.Show(ctx, model)
 	if err != nil {
-		return kernel.RunInfo{}, err
+		return kernel.StartRequest{}, agent.Config{}, err
 	}
 	if !m.Has("completion") && m.Has("embedding") {
-		return kernel.RunInfo{}, fmt.Errorf("%s is an embedding model: choose a chat model", model)
+		return kernel.StartRequest{}, agent.Config{}, fmt.Errorf("%s is an embedding model: choose a chat model", model)
 	}
 	opts := map[string]any{}
-	if req.Temperature != nil {
-		opts["temperature"] = *req.Temperature
+	if p.Temperature != nil {
+		opts["temperature"] = *p.Temperature
 	}
-	if req.Seed != nil {
-		opts["seed"] = *req.Seed
+	if p.Seed != nil {
+		opts["seed"] = *p.Seed
 	}
-	numCtx := req.NumCtx
-	if numCtx <= 0 {
-		numCtx = 8192 // tool definitions and file contents need room; Ollama's default (2048) cuts them
-		if m.ContextLength > 0 && m.ContextLength < int64(numCtx) {
-			numCtx = int(m.ContextLength)
+	window, _ := ollama.WindowFor(m, p.NumCtx, memAvailable())
+	if p.NumCtx > 0 && p.NumCtx < window {
+		window = p.NumCtx
+	}
+	opts["num_ctx"] = window
+	if p.NumPredict != 0 {
+		opts["num_predict"] = p.NumPredict
+	}
+	sr, err := p.Options.request(ws, task)
+	if err != nil {
+		return kernel.StartRequest{}, agent.Config{}, err
+	}
+	sr.Budget.MaxTokens, sr.Model = p.MaxTokens, model
+	cfg := agent.Config{Model: model, Digest: m.Digest, Endpoint: s.cfg.Ollama.Host(),
+		ChatOnly: !m.Has("tools"), Options: opts, MaxTurns: p.MaxTurns,
+		Window: kernel.Window{Tokens: window, Unmanaged: p.Unmanaged},
+		Stream: func(u agent.Update) { s.cfg.Bus.Publish(bus.AgentUpdate, u) }}
+	return sr, cfg, nil
+}
+
+// memAvailable is the machine's free memory (MemAvailable), 0 unknown.
+func memAvailable() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb); err == nil {
+				return kb << 10
+			}
 		}
 	}
-	opts["num_ctx"] = numCtx
-	if req.NumPredict != 0 {
-		opts["num_predict"] = req.NumPredict
-	}
-	sr, err := req.Options.request(req.WorkspaceID, task)
-	if err != nil {
-		return kernel.RunInfo{}, err
-	}
-	sr.Budget.MaxTokens, sr.Model = req.MaxTokens, model
-	w := agent.New(s.cfg.Ollama, agent.Config{Model: model, Digest: m.Digest, Endpoint: s.cfg.Ollama.Host(),
-		ChatOnly: !m.Has("tools"), Options: opts, MaxTurns: req.MaxTurns,
-		Stream: func(u agent.Update) { s.cfg.Bus.Publish(bus.AgentUpdate, u) }})
-	return k.Start(ctx, sr, w)
+	return 0
 }
 
 // Transcript is an agent run as the log recorded it: every model step
@@ -95,6 +141,16 @@ type Transcript struct {
 	EvalTokens   int `json:"evalTokens"`
 	// TokensPerSecond is generation speed over all steps (Ollama's timing).
 	TokensPerSecond float64 `json:"tokensPerSecond"`
+	// Notices are what the runtime did to the context window, in order.
+	Notices []ContextNotice `json:"notices"`
+}
+
+// ContextNotice is a context-window event of the run, for the transcript.
+type ContextNotice struct {
+	Kind string `json:"kind"` // trimmed, compacted or truncated
+	Step int    `json:"step"` // the step whose request it concerns
+	Seq  int64  `json:"seq"`
+	Text string `json:"text"`
 }
 
 // TranscriptStep is one model step.
@@ -105,7 +161,10 @@ type TranscriptStep struct {
 	Digest    string                 `json:"digest"`
 	Options   map[string]any         `json:"options"`
 	ChatOnly  bool                   `json:"chatOnly"`
-	Sent      int                    `json:"sent"` // messages the model was sent
+	Purpose   string                 `json:"purpose"`  // "compact": a summary step
+	Window    int                    `json:"window"`   // num_ctx
+	Estimate  int                    `json:"estimate"` // the kernel's estimate of the prompt, in tokens
+	Sent      int                    `json:"sent"`     // messages the model was sent
 	Done      bool                   `json:"done"` // the response is recorded
 	Response  *agent.ResponsePayload `json:"response"`
 	Thinking  string                 `json:"thinking"`
@@ -134,19 +193,26 @@ func (s *Studio) GetTranscript(req RunRequest) (Transcript, error) {
 	if err != nil {
 		return Transcript{}, err
 	}
-	t := Transcript{Run: info, Steps: []TranscriptStep{}}
+	t := Transcript{Run: info, Steps: []TranscriptStep{}, Notices: []ContextNotice{}}
 	var evalNs int64
 	byStep := map[int]*TranscriptStep{}
 	err = s.events.Read(ctx, eventlog.Query{Run: req.ID, NoHashes: true,
-		Types: []string{eventlog.InferenceRequest, eventlog.InferenceResponse, eventlog.InferenceToolCall}}, func(e eventlog.Event) error {
+		Types: []string{eventlog.InferenceRequest, eventlog.InferenceResponse, eventlog.InferenceToolCall,
+			eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated}}, func(e eventlog.Event) error {
 		switch e.Type {
+		case eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated:
+			n, err := noticeOf(e)
+			if err != nil {
+				return err
+			}
+			t.Notices = append(t.Notices, n)
 		case eventlog.InferenceRequest:
 			var p agent.RequestPayload
 			if err := json.Unmarshal(e.Payload, &p); err != nil {
 				return err
 			}
 			t.Steps = append(t.Steps, TranscriptStep{Step: p.Step, Seq: e.Seq, Model: p.Model, Digest: p.Digest, Options: p.Options,
-				ChatOnly: p.ChatOnly, Sent: len(p.Messages), ToolCalls: []TranscriptCall{}})
+				ChatOnly: p.ChatOnly, Purpose: p.Purpose, Window: p.Window, Estimate: p.Estimate, Sent: len(p.Messages), ToolCalls: []TranscriptCall{}})
 			byStep[p.Step] = &t.Steps[len(t.Steps)-1]
 		case eventlog.InferenceResponse:
 			var p agent.ResponsePayload
@@ -196,6 +262,48 @@ func (s *Studio) GetTranscript(req RunRequest) (Transcript, error) {
 		t.TokensPerSecond = float64(t.EvalTokens) / (float64(evalNs) / 1e9)
 	}
 	return t, nil
+}
+
+// noticeOf describes a context-window event in words.
+func noticeOf(e eventlog.Event) (ContextNotice, error) {
+	n := ContextNotice{Seq: e.Seq}
+	switch e.Type {
+	case eventlog.ContextTrimmed:
+		var p kernel.TrimPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return n, err
+		}
+		cut, dropped := 0, 0
+		for _, it := range p.Items {
+			cut += it.Cut
+			if it.Kind == "dropped" {
+				dropped++
+			}
+		}
+		n.Kind, n.Step = "trimmed", p.Step
+		n.Text = fmt.Sprintf("To fit the window of %d tokens, %d old tool outputs were cut (%d of them dropped), %d bytes in all: about %d → %d tokens.",
+			p.Window, len(p.Items), dropped, cut, p.EstimateBefore, p.EstimateAfter)
+	case eventlog.ContextCompacted:
+		var p kernel.CompactPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return n, err
+		}
+		n.Kind, n.Step = "compacted", p.Step
+		why := "to fit the window of " + fmt.Sprint(p.Window) + " tokens"
+		if p.Reason == "requested" {
+			why = "as you asked (/compact)"
+		}
+		n.Text = fmt.Sprintf("%d earlier messages were replaced by a summary (written in step %d) %s: about %d → %d tokens.",
+			len(p.Replaced), p.SummaryStep, why, p.EstimateBefore, p.EstimateAfter)
+	case eventlog.InferenceTruncated:
+		var p kernel.TruncatedPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return n, err
+		}
+		n.Kind, n.Step = "truncated", p.Step
+		n.Text = "The server did not see all of step " + fmt.Sprint(p.Step) + ": " + p.Reason + ". The next request is made smaller."
+	}
+	return n, nil
 }
 
 // InferenceStepRequest names one model step of a run.

@@ -45,7 +45,7 @@ var (
 // Projections returns a fresh instance of every projection the Studio keeps,
 // in the order they are folded (replay builds its own set with it).
 func Projections() []projection.Projection {
-	return []projection.Projection{workspace.Registry{}, workspace.Files{}, &kernel.Runs{}, memory.Projection{}}
+	return []projection.Projection{workspace.Registry{}, workspace.Files{}, &kernel.Runs{}, memory.Projection{}, kernel.Threads{}}
 }
 
 // LogPath returns the event log's path in a data directory.

@@ -18,6 +18,7 @@ export namespace agent {
 	    wallMs: number;
 	    chunks: number;
 	    error?: string;
+	    purpose?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new ResponsePayload(source);
@@ -42,6 +43,7 @@ export namespace agent {
 	        this.wallMs = source["wallMs"];
 	        this.chunks = source["chunks"];
 	        this.error = source["error"];
+	        this.purpose = source["purpose"];
 	    }
 	}
 
@@ -587,7 +589,35 @@ export namespace kernel {
 		    return a;
 		}
 	}
+	export class Carried {
+	    run: string;
+	    files: string[];
 	
+	    static createFrom(source: any = {}) {
+	        return new Carried(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = source["run"];
+	        this.files = source["files"];
+	    }
+	}
+	
+	export class FileRef {
+	    path: string;
+	    hash: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileRef(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.hash = source["hash"];
+	    }
+	}
 	export class RunInfo {
 	    id: string;
 	    workspace: string;
@@ -630,6 +660,53 @@ export namespace kernel {
 	        this.profile = source["profile"];
 	        this.model = source["model"];
 	        this.waiting = source["waiting"];
+	    }
+	}
+	
+	export class Selection {
+	    path: string;
+	    startLine: number;
+	    endLine: number;
+	    blob: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Selection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.startLine = source["startLine"];
+	        this.endLine = source["endLine"];
+	        this.blob = source["blob"];
+	    }
+	}
+	export class ThreadInfo {
+	    id: string;
+	    workspace: string;
+	    title: string;
+	    createdAt: number;
+	    updatedAt: number;
+	    hidden: boolean;
+	    forkOf: string;
+	    forkTurn: number;
+	    turns: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ThreadInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.workspace = source["workspace"];
+	        this.title = source["title"];
+	        this.createdAt = source["createdAt"];
+	        this.updatedAt = source["updatedAt"];
+	        this.hidden = source["hidden"];
+	        this.forkOf = source["forkOf"];
+	        this.forkTurn = source["forkTurn"];
+	        this.turns = source["turns"];
 	    }
 	}
 
@@ -864,6 +941,7 @@ export namespace ollama {
 	    format: string;
 	    capabilities: string[];
 	    contextLength?: number;
+	    kvBytesPerToken?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Model(source);
@@ -881,6 +959,7 @@ export namespace ollama {
 	        this.format = source["format"];
 	        this.capabilities = source["capabilities"];
 	        this.contextLength = source["contextLength"];
+	        this.kvBytesPerToken = source["kvBytesPerToken"];
 	    }
 	}
 	export class Status {
@@ -971,9 +1050,76 @@ export namespace studio {
 	        this.reason = source["reason"];
 	    }
 	}
+	export class RunOptions {
+	    profile: string;
+	    autoCommit: boolean;
+	    validationCommand: string;
+	    maxSteps: number;
+	    wallClockSeconds: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunOptions(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.profile = source["profile"];
+	        this.autoCommit = source["autoCommit"];
+	        this.validationCommand = source["validationCommand"];
+	        this.maxSteps = source["maxSteps"];
+	        this.wallClockSeconds = source["wallClockSeconds"];
+	    }
+	}
+	export class AgentParams {
+	    model: string;
+	    options: RunOptions;
+	    maxTokens: number;
+	    maxTurns: number;
+	    temperature?: number;
+	    seed?: number;
+	    numCtx: number;
+	    numPredict: number;
+	    unmanaged: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new AgentParams(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.model = source["model"];
+	        this.options = this.convertValues(source["options"], RunOptions);
+	        this.maxTokens = source["maxTokens"];
+	        this.maxTurns = source["maxTurns"];
+	        this.temperature = source["temperature"];
+	        this.seed = source["seed"];
+	        this.numCtx = source["numCtx"];
+	        this.numPredict = source["numPredict"];
+	        this.unmanaged = source["unmanaged"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class AnswerRequest {
 	    requestId: string;
 	    choice: string;
+	    reason: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new AnswerRequest(source);
@@ -983,6 +1129,7 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.requestId = source["requestId"];
 	        this.choice = source["choice"];
+	        this.reason = source["reason"];
 	    }
 	}
 	export class BlobText {
@@ -1058,6 +1205,56 @@ export namespace studio {
 		    }
 		    return a;
 		}
+	}
+	export class CompactRequest {
+	    id: string;
+	    agent: AgentParams;
+	
+	    static createFrom(source: any = {}) {
+	        return new CompactRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.agent = this.convertValues(source["agent"], AgentParams);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ContextNotice {
+	    kind: string;
+	    step: number;
+	    seq: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ContextNotice(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.step = source["step"];
+	        this.seq = source["seq"];
+	        this.text = source["text"];
+	    }
 	}
 	export class DefaultModelsRequest {
 	    chat: string;
@@ -1262,6 +1459,24 @@ export namespace studio {
 	        this.truncated = source["truncated"];
 	    }
 	}
+	export class FileStat {
+	    path: string;
+	    op: string;
+	    added: number;
+	    removed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileStat(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.op = source["op"];
+	        this.added = source["added"];
+	        this.removed = source["removed"];
+	    }
+	}
 	export class FindFilesRequest {
 	    workspaceId: string;
 	    query: string;
@@ -1288,6 +1503,22 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
+	    }
+	}
+	export class ForkRequest {
+	    id: string;
+	    turn: number;
+	    restoreFiles: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ForkRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.turn = source["turn"];
+	        this.restoreFiles = source["restoreFiles"];
 	    }
 	}
 	export class FrontendReadyRequest {
@@ -1516,6 +1747,20 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.workspaceId = source["workspaceId"];
+	    }
+	}
+	export class ListThreadsRequest {
+	    workspaceId: string;
+	    hidden: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ListThreadsRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.hidden = source["hidden"];
 	    }
 	}
 	export class MemoryListRequest {
@@ -1815,6 +2060,66 @@ export namespace studio {
 	        this.path = source["path"];
 	    }
 	}
+	export class RenameThreadRequest {
+	    id: string;
+	    title: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RenameThreadRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	    }
+	}
+	export class RestoreRequest {
+	    id: string;
+	    turn: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.turn = source["turn"];
+	    }
+	}
+	export class RetryRequest {
+	    id: string;
+	    agent: AgentParams;
+	
+	    static createFrom(source: any = {}) {
+	        return new RetryRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.agent = this.convertValues(source["agent"], AgentParams);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RevokeRequest {
 	    grantId: string;
 	
@@ -1861,26 +2166,7 @@ export namespace studio {
 		    return a;
 		}
 	}
-	export class RunOptions {
-	    profile: string;
-	    autoCommit: boolean;
-	    validationCommand: string;
-	    maxSteps: number;
-	    wallClockSeconds: number;
 	
-	    static createFrom(source: any = {}) {
-	        return new RunOptions(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.profile = source["profile"];
-	        this.autoCommit = source["autoCommit"];
-	        this.validationCommand = source["validationCommand"];
-	        this.maxSteps = source["maxSteps"];
-	        this.wallClockSeconds = source["wallClockSeconds"];
-	    }
-	}
 	export class RunRequest {
 	    id: string;
 	
@@ -1966,6 +2252,100 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	    }
+	}
+	export class SelectionRequest {
+	    path: string;
+	    startLine: number;
+	    endLine: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SelectionRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.startLine = source["startLine"];
+	        this.endLine = source["endLine"];
+	        this.text = source["text"];
+	    }
+	}
+	export class SendMessageRequest {
+	    workspaceId: string;
+	    threadId: string;
+	    text: string;
+	    mentions: string[];
+	    selection?: SelectionRequest;
+	    noRules: boolean;
+	    agent: AgentParams;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendMessageRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.threadId = source["threadId"];
+	        this.text = source["text"];
+	        this.mentions = source["mentions"];
+	        this.selection = this.convertValues(source["selection"], SelectionRequest);
+	        this.noRules = source["noRules"];
+	        this.agent = this.convertValues(source["agent"], AgentParams);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendResult {
+	    thread: kernel.ThreadInfo;
+	    turn: number;
+	    run: kernel.RunInfo;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.thread = this.convertValues(source["thread"], kernel.ThreadInfo);
+	        this.turn = source["turn"];
+	        this.run = this.convertValues(source["run"], kernel.RunInfo);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class SetPolicyRequest {
 	    workspaceId: string;
@@ -2209,6 +2589,160 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class ThreadRequest {
+	    id: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ThreadRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	    }
+	}
+	export class ThreadSummary {
+	    id: string;
+	    workspace: string;
+	    title: string;
+	    createdAt: number;
+	    updatedAt: number;
+	    hidden: boolean;
+	    forkOf: string;
+	    forkTurn: number;
+	    turns: number;
+	    last: string;
+	    model: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ThreadSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.workspace = source["workspace"];
+	        this.title = source["title"];
+	        this.createdAt = source["createdAt"];
+	        this.updatedAt = source["updatedAt"];
+	        this.hidden = source["hidden"];
+	        this.forkOf = source["forkOf"];
+	        this.forkTurn = source["forkTurn"];
+	        this.turns = source["turns"];
+	        this.last = source["last"];
+	        this.model = source["model"];
+	    }
+	}
+	export class TurnView {
+	    turn: number;
+	    run: string;
+	    kind: string;
+	    retries: number;
+	    retried: boolean;
+	    inherited: boolean;
+	    reverts: string;
+	    at: number;
+	    info: kernel.RunInfo;
+	    message: string;
+	    files: kernel.FileRef[];
+	    rules: kernel.FileRef[];
+	    selection?: kernel.Selection;
+	    carried?: kernel.Carried;
+	    history: number;
+	    summaries: number;
+	    changes: FileStat[];
+	    trimmed: number;
+	    compacted: number;
+	    truncated: number;
+	    promptTokens: number;
+	    window: number;
+	    retryable: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new TurnView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.turn = source["turn"];
+	        this.run = source["run"];
+	        this.kind = source["kind"];
+	        this.retries = source["retries"];
+	        this.retried = source["retried"];
+	        this.inherited = source["inherited"];
+	        this.reverts = source["reverts"];
+	        this.at = source["at"];
+	        this.info = this.convertValues(source["info"], kernel.RunInfo);
+	        this.message = source["message"];
+	        this.files = this.convertValues(source["files"], kernel.FileRef);
+	        this.rules = this.convertValues(source["rules"], kernel.FileRef);
+	        this.selection = this.convertValues(source["selection"], kernel.Selection);
+	        this.carried = this.convertValues(source["carried"], kernel.Carried);
+	        this.history = source["history"];
+	        this.summaries = source["summaries"];
+	        this.changes = this.convertValues(source["changes"], FileStat);
+	        this.trimmed = source["trimmed"];
+	        this.compacted = source["compacted"];
+	        this.truncated = source["truncated"];
+	        this.promptTokens = source["promptTokens"];
+	        this.window = source["window"];
+	        this.retryable = source["retryable"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ThreadView {
+	    thread: kernel.ThreadInfo;
+	    turns: TurnView[];
+	    busy: boolean;
+	    pending: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ThreadView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.thread = this.convertValues(source["thread"], kernel.ThreadInfo);
+	        this.turns = this.convertValues(source["turns"], TurnView);
+	        this.busy = source["busy"];
+	        this.pending = source["pending"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class TranscriptCall {
 	    name: string;
 	    arguments: string;
@@ -2238,6 +2772,9 @@ export namespace studio {
 	    digest: string;
 	    options: {[key: string]: any};
 	    chatOnly: boolean;
+	    purpose: string;
+	    window: number;
+	    estimate: number;
 	    sent: number;
 	    done: boolean;
 	    response?: agent.ResponsePayload;
@@ -2257,6 +2794,9 @@ export namespace studio {
 	        this.digest = source["digest"];
 	        this.options = source["options"];
 	        this.chatOnly = source["chatOnly"];
+	        this.purpose = source["purpose"];
+	        this.window = source["window"];
+	        this.estimate = source["estimate"];
 	        this.sent = source["sent"];
 	        this.done = source["done"];
 	        this.response = this.convertValues(source["response"], agent.ResponsePayload);
@@ -2289,6 +2829,7 @@ export namespace studio {
 	    promptTokens: number;
 	    evalTokens: number;
 	    tokensPerSecond: number;
+	    notices: ContextNotice[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Transcript(source);
@@ -2301,6 +2842,7 @@ export namespace studio {
 	        this.promptTokens = source["promptTokens"];
 	        this.evalTokens = source["evalTokens"];
 	        this.tokensPerSecond = source["tokensPerSecond"];
+	        this.notices = this.convertValues(source["notices"], ContextNotice);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -2321,6 +2863,7 @@ export namespace studio {
 		    return a;
 		}
 	}
+	
 	
 	
 	export class Why {

@@ -11,6 +11,9 @@ const step = (n: number, over: Partial<TranscriptStep> = {}): TranscriptStep => 
   digest: 'sha256:00',
   options: {},
   chatOnly: false,
+  purpose: '',
+  window: 4096,
+  estimate: 100,
   sent: 2,
   done: true,
   response: { step: n, model: 'tiny:latest', content: '', promptTokens: 10, evalTokens: 5, totalNs: 0, loadNs: 0, promptEvalNs: 0, evalNs: 5e8, firstTokenMs: 1, wallMs: 7, chunks: 5 },
@@ -20,7 +23,7 @@ const step = (n: number, over: Partial<TranscriptStep> = {}): TranscriptStep => 
   ...over,
 });
 
-const log = (steps: TranscriptStep[]): Transcript => ({ run: run({ worker: 'agent' }), steps, promptTokens: 0, evalTokens: 0, tokensPerSecond: 0 });
+const log = (steps: TranscriptStep[]): Transcript => ({ run: run({ worker: 'agent' }), steps, promptTokens: 0, evalTokens: 0, tokensPerSecond: 0, notices: [] });
 const u = (over: Partial<AgentUpdate> & Pick<AgentUpdate, 'kind' | 'step'>): AgentUpdate => ({ run: 'run-0001', ...over });
 
 const tc = (name: string, result: string, seq = 0): TranscriptCall => ({ name, arguments: '{"path":"a.txt"}', source: 'native', result, error: '', seq });

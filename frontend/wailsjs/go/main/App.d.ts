@@ -25,9 +25,13 @@ export function ChooseFolder():Promise<string>;
 
 export function CloseWorkspace(arg1:studio.WorkspaceRequest):Promise<void>;
 
+export function CompactThread(arg1:studio.CompactRequest):Promise<studio.SendResult>;
+
 export function DecideProposal(arg1:studio.ProposalDecision):Promise<memory.Memory>;
 
 export function DeleteModel(arg1:studio.ModelRequest):Promise<void>;
+
+export function DeleteThread(arg1:studio.ThreadRequest):Promise<kernel.ThreadInfo>;
 
 export function DeprecateMemory(arg1:studio.MemoryRef):Promise<void>;
 
@@ -36,6 +40,8 @@ export function EventFacets():Promise<studio.EventFacets>;
 export function FindFiles(arg1:studio.FindFilesRequest):Promise<Array<search.FileMatch>>;
 
 export function ForgetRecent(arg1:studio.ForgetRecentRequest):Promise<Array<workspace.RecentFolder>>;
+
+export function ForkThread(arg1:studio.ForkRequest):Promise<studio.ThreadView>;
 
 export function FrontendReady(arg1:studio.FrontendReadyRequest):Promise<void>;
 
@@ -46,6 +52,8 @@ export function GetInferenceRequest(arg1:studio.InferenceStepRequest):Promise<st
 export function GetMemorySettings():Promise<studio.MemorySettings>;
 
 export function GetRun(arg1:studio.RunRequest):Promise<studio.RunDetail>;
+
+export function GetThread(arg1:studio.ThreadRequest):Promise<studio.ThreadView>;
 
 export function GetTranscript(arg1:studio.RunRequest):Promise<studio.Transcript>;
 
@@ -58,6 +66,8 @@ export function ListEvents(arg1:studio.ListEventsRequest):Promise<studio.EventPa
 export function ListModels():Promise<studio.ModelsState>;
 
 export function ListRuns(arg1:studio.ListRunsRequest):Promise<Array<kernel.RunInfo>>;
+
+export function ListThreads(arg1:studio.ListThreadsRequest):Promise<Array<studio.ThreadSummary>>;
 
 export function MemoryHistory(arg1:studio.MemoryRef):Promise<Array<memory.Memory>>;
 
@@ -79,11 +89,19 @@ export function ReadFile(arg1:studio.ReadFileRequest):Promise<studio.FileContent
 
 export function RecentFolders():Promise<Array<workspace.RecentFolder>>;
 
+export function RenameThread(arg1:studio.RenameThreadRequest):Promise<kernel.ThreadInfo>;
+
+export function RestoreThread(arg1:studio.RestoreRequest):Promise<studio.ThreadView>;
+
+export function RetryTurn(arg1:studio.RetryRequest):Promise<studio.SendResult>;
+
 export function RevertRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
 export function Revoke(arg1:studio.RevokeRequest):Promise<void>;
 
 export function SandboxStatus():Promise<studio.SandboxState>;
+
+export function SendMessage(arg1:studio.SendMessageRequest):Promise<studio.SendResult>;
 
 export function SetDefaultModels(arg1:studio.DefaultModelsRequest):Promise<studio.ModelsState>;
 

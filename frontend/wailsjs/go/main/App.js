@@ -34,12 +34,20 @@ export function CloseWorkspace(arg1) {
   return window['go']['main']['App']['CloseWorkspace'](arg1);
 }
 
+export function CompactThread(arg1) {
+  return window['go']['main']['App']['CompactThread'](arg1);
+}
+
 export function DecideProposal(arg1) {
   return window['go']['main']['App']['DecideProposal'](arg1);
 }
 
 export function DeleteModel(arg1) {
   return window['go']['main']['App']['DeleteModel'](arg1);
+}
+
+export function DeleteThread(arg1) {
+  return window['go']['main']['App']['DeleteThread'](arg1);
 }
 
 export function DeprecateMemory(arg1) {
@@ -56,6 +64,10 @@ export function FindFiles(arg1) {
 
 export function ForgetRecent(arg1) {
   return window['go']['main']['App']['ForgetRecent'](arg1);
+}
+
+export function ForkThread(arg1) {
+  return window['go']['main']['App']['ForkThread'](arg1);
 }
 
 export function FrontendReady(arg1) {
@@ -76,6 +88,10 @@ export function GetMemorySettings() {
 
 export function GetRun(arg1) {
   return window['go']['main']['App']['GetRun'](arg1);
+}
+
+export function GetThread(arg1) {
+  return window['go']['main']['App']['GetThread'](arg1);
 }
 
 export function GetTranscript(arg1) {
@@ -100,6 +116,10 @@ export function ListModels() {
 
 export function ListRuns(arg1) {
   return window['go']['main']['App']['ListRuns'](arg1);
+}
+
+export function ListThreads(arg1) {
+  return window['go']['main']['App']['ListThreads'](arg1);
 }
 
 export function MemoryHistory(arg1) {
@@ -142,6 +162,18 @@ export function RecentFolders() {
   return window['go']['main']['App']['RecentFolders']();
 }
 
+export function RenameThread(arg1) {
+  return window['go']['main']['App']['RenameThread'](arg1);
+}
+
+export function RestoreThread(arg1) {
+  return window['go']['main']['App']['RestoreThread'](arg1);
+}
+
+export function RetryTurn(arg1) {
+  return window['go']['main']['App']['RetryTurn'](arg1);
+}
+
 export function RevertRun(arg1) {
   return window['go']['main']['App']['RevertRun'](arg1);
 }
@@ -152,6 +184,10 @@ export function Revoke(arg1) {
 
 export function SandboxStatus() {
   return window['go']['main']['App']['SandboxStatus']();
+}
+
+export function SendMessage(arg1) {
+  return window['go']['main']['App']['SendMessage'](arg1);
 }
 
 export function SetDefaultModels(arg1) {
