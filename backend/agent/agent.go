@@ -149,7 +149,8 @@ type (
 		Options   map[string]any `json:"options,omitempty"`
 		ChatOnly  bool           `json:"chatOnly,omitempty"`
 		// Purpose is "" for a step of the work, "compact" for a step that
-		// summarises older messages (see context.compacted).
+		// summarises older messages (see context.compacted), "calibrate"
+		// for one that measures the model's tokens per byte.
 		Purpose string `json:"purpose,omitempty"`
 		// The kernel's estimate of the request against its window.
 		Window        int     `json:"window,omitempty"`
@@ -313,6 +314,7 @@ type session struct {
 	defs      []api.Tool
 	toolsBlob []byte
 	names     []string
+	probed    bool // calibrate ran
 }
 
 // fit has the kernel make the next request fit the window (model.invoke
@@ -322,6 +324,9 @@ func (r *session) fit(ctx context.Context, compact bool) (kernel.Fitted, error) 
 	if err := r.env.Authorize(capability.Request{Kind: capability.ModelInvoke, Model: w.cfg.Model, Endpoint: w.cfg.Endpoint}); err != nil {
 		return kernel.Fitted{}, err
 	}
+	if err := r.calibrate(ctx); err != nil {
+		return kernel.Fitted{}, err
+	}
 	f, err := r.env.Fit(ctx, w.cfg.Window, kernel.FitRequest{Step: r.step + 1, Messages: r.msgs, Task: r.task, Tools: r.toolsBlob,
 		Compact: compact, Summarize: r.summarize})
 	if err != nil {
@@ -329,6 +334,46 @@ func (r *session) fit(ctx context.Context, compact bool) (kernel.Fitted, error) 
 	}
 	r.msgs, r.task = f.Messages, f.Task
 	return f, nil
+}
+
+// calibrate measures the model's tokens per byte before the first
+// request, when nothing has measured it yet and the guess matters (the
+// request would take more than half its window by the guess): a recorded
+// step that sends a sample of the request, cut so that it fits whatever
+// the tokenizer, and asks for one token back.
+func (r *session) calibrate(ctx context.Context) error {
+	w, win := r.w, r.w.cfg.Window
+	if r.probed || win.Unmanaged || r.env.Calibrated(win) {
+		return nil
+	}
+	r.probed = true
+	bytes := kernel.RequestBytes(r.msgs, r.toolsBlob)
+	if float64(bytes)*r.env.TokensPerByte(win) <= float64(win.Budget())/2 {
+		return nil
+	}
+	var sample strings.Builder
+	for _, m := range r.msgs {
+		sample.WriteString(m.Content + "\n")
+	}
+	sample.Write(r.toolsBlob)
+	// No tokenizer makes more tokens than bytes (byte fallback): half the
+	// window in bytes always fits.
+	text := strings.ToValidUTF8(truncateUTF8(sample.String(), min(win.Tokens/2, 4096)), "")
+	msgs := []api.Message{{Role: "user", Content: text}}
+	opts := make(map[string]any, len(w.cfg.Options))
+	for k, v := range w.cfg.Options {
+		opts[k] = v
+	}
+	opts["num_predict"] = 1
+	b := kernel.RequestBytes(msgs, nil)
+	f := kernel.Fitted{Messages: msgs, Bytes: b, Window: win.Tokens, Budget: win.Budget(), Ratio: r.env.TokensPerByte(win)}
+	f.Estimate = int(float64(b)*f.Ratio) + 16
+	r.step++
+	res, err := w.inferWith(ctx, r.env, r.step, "calibrate", f, r.sent, nil, nil, nil, opts)
+	if err != nil {
+		return err
+	}
+	return r.env.UseTokens(res.PromptTokens + res.EvalTokens)
 }
 
 // summaryPrompt is the system prompt of a compaction step.

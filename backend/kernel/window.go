@@ -249,6 +249,9 @@ func estimate(bytes int, c Calibration) int {
 	return int(math.Ceil(float64(bytes)*c.ratio())) + 16
 }
 
+// Calibrated reports whether the run's estimate for its model is measured.
+func (e *Env) Calibrated(w Window) bool { return e.rc.windowState(w).calib.Samples > 0 }
+
 // TokensPerByte is the run's current estimate for its model.
 func (e *Env) TokensPerByte(w Window) float64 { return e.rc.windowState(w).calib.ratio() }
 

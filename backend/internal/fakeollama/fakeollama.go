@@ -40,7 +40,7 @@ type Reply struct {
 	StreamErr  string        // after the chunks, an {"error": …} line in the 200 stream (a runner that crashed)
 	Delay      time.Duration // before each chunk
 	Hold       chan struct{} // the answer waits for this before its chunks (a slow model)
-	Prompt     int           // prompt_eval_count (default 10, or with EnforceContext the prompt's token count); when set, reported as it is
+	Prompt     int           // prompt_eval_count (default: the prompt's tokens at 4 bytes a token, or with EnforceContext as enforced); when set, reported as it is
 }
 
 // Model is an installed model.
@@ -60,6 +60,7 @@ type Server struct {
 	queue    []Reply
 	requests []api.ChatRequest
 	bodies   [][]byte
+	asides   int
 	enforce  *enforcement // nil: num_ctx is not enforced
 	seen     []Seen
 	log      strings.Builder
@@ -93,6 +94,33 @@ func (s *Server) Push(r ...Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.queue = append(s.queue, r...)
+}
+
+// SummaryText is the fake's answer to a compaction step (a request
+// whose system prompt starts "You summarise").
+const SummaryText = "The user asked for work on the project; the agent read files and is going on."
+
+// asideReply answers the Studio's runtime steps without using the
+// script: a calibration (no tools, num_predict 1) gets one token, a
+// compaction SummaryText.
+func asideReply(req api.ChatRequest) (Reply, bool) {
+	if len(req.Tools) > 0 {
+		return Reply{}, false
+	}
+	if n, ok := req.Options["num_predict"].(float64); ok && n == 1 {
+		return Reply{Chunks: []string{"ok"}, DoneReason: "length"}, true
+	}
+	if len(req.Messages) > 0 && req.Messages[0].Role == "system" && strings.HasPrefix(req.Messages[0].Content, "You summarise") {
+		return Reply{Chunks: []string{SummaryText}}, true
+	}
+	return Reply{}, false
+}
+
+// Asides returns how many requests were answered apart from the script.
+func (s *Server) Asides() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asides
 }
 
 // Requests returns the chat requests received so far, as decoded by the
@@ -183,7 +211,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	s.bodies = append(s.bodies, body)
-	evaluated := 10
+	// Without enforcement the prompt is counted as 4 bytes a token (and
+	// BOS), uncut: a realistic count that grows with the conversation.
+	evaluated := Tokens(Render(req.Messages, req.Tools), 4) + 1
 	if s.enforce != nil {
 		seen, logs := fit(req, s.enforce.bytesPerToken)
 		seen.Request = len(s.requests) - 1
@@ -194,7 +224,12 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		evaluated = seen.TokensAfter
 	}
 	reply := Reply{Chunks: []string{"Done."}}
-	if len(s.queue) > 0 {
+	if aside, ok := asideReply(req); ok {
+		// The runtime's own steps (a calibration, a summary) are answered
+		// apart from the script, so scripts stay about the work.
+		reply = aside
+		s.asides++
+	} else if len(s.queue) > 0 {
 		reply = s.queue[0]
 		s.queue = s.queue[1:]
 	}
