@@ -33,6 +33,10 @@ import (
 // JSON and small vocabularies nearer 1 per 2).
 const DefaultTokensPerByte = 0.5
 
+// maxTokensPerByte bounds the estimate: a tokenizer with byte fallback
+// makes at most a token a byte (and the margin).
+const maxTokensPerByte = 1.2
+
 // calibrationMargin is added to a measured ratio: what was measured on
 // earlier messages is a guess for the next ones.
 const calibrationMargin = 1.15
@@ -58,7 +62,7 @@ func (c Calibration) Observe(bytes, tokens int) Calibration {
 	if bytes <= 0 || tokens <= 0 {
 		return c
 	}
-	r := float64(tokens) / float64(bytes) * calibrationMargin
+	r := min(float64(tokens)/float64(bytes)*calibrationMargin, maxTokensPerByte)
 	if c.Samples == 0 || r > c.TokensPerByte {
 		return Calibration{TokensPerByte: r, Samples: c.Samples + 1}
 	}
@@ -236,9 +240,11 @@ func (rc *runCtx) windowState(w Window) *windowState {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.win == nil {
+		// A thread's own measurement first (so a resumed thread sends
+		// what it would have sent without the restart), else the kernel's.
 		c := w.Start
-		if k := rc.k.calib.get(w.Model); k.Samples > c.Samples {
-			c = k
+		if c.Samples == 0 {
+			c = rc.k.calib.get(w.Model)
 		}
 		rc.win = &windowState{calib: c, shrink: 1}
 	}
@@ -491,13 +497,15 @@ func (e *Env) Observed(ctx context.Context, w Window, step int, f Fitted, addrs 
 		return false, nil
 	}
 	p := TruncatedPayload{Step: step, Window: f.Window, Estimate: f.Estimate, PromptEval: promptEval, Reason: reason, Ratio: ws.calib.ratio()}
-	// The estimate was wrong: from now on it counts more per byte, and
-	// the budget is smaller.
-	ws.calib = Calibration{TokensPerByte: ws.calib.ratio() * 1.5, Samples: ws.calib.Samples}
-	ws.shrink *= 0.85
 	ws.last = nil
+	if !w.Unmanaged {
+		// The estimate was wrong: from now on it counts more per byte
+		// (never more than a token a byte: tokenizers fall back to
+		// bytes), and the budget is smaller.
+		ws.calib = Calibration{TokensPerByte: min(ws.calib.ratio()*1.5, maxTokensPerByte), Samples: ws.calib.Samples}
+		ws.shrink = max(ws.shrink*0.85, 0.5)
+	}
 	p.NewRatio = ws.calib.ratio()
-	e.rc.k.calib.set(w.Model, ws.calib)
 	if err := e.recordContext(ctx, eventlog.InferenceTruncated, p); err != nil {
 		return true, err
 	}

@@ -25,6 +25,9 @@ function step(n: number, over: Partial<TranscriptStep> = {}, resp: Partial<NonNu
     digest: 'sha256:0a1b2c3d4e5f6a7b8c9d',
     options: { num_ctx: 4096 },
     chatOnly: false,
+    purpose: '',
+    window: 4096,
+    estimate: 90,
     sent: n + 1,
     done: true,
     response: {
@@ -61,6 +64,7 @@ function transcript(r: RunInfo, steps: TranscriptStep[]): Transcript {
     promptTokens: done.reduce((n, s) => n + (s.response?.promptTokens ?? 0), 0),
     evalTokens,
     tokensPerSecond: evalTokens / done.length,
+    notices: [],
   };
 }
 

@@ -123,12 +123,23 @@ function AskEffect({ ask }: { ask: Ask }) {
   }
 }
 
-export function ApprovalCard({ ask, onAnswered }: { ask: Ask; onAnswered?: () => void }) {
+export interface ApprovalCardProps {
+  ask: Ask;
+  onAnswered?: () => void;
+  /**
+   * explain offers a reason with Deny, told to the model along with the
+   * refusal (agent runs); other runs have no model to tell.
+   */
+  explain?: boolean;
+}
+
+export function ApprovalCard({ ask, onAnswered, explain = false }: ApprovalCardProps) {
   const [busy, setBusy] = useState<AskChoice | null>(null);
+  const [reason, setReason] = useState('');
   const answer = async (choice: AskChoice) => {
     setBusy(choice);
     try {
-      await api.AnswerCapability({ requestId: ask.id, choice });
+      await api.AnswerCapability({ requestId: ask.id, choice, reason: choice === 'deny' ? reason.trim() : '' });
       onAnswered?.();
     } catch (err) {
       store.toast('error', `Could not answer the request: ${errorMessage(err)}`);
@@ -150,17 +161,34 @@ export function ApprovalCard({ ask, onAnswered }: { ask: Ask; onAnswered?: () =>
             {busy === choice ? `${label}…` : label}
           </button>
         ))}
+        {explain && (
+          <input
+            className="ask-deny-reason"
+            aria-label="Reason for denying"
+            placeholder="Tell the model why (optional)"
+            value={reason}
+            disabled={busy !== null}
+            onChange={(e) => setReason(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && reason.trim() !== '') {
+                e.preventDefault();
+                void answer('deny');
+              }
+            }}
+            title="Sent with Deny: the model is told why it may not do this"
+          />
+        )}
       </div>
     </section>
   );
 }
 
-export function ApprovalCards({ asks, onAnswered }: { asks: Ask[]; onAnswered?: () => void }) {
+export function ApprovalCards({ asks, onAnswered, explain = false }: { asks: Ask[]; onAnswered?: () => void; explain?: boolean }) {
   if (asks.length === 0) return null;
   return (
     <div className="ask-cards">
       {asks.map((a) => (
-        <ApprovalCard key={a.id} ask={a} onAnswered={onAnswered} />
+        <ApprovalCard key={a.id} ask={a} onAnswered={onAnswered} explain={explain} />
       ))}
     </div>
   );

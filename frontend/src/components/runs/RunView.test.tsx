@@ -526,7 +526,7 @@ describe('<RunView>', () => {
       fireEvent.click(within(card).getByRole('button', { name: label }));
       // Answered: every button waits for the run to move on.
       expect(within(card).getAllByRole('button').every((b) => (b as HTMLButtonElement).disabled)).toBe(true);
-      await waitFor(() => expect(backend.argsOf('AnswerCapability').at(-1)).toEqual({ requestId: 'req-1', choice }));
+      await waitFor(() => expect(backend.argsOf('AnswerCapability').at(-1)).toEqual({ requestId: 'req-1', choice, reason: '' }));
     }
     expect(backend.argsOf('AnswerCapability')).toHaveLength(4);
 

@@ -257,7 +257,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
           </div>
         )}
       </header>
-      <ApprovalCards asks={asks} onAnswered={() => void reload()} />
+      <ApprovalCards asks={asks} onAnswered={() => void reload()} explain={isAgent} />
       <div className="run-tabs" role="tablist" aria-label="Run details">
         {tabs.map(([t, label, extra]) => (
           <button
