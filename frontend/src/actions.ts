@@ -1,6 +1,6 @@
 // What the UI does, in one place: each action calls the bridge and records
 // the outcome in the store; failures become toasts, never silent.
-import { api, errorMessage, Events, inWails, on, transportKind, type Api, type RunInfo } from './bridge';
+import { api, errorMessage, Events, inWails, on, transportKind, type Api, type RunInfo, type SendResult, type ThreadInfo, type ThreadView } from './bridge';
 import { store, type Store } from './store';
 
 export async function loadStartup(s: Store = store): Promise<void> {
@@ -190,4 +190,39 @@ export function revertRun(id: string, s: Store = store): Promise<Result<RunInfo>
 /** showRunEvents opens the event log narrowed to one run. */
 export function showRunEvents(run: string, s: Store = store): void {
   s.update({ view: 'events', eventFilter: { type: '', origin: '', workspace: '', run } });
+}
+
+/** sendMessage sends a message: the first of a new conversation (no threadId) or the next turn of one. */
+export function sendMessage(req: Parameters<Api['SendMessage']>[0], s: Store = store): Promise<Result<SendResult>> {
+  return attempt(s, 'Could not send the message', () => api.SendMessage(req));
+}
+
+/** retryTurn tries a conversation's failed last turn again. */
+export function retryTurn(req: Parameters<Api['RetryTurn']>[0], s: Store = store): Promise<Result<SendResult>> {
+  return attempt(s, 'Could not retry the turn', () => api.RetryTurn(req));
+}
+
+/** compactThread summarises a conversation so far in a turn of its own. */
+export function compactThread(req: Parameters<Api['CompactThread']>[0], s: Store = store): Promise<Result<SendResult>> {
+  return attempt(s, 'Could not compact the conversation', () => api.CompactThread(req));
+}
+
+/** forkThread starts a new conversation from a thread's turns up to one. */
+export function forkThread(req: Parameters<Api['ForkThread']>[0], s: Store = store): Promise<Result<ThreadView>> {
+  return attempt(s, 'Could not fork the conversation', () => api.ForkThread(req));
+}
+
+/** restoreThread brings the files back to how they were after a turn. */
+export function restoreThread(req: Parameters<Api['RestoreThread']>[0], s: Store = store): Promise<Result<ThreadView>> {
+  return attempt(s, 'Could not restore the files', () => api.RestoreThread(req));
+}
+
+/** renameThread gives a conversation a new title. */
+export function renameThread(id: string, title: string, s: Store = store): Promise<Result<ThreadInfo>> {
+  return attempt(s, 'Could not rename the conversation', () => api.RenameThread({ id, title }));
+}
+
+/** deleteThread hides a conversation from the list; the log keeps all of it. */
+export function deleteThread(id: string, s: Store = store): Promise<Result<ThreadInfo>> {
+  return attempt(s, 'Could not delete the conversation', () => api.DeleteThread({ id }));
 }

@@ -1,7 +1,7 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, SandboxState, Workspace, WorkspaceStatus } from './bridge';
+import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, SandboxState, SelectionRequest, Workspace, WorkspaceStatus } from './bridge';
 
 export interface Toast {
   id: number;
@@ -42,18 +42,47 @@ export interface WorkspaceView {
   selectedLine: LineRequest | null;
   /** run is the run open for review, shown in the centre pane as 'run'. */
   run: string | null;
-  centre: 'file' | 'run';
+  /**
+   * chat: a conversation is open, shown in the centre pane as 'chat': the
+   * thread with id thread, or a new one (thread null) until its first message.
+   */
+  chat: boolean;
+  thread: string | null;
+  centre: 'file' | 'run' | 'chat';
   /** side is what the left pane shows. */
   side: 'explorer' | 'search';
+  /** right is what the right pane shows. */
+  right: RightTab;
   search: SearchForm;
 }
+
+/** RightTab is a tab of the right pane. */
+export type RightTab = 'chat' | 'runs' | 'capabilities' | 'memory';
+
+/** Mention is an @-file or folder of a message being written (a workspace-relative path). */
+export interface Mention {
+  path: string;
+  folder: boolean;
+}
+
+/** ComposerDraft is a message being written in a conversation's composer. */
+export interface ComposerDraft {
+  text: string;
+  mentions: Mention[];
+  selection: SelectionRequest | null;
+}
+
+export const emptyDraft: ComposerDraft = { text: '', mentions: [], selection: null };
 
 export const emptyWorkspaceView: WorkspaceView = {
   selected: null,
   selectedLine: null,
   run: null,
+  chat: false,
+  thread: null,
   centre: 'file',
   side: 'explorer',
+  right: 'chat',
   search: emptySearchForm,
 };
 
@@ -102,6 +131,7 @@ export class Store {
   private listeners = new Set<Listener>();
   private nextToast = 1;
   private readonly draftsByWorkspace = new Map<string, Map<string, string>>();
+  private readonly messagesByWorkspace = new Map<string, Map<string, ComposerDraft>>();
   private readonly statusPushes = new Map<string, number>();
 
   constructor(state: StudioState = initialState) {
@@ -180,6 +210,17 @@ export class Store {
   drafts(workspaceId: string): Map<string, string> {
     let d = this.draftsByWorkspace.get(workspaceId);
     if (!d) this.draftsByWorkspace.set(workspaceId, (d = new Map()));
+    return d;
+  }
+
+  /**
+   * messageDrafts holds a workspace's messages being written, by thread id
+   * ('' for a new conversation). Like drafts, only the composer reads it,
+   * when it opens: keeping a draft notifies nobody.
+   */
+  messageDrafts(workspaceId: string): Map<string, ComposerDraft> {
+    let d = this.messagesByWorkspace.get(workspaceId);
+    if (!d) this.messagesByWorkspace.set(workspaceId, (d = new Map()));
     return d;
   }
 

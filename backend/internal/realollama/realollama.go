@@ -171,6 +171,19 @@ func (s *Server) KillRunner() (int, error) {
 // set, and fails it when the program cannot run.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	return start(tb, nil)
+}
+
+// StartDebug is Start with OLLAMA_DEBUG=1: the log then also says when
+// the server drops messages that do not fit num_ctx ("truncating input
+// messages which exceed context length"), which it does silently otherwise.
+func StartDebug(tb testing.TB) *Server {
+	tb.Helper()
+	return start(tb, []string{"OLLAMA_DEBUG=1"})
+}
+
+func start(tb testing.TB, env []string) *Server {
+	tb.Helper()
 	bin := os.Getenv(BinaryEnv)
 	if bin == "" {
 		tb.Skip(BinaryEnv + " is not set (make test sets it)")
@@ -202,6 +215,7 @@ func Start(tb testing.TB) *Server {
 		// model would hang. Each slot gets num_ctx tokens.
 		"OLLAMA_NUM_PARALLEL="+strconv.Itoa(parallel),
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Its own process group, so the model runner it spawns dies with it;
 	// and SIGTERM if the test binary dies without cleaning up (a test

@@ -1,5 +1,5 @@
 // Notification names, mirrored from backend/bus/bus.go.
-import type { AgentUpdate, FilesChanged, OllamaStatus, PullState, RecentFolder, SearchUpdate, Workspace, WorkspaceStatus } from './types';
+import type { AgentUpdate, FilesChanged, OllamaStatus, PullState, RecentFolder, SearchUpdate, ThreadChanged, Workspace, WorkspaceStatus } from './types';
 
 export const Events = {
   OllamaStatusChanged: 'ollama.status',
@@ -16,6 +16,7 @@ export const Events = {
   MemoriesChanged: 'memories.changed',
   ModelPull: 'model.pull',
   AgentUpdate: 'agent.update',
+  ThreadChanged: 'thread.changed',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -36,6 +37,7 @@ export interface EventPayloads {
   [Events.MemoriesChanged]: { workspaceId: string };
   [Events.ModelPull]: PullState;
   [Events.AgentUpdate]: AgentUpdate;
+  [Events.ThreadChanged]: ThreadChanged;
   [Events.Reconnected]: null;
 }
 

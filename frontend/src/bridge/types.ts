@@ -65,6 +65,17 @@ export type Transcript = Data<studio.Transcript>;
 export type TranscriptStep = Data<studio.TranscriptStep>;
 export type TranscriptCall = Data<studio.TranscriptCall>;
 export type InferenceRequestView = Data<studio.InferenceRequestView>;
+export type ContextNotice = Data<studio.ContextNotice>;
+export type AgentParams = Data<studio.AgentParams>;
+export type ThreadInfo = Data<kernel.ThreadInfo>;
+export type ThreadSummary = Data<studio.ThreadSummary>;
+export type ThreadView = Data<studio.ThreadView>;
+export type TurnView = Data<studio.TurnView>;
+export type FileStat = Data<studio.FileStat>;
+export type FileRef = Data<kernel.FileRef>;
+export type SendMessageRequest = Data<studio.SendMessageRequest>;
+export type SendResult = Data<studio.SendResult>;
+export type SelectionRequest = Data<studio.SelectionRequest>;
 
 // Notification payloads that no method returns, so Wails generates no
 // model for them: mirrored by hand from backend/search and backend/studio.
@@ -110,12 +121,22 @@ export interface FilesChanged {
   at: number;
 }
 
+/** A thread.changed notification: a conversation changed (studio.ThreadChangedPayload). */
+export interface ThreadChanged {
+  thread: string;
+  workspace: string;
+}
+
 /** Live progress of an agent run (agent.Update, the agent.update notification). */
 export interface AgentUpdate {
   run: string;
   step: number;
-  /** step: a model step begins; delta: streamed text; response: a step's answer is complete; tool: a tool call and its result; done: the agent finished. */
-  kind: 'step' | 'delta' | 'response' | 'tool' | 'done';
+  /**
+   * step: a model step begins; delta: streamed text; response: a step's
+   * answer is complete; tool: a tool call and its result; truncated: the
+   * server cut the step's request (error says how); done: the agent finished.
+   */
+  kind: 'step' | 'delta' | 'response' | 'tool' | 'truncated' | 'done';
   content?: string;
   thinking?: string;
   tool?: string;
@@ -130,4 +151,10 @@ export interface AgentUpdate {
   /** For deltas: chunks streamed so far in this step. */
   evalTokens?: number;
   tokensPerSecond?: number;
+  /** For step, response and truncated: the context window (num_ctx) of the step. */
+  window?: number;
+  /** For step and truncated: the kernel's estimate of the prompt, in tokens. */
+  estimate?: number;
+  /** "compact" for a step that summarises older messages; "calibrate" for one that measures the model. */
+  purpose?: string;
 }

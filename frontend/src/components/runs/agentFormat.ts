@@ -152,21 +152,24 @@ export interface AdvancedFields {
   seed: string;
   maxTokens: string;
   maxTurns: string;
+  /** numCtx is the context window wanted (num_ctx); the Studio keeps it within what the model and memory allow. */
+  numCtx: string;
 }
 
-export const emptyAdvanced: AdvancedFields = { temperature: '', seed: '', maxTokens: '', maxTurns: '' };
+export const emptyAdvanced: AdvancedFields = { temperature: '', seed: '', maxTokens: '', maxTurns: '', numCtx: '' };
 
-/** AdvancedValues are the settings a StartAgentRun request carries. */
+/** AdvancedValues are the settings a StartAgentRun or SendMessage request carries. */
 export interface AdvancedValues {
   temperature?: number;
   seed?: number;
   maxTokens: number;
   maxTurns: number;
+  numCtx: number;
 }
 
 /** parseAdvanced reads the advanced fields; it returns the values or what is wrong with them. */
 export function parseAdvanced(f: AdvancedFields): { ok: true; value: AdvancedValues } | { ok: false; error: string } {
-  const value: AdvancedValues = { maxTokens: 0, maxTurns: 0 };
+  const value: AdvancedValues = { maxTokens: 0, maxTurns: 0, numCtx: 0 };
   const t = f.temperature.trim();
   if (t) {
     const n = Number(t);
@@ -189,7 +192,10 @@ export function parseAdvanced(f: AdvancedFields): { ok: true; value: AdvancedVal
   if (typeof mt === 'string') return { ok: false, error: mt };
   const ms = whole(f.maxTurns, 'Max model steps');
   if (typeof ms === 'string') return { ok: false, error: ms };
+  const nc = whole(f.numCtx, 'Context window');
+  if (typeof nc === 'string') return { ok: false, error: nc };
   value.maxTokens = mt;
   value.maxTurns = ms;
+  value.numCtx = nc;
   return { ok: true, value };
 }

@@ -168,10 +168,15 @@ describe('agent formatting', () => {
   });
 
   it('reads the advanced settings: empty is the default, anything else must be a number', () => {
-    expect(parseAdvanced({ temperature: '', seed: '', maxTokens: '', maxTurns: '' })).toEqual({ ok: true, value: { maxTokens: 0, maxTurns: 0 } });
-    expect(parseAdvanced({ temperature: '0.7', seed: '-3', maxTokens: '1000', maxTurns: '5' })).toEqual({ ok: true, value: { temperature: 0.7, seed: -3, maxTokens: 1000, maxTurns: 5 } });
-    expect(parseAdvanced({ temperature: 'hot', seed: '', maxTokens: '', maxTurns: '' }).ok).toBe(false);
-    expect(parseAdvanced({ temperature: '', seed: '', maxTokens: '-1', maxTurns: '' })).toEqual({ ok: false, error: 'Max tokens must be a whole number, 0 or more (empty for the default).' });
-    expect(parseAdvanced({ temperature: '', seed: '', maxTokens: '', maxTurns: '2.5' }).ok).toBe(false);
+    const none = { temperature: '', seed: '', maxTokens: '', maxTurns: '', numCtx: '' };
+    expect(parseAdvanced(none)).toEqual({ ok: true, value: { maxTokens: 0, maxTurns: 0, numCtx: 0 } });
+    expect(parseAdvanced({ temperature: '0.7', seed: '-3', maxTokens: '1000', maxTurns: '5', numCtx: '16384' })).toEqual({
+      ok: true,
+      value: { temperature: 0.7, seed: -3, maxTokens: 1000, maxTurns: 5, numCtx: 16384 },
+    });
+    expect(parseAdvanced({ ...none, temperature: 'hot' }).ok).toBe(false);
+    expect(parseAdvanced({ ...none, maxTokens: '-1' })).toEqual({ ok: false, error: 'Max tokens must be a whole number, 0 or more (empty for the default).' });
+    expect(parseAdvanced({ ...none, maxTurns: '2.5' }).ok).toBe(false);
+    expect(parseAdvanced({ ...none, numCtx: 'big' })).toEqual({ ok: false, error: 'Context window must be a whole number, 0 or more (empty for the default).' });
   });
 });

@@ -1,0 +1,186 @@
+// The settings an agent works with, shared by the runs panel's composer and
+// a conversation's: the installed models and the one chosen, and the
+// optional sampling and budget settings (Advanced).
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorMessage, Events, on, type AgentParams, type ModelInfo, type ModelsState, type RunOptions } from '../../bridge';
+import { store, useStudio } from '../../store';
+import { chatModels, emptyAdvanced, isChatOnly, parseAdvanced, pickModel, type AdvancedFields, type AdvancedValues } from './agentFormat';
+
+/** useModels lists the installed models, again when Ollama comes or goes and after a pull. */
+export function useModels() {
+  const [state, setState] = useState<ModelsState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reachable = useStudio((s) => s.ollama?.reachable);
+  const reload = useCallback(async () => {
+    try {
+      setState(await api.ListModels());
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, []);
+  useEffect(() => {
+    void reload();
+  }, [reload, reachable]);
+  useEffect(
+    () =>
+      on(Events.ModelPull, (p) => {
+        if (p.done) void reload();
+      }),
+    [reload],
+  );
+  return { state, error, reload };
+}
+
+/** showModels opens the Models screen. */
+const showModels = () => store.update({ view: 'models' });
+
+/** modelTrouble tells whether an error is about Ollama or a model, so the Models screen can help. */
+export const modelTrouble = (err: string) => /ollama|model|pull/i.test(err);
+
+export function ModelsLink() {
+  return (
+    <button type="button" className="link models-link" onClick={showModels}>
+      Open Models
+    </button>
+  );
+}
+
+/** AgentChoice is what the user chose: a model ('' for the default) and the advanced fields as typed. */
+interface AgentChoice {
+  chosen: string;
+  adv: AdvancedFields;
+}
+
+/** remembered keeps a composer's choice while it is closed, by key. */
+const remembered = new Map<string, AgentChoice>();
+
+export interface AgentSettings {
+  models: ReturnType<typeof useModels>;
+  /** list is the models an agent can use; model the one it will use ('' when none). */
+  list: ModelInfo[];
+  model: string;
+  info: ModelInfo | undefined;
+  choose: (name: string) => void;
+  adv: AdvancedFields;
+  setField: (k: keyof AdvancedFields, value: string) => void;
+  parsed: ReturnType<typeof parseAdvanced>;
+  listError: string | null;
+  noModels: boolean;
+}
+
+/**
+ * useAgentSettings holds a composer's model and advanced settings; with a
+ * key, they outlive the composer (a conversation's composer closes when
+ * another centre tab is shown).
+ */
+export function useAgentSettings(key?: string): AgentSettings {
+  const models = useModels();
+  const [choice, setChoice] = useState<AgentChoice>(() => (key && remembered.get(key)) || { chosen: '', adv: emptyAdvanced });
+  const update = (next: (c: AgentChoice) => AgentChoice) =>
+    setChoice((c) => {
+      const n = next(c);
+      if (key) remembered.set(key, n);
+      return n;
+    });
+  const list = chatModels(models.state);
+  const model = pickModel(list, choice.chosen, models.state?.defaultChat ?? '');
+  return {
+    models,
+    list,
+    model,
+    info: list.find((m) => m.name === model),
+    choose: (name) => update((c) => ({ ...c, chosen: name })),
+    adv: choice.adv,
+    setField: (k, value) => update((c) => ({ ...c, adv: { ...c.adv, [k]: value } })),
+    parsed: parseAdvanced(choice.adv),
+    listError: models.error ?? models.state?.error ?? null,
+    noModels: models.state !== null && !models.state.error && list.length === 0,
+  };
+}
+
+/** agentParams is what a conversation's turn is started with; null while an advanced field is wrong. */
+export function agentParams(s: AgentSettings, options: RunOptions): AgentParams | null {
+  if (!s.parsed.ok) return null;
+  const { temperature, seed, maxTokens, maxTurns, numCtx }: AdvancedValues = s.parsed.value;
+  return {
+    model: s.model,
+    options,
+    maxTokens,
+    maxTurns,
+    ...(temperature !== undefined && { temperature }),
+    ...(seed !== undefined && { seed }),
+    numCtx,
+    numPredict: 0,
+    unmanaged: false,
+  };
+}
+
+/** ModelPicker chooses the model, and says what is wrong when there is none to choose. */
+export function ModelPicker({ s, compact = false }: { s: AgentSettings; compact?: boolean }) {
+  const { list, model, info, listError, noModels } = s;
+  return (
+    <>
+      <label className="agent-model">
+        <span>Model</span>
+        <select aria-label="Model" value={model} onChange={(e) => s.choose(e.target.value)} disabled={list.length === 0}>
+          {list.length === 0 && <option value="">{s.models.state || listError ? 'no chat model' : 'loading…'}</option>}
+          {list.map((m) => (
+            <option key={m.name} value={m.name}>
+              {m.name}
+              {m.parameters && !compact ? ` · ${m.parameters}` : ''}
+              {isChatOnly(m) ? ' · chat only' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      {info && isChatOnly(info) && (
+        <p className="muted small agent-note">{info.name} has no tool calling: it answers in words and cannot read or change files.</p>
+      )}
+      {listError && (
+        <p className="form-error" role="alert">
+          Could not list the models: {listError} <ModelsLink />
+        </p>
+      )}
+      {noModels && (
+        <p className="form-error" role="alert">
+          No chat model is installed: pull one in the Models tab. <ModelsLink />
+        </p>
+      )}
+    </>
+  );
+}
+
+/** AdvancedSettings are the optional sampling, budget and window settings (what is wrong with them is the caller's to show). */
+export function AdvancedSettings({ s }: { s: AgentSettings }) {
+  const field = (k: keyof AdvancedFields) => ({ value: s.adv[k], onChange: (e: { target: { value: string } }) => s.setField(k, e.target.value) });
+  return (
+    <div className="agent-advanced" role="group" aria-label="Advanced settings">
+      <label>
+        <span>Temperature</span>
+        <input inputMode="decimal" placeholder="model default" {...field('temperature')} />
+      </label>
+      <label>
+        <span>Seed</span>
+        <input inputMode="numeric" placeholder="random" {...field('seed')} />
+      </label>
+      <label>
+        <span>Max tokens</span>
+        <input inputMode="numeric" placeholder="no limit" title="Prompt and generated tokens over all steps" {...field('maxTokens')} />
+      </label>
+      <label>
+        <span>Max model steps</span>
+        <input inputMode="numeric" placeholder="30" {...field('maxTurns')} />
+      </label>
+      <label>
+        <span>Context window</span>
+        <input
+          inputMode="numeric"
+          placeholder="auto (up to 8192)"
+          title="num_ctx, in tokens: the Studio keeps it within what the model was trained for and what memory holds"
+          {...field('numCtx')}
+        />
+      </label>
+    </div>
+  );
+}
