@@ -44,7 +44,7 @@ Usage:
   ice-studio replay --check [--json]   rebuild every projection from the log and compare with the live ones
   ice-studio events [--run ID] [--type T[,T]] [--workspace ID] [--origin O] [--last N] [--follow] [--json]
                                        list (and follow) events
-  ice-studio audit [--step N] [--json] [--full] RUN
+  ice-studio audit [--step N] [--json] [--full] RUN|THREAD
                                        what an agent run's model was sent and answered, from the log alone
   ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] PATTERN [DIR]
                                        search a folder's text as the Studio does (ignore rules included)

@@ -165,7 +165,7 @@ type TranscriptStep struct {
 	Window    int                    `json:"window"`   // num_ctx
 	Estimate  int                    `json:"estimate"` // the kernel's estimate of the prompt, in tokens
 	Sent      int                    `json:"sent"`     // messages the model was sent
-	Done      bool                   `json:"done"` // the response is recorded
+	Done      bool                   `json:"done"`     // the response is recorded
 	Response  *agent.ResponsePayload `json:"response"`
 	Thinking  string                 `json:"thinking"`
 	Content   string                 `json:"content"` // the whole answer (from its blob)
@@ -201,7 +201,7 @@ func (s *Studio) GetTranscript(req RunRequest) (Transcript, error) {
 			eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated}}, func(e eventlog.Event) error {
 		switch e.Type {
 		case eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated:
-			n, err := noticeOf(e)
+			n, err := NoticeOf(e)
 			if err != nil {
 				return err
 			}
@@ -264,8 +264,8 @@ func (s *Studio) GetTranscript(req RunRequest) (Transcript, error) {
 	return t, nil
 }
 
-// noticeOf describes a context-window event in words.
-func noticeOf(e eventlog.Event) (ContextNotice, error) {
+// NoticeOf describes a context-window event in words.
+func NoticeOf(e eventlog.Event) (ContextNotice, error) {
 	n := ContextNotice{Seq: e.Seq}
 	switch e.Type {
 	case eventlog.ContextTrimmed:

@@ -8,11 +8,13 @@
 //
 // Each step keeps its object identity while nothing in it changes, so a
 // delta re-renders only the step it belongs to.
-import type { AgentUpdate, Transcript, TranscriptCall, TranscriptStep } from '../../bridge';
+import type { AgentUpdate, ContextNotice, Transcript, TranscriptCall, TranscriptStep } from '../../bridge';
 
 /** LiveStep is what the live updates said about one model step. */
 export interface LiveStep {
   step: number;
+  /** purpose is "" for a step of the work, "compact" for a summary step, "calibrate" for a measuring one. */
+  purpose: string;
   /** startedAt is when the step began (Unix ms, as seen here): the 'step' update, or the first one seen. */
   startedAt: number;
   content: string;
@@ -38,12 +40,15 @@ export interface TranscriptState {
   live: Readonly<Record<number, LiveStep>>;
   /** finished: the agent said it is done (a 'done' update). */
   finished: boolean;
+  /** liveNotices are the truncations seen live that the log may not have yet. */
+  liveNotices: readonly ContextNotice[];
 }
 
-export const emptyTranscript: TranscriptState = { log: null, live: {}, finished: false };
+export const emptyTranscript: TranscriptState = { log: null, live: {}, finished: false, liveNotices: [] };
 
 const newLive = (step: number, now: number): LiveStep => ({
   step,
+  purpose: '',
   startedAt: now,
   content: '',
   thinking: '',
@@ -59,11 +64,15 @@ const newLive = (step: number, now: number): LiveStep => ({
 /** applyUpdate adds one agent.update of the watched run; now is when it arrived (Unix ms). */
 export function applyUpdate(s: TranscriptState, u: AgentUpdate, now: number): TranscriptState {
   if (u.kind === 'done') return s.finished ? s : { ...s, finished: true };
+  if (u.kind === 'truncated') {
+    if (s.liveNotices.some((n) => n.kind === 'truncated' && n.step === u.step)) return s;
+    return { ...s, liveNotices: [...s.liveNotices, { kind: 'truncated', step: u.step, seq: 0, text: u.error ?? 'The server cut this request.' }] };
+  }
   const cur = s.live[u.step];
   let next: LiveStep;
   switch (u.kind) {
     case 'step':
-      next = cur ? { ...cur, startedAt: now } : newLive(u.step, now);
+      next = { ...(cur ?? newLive(u.step, now)), startedAt: now, purpose: u.purpose ?? '' };
       break;
     case 'delta': {
       const base = cur ?? newLive(u.step, now);
@@ -103,7 +112,7 @@ export function applyUpdate(s: TranscriptState, u: AgentUpdate, now: number): Tr
 
 /** normalise fills the lists Go sends as null. */
 function normalise(t: Transcript): Transcript {
-  return { ...t, steps: (t.steps ?? []).map((st) => (st.toolCalls ? st : { ...st, toolCalls: [] })) };
+  return { ...t, steps: (t.steps ?? []).map((st) => (st.toolCalls ? st : { ...st, toolCalls: [] })), notices: t.notices ?? [] };
 }
 
 /** sameStep tells whether a step read again from the log is unchanged. */
@@ -154,7 +163,8 @@ export function applyLog(s: TranscriptState, t: Transcript, final: boolean): Tra
     return o && sameStep(o, st) ? o : st;
   });
   const log = { ...fresh, steps };
-  if (final) return { ...s, log, live: {} };
+  if (final) return { ...s, log, live: {}, liveNotices: [] };
+  const liveNotices = s.liveNotices.filter((n) => !log.notices.some((l) => l.kind === n.kind && l.step === n.step));
   const byStep = new Map(steps.map((st) => [st.step, st]));
   const live: Record<number, LiveStep> = {};
   for (const l of Object.values(s.live)) {
@@ -162,7 +172,34 @@ export function applyLog(s: TranscriptState, t: Transcript, final: boolean): Tra
     if (logged?.done && overlap(logged.toolCalls, l.calls) === l.calls.length) continue;
     live[l.step] = l;
   }
-  return { ...s, log, live };
+  return { ...s, log, live, liveNotices: liveNotices.length === s.liveNotices.length ? s.liveNotices : liveNotices };
+}
+
+/** notices lists what the runtime did to the context window, the log's and those seen live, in order. */
+export function notices(s: TranscriptState): ContextNotice[] {
+  return [...(s.log?.notices ?? []), ...s.liveNotices];
+}
+
+/**
+ * placeNotices sorts notices by the step they concern: a trim or a
+ * compaction shapes a step's request, so it goes before the step; a
+ * truncation is found in its answer, so after it. A notice of a step not
+ * shown goes at the end.
+ */
+export function placeNotices(list: readonly ContextNotice[], steps: readonly number[]) {
+  const shown = new Set(steps);
+  const before = new Map<number, ContextNotice[]>();
+  const after = new Map<number, ContextNotice[]>();
+  const rest: ContextNotice[] = [];
+  for (const n of list) {
+    if (!shown.has(n.step)) {
+      rest.push(n);
+      continue;
+    }
+    const m = n.kind === 'truncated' ? after : before;
+    m.set(n.step, [...(m.get(n.step) ?? []), n]);
+  }
+  return { before, after, rest };
 }
 
 /** StepNumbers lists the steps to show, log and live, in order. */
@@ -175,6 +212,8 @@ export function stepNumbers(s: TranscriptState): number[] {
 /** StepView is one step as shown: the log's where it has it, else the live updates'. */
 export interface StepView {
   step: number;
+  /** purpose: "" for a step of the work, "compact" for a summary of older messages, "calibrate" for a measuring step. */
+  purpose: string;
   /** done: the answer is complete (recorded, or announced live). */
   done: boolean;
   /** streaming: text is arriving and no answer is complete yet. */
@@ -201,9 +240,11 @@ export function stepView(log: TranscriptStep | undefined, live: LiveStep | undef
   const logged = log?.toolCalls ?? [];
   const seen = live?.calls ?? [];
   const calls = seen.length > 0 ? [...logged, ...seen.slice(overlap(logged, seen))] : logged;
+  const purpose = log?.purpose || live?.purpose || '';
   if (log?.done) {
     return {
       step,
+      purpose,
       done: true,
       streaming: false,
       content: log.content,
@@ -224,6 +265,7 @@ export function stepView(log: TranscriptStep | undefined, live: LiveStep | undef
   const answered = !!live && (live.responded || live.calls.length > 0);
   return {
     step,
+    purpose,
     done: answered,
     streaming: !!live && !answered && (live.chunks > 0 || live.content !== '' || live.thinking !== ''),
     content: live?.content ?? log?.content ?? '',
