@@ -181,6 +181,7 @@ type (
 		Chunks       int      `json:"chunks"`
 		Error        string   `json:"error,omitempty"`
 		Purpose      string   `json:"purpose,omitempty"`
+		Window       int      `json:"window,omitempty"` // num_ctx of the request
 	}
 	// ToolCallPayload is inference.tool_call: one call the model made and
 	// what it was answered (the result is also the next step's tool message).
@@ -369,7 +370,7 @@ func (r *session) calibrate(ctx context.Context) error {
 	f := kernel.Fitted{Messages: msgs, Bytes: b, Window: win.Tokens, Budget: win.Budget(), Ratio: r.env.TokensPerByte(win)}
 	f.Estimate = int(float64(b)*f.Ratio) + 16
 	r.step++
-	res, err := w.inferWith(ctx, r.env, r.step, "calibrate", f, r.sent, nil, nil, nil, opts)
+	res, err := w.inferWith(ctx, r.env, r.step, "calibrate", f, &recorded{stored: r.sent.stored}, nil, nil, nil, opts)
 	if err != nil {
 		return err
 	}
@@ -444,6 +445,7 @@ func assistantMessage(res ollama.ChatResult) api.Message {
 // every step stores each message once.
 type recorded struct {
 	stored map[string]bool // blob addresses stored (messages and tools)
+	addrs  []string        // of the messages of the last request sent
 }
 
 // infer records the request, streams the model's answer and records the
@@ -460,7 +462,14 @@ func (w *Worker) inferWith(ctx context.Context, env *kernel.Env, step int, purpo
 		Window: f.Window, Budget: f.Budget, Estimate: f.Estimate, Bytes: f.Bytes, TokensPerByte: round3(f.Ratio), Samples: f.Samples}
 	var blobs [][]byte
 	addrs := make([]string, len(msgs))
-	for i, m := range msgs {
+	from := 0
+	if !f.Changed && len(sent.addrs) <= len(msgs) {
+		// The conversation only grew since the last request: its messages
+		// are encoded once, not at every step.
+		from = copy(addrs, sent.addrs)
+	}
+	for i := from; i < len(msgs); i++ {
+		m := msgs[i]
 		b, err := json.Marshal(m)
 		if err != nil {
 			return ollama.ChatResult{}, err
@@ -480,9 +489,10 @@ func (w *Worker) inferWith(ctx context.Context, env *kernel.Env, step int, purpo
 	if _, err := env.Record(eventlog.InferenceRequest, rp, blobs...); err != nil {
 		return ollama.ChatResult{}, err
 	}
-	for _, a := range addrs {
+	for _, a := range addrs[from:] {
 		sent.stored[a] = true
 	}
+	sent.addrs = addrs
 	if rp.Tools != "" {
 		sent.stored[rp.Tools] = true
 	}
@@ -519,7 +529,7 @@ func (w *Worker) inferWith(ctx context.Context, env *kernel.Env, step int, purpo
 	if w.cfg.Stream != nil {
 		flush()
 	}
-	out := ResponsePayload{Step: step, Model: w.cfg.Model, Digest: w.cfg.Digest, Content: preview(res.Content, 2000), Purpose: purpose,
+	out := ResponsePayload{Step: step, Model: w.cfg.Model, Digest: w.cfg.Digest, Content: preview(res.Content, 2000), Purpose: purpose, Window: f.Window,
 		DoneReason: res.DoneReason, PromptTokens: res.PromptTokens, EvalTokens: res.EvalTokens,
 		TotalNs: int64(res.Metrics.TotalDuration), LoadNs: int64(res.Metrics.LoadDuration),
 		PromptEvalNs: int64(res.Metrics.PromptEvalDuration), EvalNs: int64(res.Metrics.EvalDuration),

@@ -492,7 +492,13 @@ func where(q Query) (string, []any) {
 		for i, t := range q.Types {
 			a[i] = t
 		}
-		add("type IN ("+ph+")", a...)
+		col := "type"
+		if q.Run != "" || q.Stream != "" {
+			// A run's (or stream's) events are few: the unary + keeps
+			// SQLite from scanning every event of these types instead.
+			col = "+type"
+		}
+		add(col+" IN ("+ph+")", a...)
 	}
 	if len(conds) == 0 {
 		return "", nil

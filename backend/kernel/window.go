@@ -171,6 +171,10 @@ type Fitted struct {
 	Budget   int     // prompt tokens allowed
 	Ratio    float64 // tokens per byte used
 	Samples  int
+	// Changed: messages given were trimmed or replaced (else the request
+	// is the conversation as given, and what was already sent of it is a
+	// prefix of it).
+	Changed bool
 }
 
 // TrimPayload is context.trimmed: tool outputs cut or dropped so that a
@@ -309,6 +313,7 @@ func (e *Env) Fit(ctx context.Context, w Window, req FitRequest) (Fitted, error)
 			f = out()
 		}
 	}
+	f.Changed = true // trimmed, compacted or both
 	if f.Estimate > budget {
 		return f, fmt.Errorf("%w: after trimming and compacting, the request still takes about %d tokens of %d", ErrContextTooSmall, f.Estimate, budget)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/buger/jsonparser"
 	"github.com/ollama/ollama/api"
 
 	"github.com/ice-studio/ice-studio/backend/agent"
@@ -225,19 +226,42 @@ func lastConversational(turns []kernel.TurnInfo) *kernel.TurnInfo {
 
 func (s *Studio) turnView(ctx context.Context, k *kernel.Kernel, tu kernel.TurnInfo) (TurnView, error) {
 	tv := TurnView{TurnInfo: tu, Files: []kernel.FileRef{}, Rules: []kernel.FileRef{}, Changes: []FileStat{}}
-	info, err := k.Get(ctx, tu.Run)
+	info, err := kernel.LoadRun(ctx, s.events.ReadDB(), tu.Run) // caught up by GetThread
 	if err != nil {
 		return tv, err
 	}
 	tv.Info, tv.Message = info, info.Task
+	// Not the requests: in a long thread each lists hundreds of messages.
 	err = s.events.Read(ctx, eventlog.Query{Run: tu.Run, NoHashes: true, Types: []string{eventlog.RunContextResolved,
-		eventlog.InferenceRequest, eventlog.InferenceResponse, eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated}},
+		eventlog.InferenceResponse, eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated}},
 		func(e eventlog.Event) error {
 			switch e.Type {
 			case eventlog.RunContextResolved:
-				var p kernel.ContextPayload
-				if err := json.Unmarshal(e.Payload, &p); err != nil {
-					return err
+				// The history lists are long in a long thread: they are
+				// counted, not decoded.
+				var p struct {
+					Files     []kernel.FileRef  `json:"files"`
+					Rules     []kernel.FileRef  `json:"rules"`
+					Selection *kernel.Selection `json:"selection"`
+					Carried   *kernel.Carried   `json:"carried"`
+				}
+				for _, k := range []string{"files", "rules", "selection", "carried"} {
+					if v, _, _, err := jsonparser.Get(e.Payload, k); err == nil {
+						var err error
+						switch k {
+						case "files":
+							err = json.Unmarshal(v, &p.Files)
+						case "rules":
+							err = json.Unmarshal(v, &p.Rules)
+						case "selection":
+							err = json.Unmarshal(v, &p.Selection)
+						case "carried":
+							err = json.Unmarshal(v, &p.Carried)
+						}
+						if err != nil {
+							return fmt.Errorf("run.context_resolved %d: %s: %w", e.Seq, k, err)
+						}
+					}
 				}
 				if p.Files != nil {
 					tv.Files = p.Files
@@ -245,16 +269,16 @@ func (s *Studio) turnView(ctx context.Context, k *kernel.Kernel, tu kernel.TurnI
 				if p.Rules != nil {
 					tv.Rules = p.Rules
 				}
-				tv.Selection, tv.Carried, tv.History, tv.Summaries = p.Selection, p.Carried, len(p.History), len(p.Summaries)
-			case eventlog.InferenceRequest:
-				var p agent.RequestPayload
-				if json.Unmarshal(e.Payload, &p) == nil && p.Purpose == "" {
-					tv.PromptTokens, tv.Window = p.Estimate, p.Window
-				}
+				tv.Selection, tv.Carried = p.Selection, p.Carried
+				tv.History, tv.Summaries = arrayLen(e.Payload, "history"), arrayLen(e.Payload, "summaries")
 			case eventlog.InferenceResponse:
-				var p agent.ResponsePayload
-				if json.Unmarshal(e.Payload, &p) == nil && p.Purpose == "" && p.PromptTokens > 0 {
-					tv.PromptTokens = p.PromptTokens
+				if purpose, _ := jsonparser.GetString(e.Payload, "purpose"); purpose == "" {
+					if n, _ := jsonparser.GetInt(e.Payload, "promptTokens"); n > 0 {
+						tv.PromptTokens = int(n)
+					}
+					if w, _ := jsonparser.GetInt(e.Payload, "window"); w > 0 {
+						tv.Window = int(w)
+					}
 				}
 			case eventlog.ContextTrimmed:
 				tv.Trimmed++
@@ -280,6 +304,13 @@ func (s *Studio) turnView(ctx context.Context, k *kernel.Kernel, tu kernel.TurnI
 		tv.Changes = append(tv.Changes, fs)
 	}
 	return tv, nil
+}
+
+// arrayLen counts the elements of a payload's array field (0 if none).
+func arrayLen(payload []byte, key string) int {
+	n := 0
+	_, _ = jsonparser.ArrayEach(payload, func([]byte, jsonparser.ValueType, int, error) { n++ }, key)
+	return n
 }
 
 func (s *Studio) blobText(ctx context.Context, addr string) (string, error) {

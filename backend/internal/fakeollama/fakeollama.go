@@ -9,6 +9,7 @@
 package fakeollama
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -48,6 +49,8 @@ type Model struct {
 	Name         string
 	Digest       string
 	Capabilities []string
+	// ContextLength is the trained context length Show reports (0: 4096).
+	ContextLength int
 }
 
 // Server is a running fake Ollama.
@@ -61,6 +64,7 @@ type Server struct {
 	requests []api.ChatRequest
 	bodies   [][]byte
 	asides   int
+	arrivals chan struct{}
 	enforce  *enforcement // nil: num_ctx is not enforced
 	seen     []Seen
 	log      strings.Builder
@@ -73,7 +77,7 @@ func Start(models ...Model) *Server {
 		models = []Model{{Name: "tiny:latest", Digest: "sha256:0a1b2c", Capabilities: []string{"completion", "tools"}},
 			{Name: "embed:latest", Digest: "sha256:3d4e5f", Capabilities: []string{"embedding"}}}
 	}
-	s := &Server{models: models}
+	s := &Server{models: models, arrivals: make(chan struct{}, 4096)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/version", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"version":"0.6.5-fake"}`)) })
 	mux.HandleFunc("/api/tags", s.tags)
@@ -115,6 +119,10 @@ func asideReply(req api.ChatRequest) (Reply, bool) {
 	}
 	return Reply{}, false
 }
+
+// Arrivals receives once for each chat request as it arrives (before
+// its answer), for timing the way to a model's first token.
+func (s *Server) Arrivals() <-chan struct{} { return s.arrivals }
 
 // Asides returns how many requests were answered apart from the script.
 func (s *Server) Asides() int {
@@ -167,7 +175,7 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"capabilities": m.Capabilities, "details": map[string]any{"family": "llama", "parameter_size": "1M"},
-		"model_info": map[string]any{"llama.context_length": 4096}})
+		"model_info": map[string]any{"llama.context_length": cmp.Or(m.ContextLength, 4096)}})
 }
 
 func (s *Server) embed(w http.ResponseWriter, r *http.Request) {
@@ -207,6 +215,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.find(req.Model); !ok {
 		notFound(w, req.Model)
 		return
+	}
+	select { // a benchmark waits for the request to reach the model
+	case s.arrivals <- struct{}{}:
+	default:
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
