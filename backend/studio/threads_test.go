@@ -19,6 +19,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/internal/fakeollama"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
+	"github.com/ice-studio/ice-studio/backend/projection"
 )
 
 // send sends a message and waits for its turn to settle.
@@ -462,6 +463,12 @@ func TestForkAndRestore(t *testing.T) {
 	if next.Turn != 3 || !strings.Contains(all, `"two"`) || strings.Contains(all, `"three"`) {
 		t.Fatalf("the fork's turn 3 carries %s", all)
 	}
+	// Threads are a projection like any other: a replay gives the same.
+	rep, err := projection.Check(context.Background(), s.events, s.events.DB(), Projections)
+	must(t, err)
+	if !rep.OK {
+		t.Fatalf("replay differs: %+v", rep.Differences)
+	}
 }
 
 func ollamaFor(t *testing.T, fake *fakeollama.Server) *ollama.Provider {
@@ -469,4 +476,177 @@ func ollamaFor(t *testing.T, fake *fakeollama.Server) *ollama.Provider {
 	u, err := url.Parse(fake.URL)
 	must(t, err)
 	return ollama.New(u, nil)
+}
+
+// TestFollowUpCarriesStagedChanges: a follow-up sent while the last
+// turn's changes are staged sees them, takes them over (the old turn is
+// aborted, saying where they went), and its Commit applies both.
+func TestFollowUpCarriesStagedChanges(t *testing.T) {
+	s, ws, root, fake, _ := agentStudio(t, map[string]string{"a.txt": "a\n", "b.txt": "b\n"}, true)
+	fake.Push(fakeollama.Reply{Calls: []fakeollama.Call{{Name: "write_file", Args: `{"path":"a.txt","content":"A\n"}`}}},
+		fakeollama.Reply{Chunks: []string{"Changed a.txt."}})
+	one := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "Capitalise a.txt"})
+	if one.Run.State != kernel.StateValidated {
+		t.Fatalf("turn 1: %+v", one.Run)
+	}
+	v, err := s.GetThread(ThreadRequest{ID: one.Thread.ID})
+	must(t, err)
+	if v.Pending != "staged" {
+		t.Fatalf("pending %q, want staged", v.Pending)
+	}
+	fake.Push(fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `{"path":"a.txt"}`}}},
+		fakeollama.Reply{Calls: []fakeollama.Call{{Name: "write_file", Args: `{"path":"b.txt","content":"B\n"}`}}},
+		fakeollama.Reply{Chunks: []string{"Both done."}})
+	two := send(t, s, SendMessageRequest{ThreadID: one.Thread.ID, Text: "Now b.txt too"})
+	if two.Run.State != kernel.StateValidated {
+		t.Fatalf("turn 2: %+v", two.Run)
+	}
+	// It saw turn 1's change.
+	calls := toolCalls(t, s, two.Run.ID)
+	if res, _ := s.events.GetBlob(context.Background(), calls[0].Result); !strings.Contains(string(res), "1\tA") {
+		t.Fatalf("turn 2 read %q, want turn 1's staged A", res)
+	}
+	old, err := s.kernel.Get(context.Background(), one.Run.ID)
+	must(t, err)
+	if old.Outcome != kernel.OutcomeAborted || !strings.Contains(old.Reason, "carried into turn 2") {
+		t.Fatalf("turn 1 after the follow-up: %+v", old)
+	}
+	if _, err := s.ApproveRun(RunRequest{ID: one.Run.ID}); err == nil {
+		t.Fatal("the carried turn could still be committed on its own")
+	}
+	if _, err := s.ApproveRun(RunRequest{ID: two.Run.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, root); got["a.txt"] != "A\n" || got["b.txt"] != "B\n" {
+		t.Fatalf("after Commit of turn 2: %v", got)
+	}
+	v, err = s.GetThread(ThreadRequest{ID: one.Thread.ID})
+	must(t, err)
+	if v.Turns[1].Carried == nil || v.Turns[1].Carried.Run != one.Run.ID || len(v.Turns[1].Changes) != 2 || v.Pending != "committed" {
+		t.Fatalf("thread: %+v", v)
+	}
+}
+
+// TestRetryAndCorrection: a turn that failed (the model server gone) is
+// tried again and leaves the conversation; a stopped turn is answered
+// with a correction that carries what it did so far.
+func TestRetryAndCorrection(t *testing.T) {
+	s, ws, _, fake, _ := agentStudio(t, map[string]string{"a.txt": "alpha\n"}, false)
+	fake.Push(fakeollama.Reply{Chunks: []string{"Hello."}})
+	one := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "Hi"})
+	fake.Push(fakeollama.Reply{Status: 503, Error: "server busy"})
+	failed := send(t, s, SendMessageRequest{ThreadID: one.Thread.ID, Text: "Read a.txt"})
+	if failed.Run.Outcome == "" || failed.Run.Outcome == kernel.OutcomeCommitted {
+		t.Fatalf("turn 2 should have failed: %+v", failed.Run)
+	}
+	v, err := s.GetThread(ThreadRequest{ID: one.Thread.ID})
+	must(t, err)
+	if !v.Turns[1].Retryable {
+		t.Fatalf("the failed turn is not retryable: %+v", v.Turns[1])
+	}
+	if _, err := s.RetryTurn(RetryRequest{ID: one.Thread.ID, Agent: AgentParams{Model: "tiny"}}); err != nil {
+		// The retry itself starts; it is waited for below.
+		t.Fatal(err)
+	}
+	v, _ = s.GetThread(ThreadRequest{ID: one.Thread.ID})
+	retry := v.Turns[2]
+	info := waitRun(t, s, retry.Run)
+	if retry.Kind != kernel.TurnRetry || retry.Retries != 2 || !v.Turns[1].Retried || info.State != kernel.StateValidated || info.Task != "Read a.txt" {
+		t.Fatalf("retry: %+v / %+v", retry, info)
+	}
+	_, reqs := requestsOf(t, s, retry.Run)
+	msgs := reqs[0].Messages
+	if len(msgs) != 4 || msgs[1].Content != "Hi" || msgs[2].Content != "Hello." || msgs[3].Content != "Read a.txt" {
+		t.Fatalf("the retry sent %s", asJSON(t, msgs))
+	}
+	if _, err := s.RetryTurn(RetryRequest{ID: one.Thread.ID}); err == nil {
+		t.Fatal("a turn that did not fail was retried")
+	}
+
+	// Stopped mid-way: the correction carries its call and result.
+	hold := make(chan struct{})
+	fake.Push(fakeollama.Reply{Calls: []fakeollama.Call{{Name: "read_file", Args: `{"path":"a.txt"}`}}}, fakeollama.Reply{Hold: hold, Chunks: []string{"never"}})
+	res, err := s.SendMessage(SendMessageRequest{ThreadID: one.Thread.ID, Text: "Summarise a.txt", Agent: AgentParams{Model: "tiny"}})
+	must(t, err)
+	for deadline := time.Now().Add(10 * time.Second); len(toolCalls(t, s, res.Run.ID)) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first call never ran")
+		}
+	}
+	if _, err := s.SendMessage(SendMessageRequest{ThreadID: one.Thread.ID, Text: "too early", Agent: AgentParams{Model: "tiny"}}); err == nil || !strings.Contains(err.Error(), "still working") {
+		t.Fatalf("a message while the turn works: %v", err)
+	}
+	_, err = s.AbortRun(AbortRunRequest{ID: res.Run.ID})
+	must(t, err)
+	close(hold)
+	fake.Push(fakeollama.Reply{Chunks: []string{"OK."}})
+	fix := send(t, s, SendMessageRequest{ThreadID: one.Thread.ID, Text: "No: only its first word"})
+	_, reqs = requestsOf(t, s, fix.Run.ID)
+	msgs = reqs[0].Messages
+	all := asJSON(t, msgs)
+	if !strings.Contains(all, "Summarise a.txt") || !strings.Contains(all, `1\talpha`) || msgs[len(msgs)-1].Content != "No: only its first word" ||
+		!strings.Contains(msgs[0].Content, "stopped") {
+		t.Fatalf("the correction sent %s", all)
+	}
+}
+
+// TestCompactOnDemand: /compact summarises the thread in a recorded step;
+// the next message carries the summary, not the turns it replaced.
+func TestCompactOnDemand(t *testing.T) {
+	s, ws, _, fake, _ := agentStudio(t, map[string]string{"a.txt": "alpha\n"}, false)
+	fake.Push(fakeollama.Reply{Chunks: []string{"First answer."}}, fakeollama.Reply{Chunks: []string{"Second answer."}})
+	one := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "First question"})
+	send(t, s, SendMessageRequest{ThreadID: one.Thread.ID, Text: "Second question"})
+	c, err := s.CompactThread(CompactRequest{ID: one.Thread.ID, Agent: AgentParams{Model: "tiny"}})
+	must(t, err)
+	if info := waitRun(t, s, c.Run.ID); info.State != kernel.StateValidated {
+		t.Fatalf("compaction: %+v", info)
+	}
+	comp := runEvents(t, s, c.Run.ID, eventlog.ContextCompacted)
+	if len(comp) != 1 {
+		t.Fatalf("%d compactions", len(comp))
+	}
+	var p kernel.CompactPayload
+	must(t, json.Unmarshal(comp[0].Payload, &p))
+	if p.Reason != "requested" || len(p.Replaced) == 0 {
+		t.Fatalf("compaction: %+v", p)
+	}
+	fake.Push(fakeollama.Reply{Chunks: []string{"Third answer."}})
+	three := send(t, s, SendMessageRequest{ThreadID: one.Thread.ID, Text: "Third question"})
+	_, reqs := requestsOf(t, s, three.Run.ID)
+	all := asJSON(t, reqs[0].Messages)
+	if !strings.Contains(all, fakeollama.SummaryText) || strings.Contains(all, "First question") {
+		t.Fatalf("after /compact the next turn sent %s", all)
+	}
+	var cp kernel.ContextPayload
+	must(t, json.Unmarshal(runEvents(t, s, three.Run.ID, eventlog.RunContextResolved)[0].Payload, &cp))
+	if len(cp.Summaries) != 1 || cp.Summaries[0] != p.Summary {
+		t.Fatalf("the next turn's context names summaries %v, want %s", cp.Summaries, p.Summary)
+	}
+}
+
+// TestMentionRefusedByPolicy: an @-file the workspace policy does not
+// let runs read is refused and recorded; the rest of the thread is fine.
+func TestMentionRefusedByPolicy(t *testing.T) {
+	s, ws, _, _, _ := agentStudio(t, map[string]string{"secret/key.txt": "k\n", "a.txt": "a\n"}, false)
+	p, _ := s.caps.Policy(ws.ID)
+	p.Rules = append([]capability.Rule{{Kind: capability.FSRead, Scope: capability.Scope{Glob: "secret/**"}, Effect: capability.Deny}}, p.Rules...)
+	_, err := s.SetPolicy(SetPolicyRequest{WorkspaceID: ws.ID, Policy: p})
+	must(t, err)
+	res, err := s.SendMessage(SendMessageRequest{WorkspaceID: ws.ID, Text: "Look", Mentions: []string{"secret/key.txt"}, Agent: AgentParams{Model: "tiny"}})
+	if err == nil || !strings.Contains(err.Error(), "secret/key.txt") {
+		t.Fatalf("a refused @-file: %v", err)
+	}
+	denied := runEvents(t, s, res.Run.ID, eventlog.CapabilityDenied)
+	if len(denied) != 1 || !strings.Contains(string(denied[0].Payload), "secret/key.txt") {
+		t.Fatalf("denials: %v", denied)
+	}
+	if n := len(runEvents(t, s, res.Run.ID, eventlog.EffectFileRead)); n != 0 {
+		t.Fatalf("%d reads of a refused file", n)
+	}
+	rep, err := projection.Check(context.Background(), s.events, s.events.DB(), Projections)
+	must(t, err)
+	if !rep.OK {
+		t.Fatalf("replay differs: %+v", rep.Differences)
+	}
 }
