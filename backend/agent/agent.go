@@ -223,6 +223,8 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 			return fmt.Errorf("earlier message %d of the thread: %w", i, err)
 		}
 		r.msgs = append(r.msgs, m)
+		// Context loading stored them: the first request need not again.
+		r.sent.stored[eventlog.BlobAddress(h.Message)] = true
 	}
 	if w.cfg.CompactOnly {
 		// Only a compaction: the thread's history is summarised, and the
@@ -463,10 +465,24 @@ func (w *Worker) inferWith(ctx context.Context, env *kernel.Env, step int, purpo
 	var blobs [][]byte
 	addrs := make([]string, len(msgs))
 	from := 0
-	if !f.Changed && len(sent.addrs) <= len(msgs) {
-		// The conversation only grew since the last request: its messages
-		// are encoded once, not at every step.
+	if !f.Compacted && len(sent.addrs) <= len(msgs) {
+		// The conversation only grew since the last request (and some of
+		// its messages were trimmed): each message is encoded once, not
+		// at every step.
 		from = copy(addrs, sent.addrs)
+		for _, i := range f.Rewritten {
+			if i < from {
+				b, err := json.Marshal(msgs[i])
+				if err != nil {
+					return ollama.ChatResult{}, err
+				}
+				addrs[i] = eventlog.BlobAddress(b)
+				if !sent.stored[addrs[i]] {
+					blobs = append(blobs, b)
+					sent.stored[addrs[i]] = true
+				}
+			}
+		}
 	}
 	for i := from; i < len(msgs); i++ {
 		m := msgs[i]

@@ -82,7 +82,9 @@ func (k *Kernel) loadContext(ctx context.Context, rc *runCtx, req StartRequest) 
 		if m.Summary {
 			cp.Summaries = append(cp.Summaries, addr)
 		}
-		blobs = append(blobs, m.Message)
+		if !m.Stored {
+			blobs = append(blobs, m.Message)
+		}
 	}
 	l.history = req.History
 	if s := req.Selection; s != nil && s.Text != "" {

@@ -80,6 +80,8 @@ type Carried struct {
 type HistoryMessage struct {
 	Message []byte // JSON of an api.Message
 	Summary bool   // a compaction of earlier messages
+	// Stored: read from the blob store (not stored again).
+	Stored bool
 }
 
 // MemoryPayload is run.memory_mounted: exactly the memory versions put in

@@ -173,8 +173,11 @@ type Fitted struct {
 	Samples  int
 	// Changed: messages given were trimmed or replaced (else the request
 	// is the conversation as given, and what was already sent of it is a
-	// prefix of it).
-	Changed bool
+	// prefix of it). Without Compacted, the messages are the ones given,
+	// those at Rewritten with a new content.
+	Changed   bool
+	Compacted bool
+	Rewritten []int
 }
 
 // TrimPayload is context.trimmed: tool outputs cut or dropped so that a
@@ -231,6 +234,41 @@ type windowState struct {
 	calib  Calibration
 	shrink float64 // < 1 after a truncation: the budget is made smaller
 	last   *observed
+	sizes  []sized // MessageBytes of the messages last fitted
+}
+
+// sized is a message's size with what identifies it cheaply: a
+// conversation only grows between steps, so the sizes of the messages
+// already measured are kept (a message that no longer matches is
+// measured again).
+type sized struct {
+	role                  string
+	content, thinking, tc int
+	bytes                 int
+}
+
+func sizeKey(m api.Message) sized {
+	return sized{role: m.Role, content: len(m.Content), thinking: len(m.Thinking), tc: len(m.ToolCalls)}
+}
+
+// requestBytes is RequestBytes, with the sizes of unchanged messages
+// taken from the last fit.
+func (ws *windowState) requestBytes(msgs []api.Message, tools []byte) int {
+	n := len(tools)
+	next := make([]sized, len(msgs))
+	for i, m := range msgs {
+		k := sizeKey(m)
+		if i < len(ws.sizes) && ws.sizes[i].role == k.role && ws.sizes[i].content == k.content &&
+			ws.sizes[i].thinking == k.thinking && ws.sizes[i].tc == k.tc {
+			k.bytes = ws.sizes[i].bytes
+		} else {
+			k.bytes = MessageBytes(m)
+		}
+		next[i] = k
+		n += k.bytes
+	}
+	ws.sizes = next
+	return n
 }
 
 // observed is the last request the server counted.
@@ -271,7 +309,7 @@ func (e *Env) Fit(ctx context.Context, w Window, req FitRequest) (Fitted, error)
 	msgs := append([]api.Message(nil), req.Messages...)
 	budget := int(float64(w.Budget()) * ws.shrink)
 	out := func() Fitted {
-		b := RequestBytes(msgs, req.Tools)
+		b := ws.requestBytes(msgs, req.Tools)
 		return Fitted{Messages: msgs, Task: req.Task, Bytes: b, Estimate: estimate(b, ws.calib), Window: w.Tokens, Budget: budget,
 			Ratio: ws.calib.ratio(), Samples: ws.calib.Samples}
 	}
@@ -289,8 +327,10 @@ func (e *Env) Fit(ctx context.Context, w Window, req FitRequest) (Fitted, error)
 			ErrContextTooSmall, w.Tokens, budget, estimate(pinnedBytes, ws.calib))
 	}
 	before := f.Estimate
+	var rewritten []int
+	compacted := false
 	if f.Estimate > budget {
-		if err := e.trim(ctx, w, ws, &msgs, req, budget, pinned, before); err != nil {
+		if err := e.trim(ctx, w, ws, &msgs, req, budget, pinned, before, &rewritten); err != nil {
 			return f, err
 		}
 		f = out()
@@ -300,20 +340,21 @@ func (e *Env) Fit(ctx context.Context, w Window, req FitRequest) (Fitted, error)
 		if req.Compact && f.Estimate <= budget {
 			reason = "requested"
 		}
-		if err := e.compact(ctx, w, ws, &msgs, &req, budget, reason); err != nil {
+		var err error
+		if compacted, err = e.compact(ctx, w, ws, &msgs, &req, budget, reason); err != nil {
 			return f, err
 		}
 		f = out()
 		if f.Estimate > budget {
 			// What is left after the summary is the latest work: cut its
 			// tool outputs too.
-			if err := e.trim(ctx, w, ws, &msgs, req, budget, pinned, f.Estimate); err != nil {
+			if err := e.trim(ctx, w, ws, &msgs, req, budget, pinned, f.Estimate, &rewritten); err != nil {
 				return f, err
 			}
 			f = out()
 		}
 	}
-	f.Changed = true // trimmed, compacted or both
+	f.Changed, f.Compacted, f.Rewritten = true, compacted, rewritten // trimmed, compacted or both
 	if f.Estimate > budget {
 		return f, fmt.Errorf("%w: after trimming and compacting, the request still takes about %d tokens of %d", ErrContextTooSmall, f.Estimate, budget)
 	}
@@ -332,9 +373,9 @@ func droppedNote(size int) string {
 
 // trim cuts tool outputs, oldest first, then drops old tool results,
 // until the request fits; it records one context.trimmed.
-func (e *Env) trim(ctx context.Context, w Window, ws *windowState, msgs *[]api.Message, req FitRequest, budget int, pinned func(int) bool, before int) error {
+func (e *Env) trim(ctx context.Context, w Window, ws *windowState, msgs *[]api.Message, req FitRequest, budget int, pinned func(int) bool, before int, rewritten *[]int) error {
 	m := *msgs
-	bytesNow := RequestBytes(m, req.Tools)
+	bytesNow := ws.requestBytes(m, req.Tools)
 	fits := func() bool { return estimate(bytesNow, ws.calib) <= budget }
 	p := TrimPayload{Step: req.Step, Window: w.Tokens, Budget: budget, EstimateBefore: before}
 	// The last step's results are what the model is working on: they are
@@ -354,6 +395,7 @@ func (e *Env) trim(ctx context.Context, w Window, ws *windowState, msgs *[]api.M
 		m[i].Content = content
 		to, _ := json.Marshal(m[i])
 		bytesNow += len(content) - old
+		*rewritten = append(*rewritten, i)
 		p.Items = append(p.Items, TrimItem{Index: i, Kind: kind, Tool: m[i].ToolName, From: eventlog.BlobAddress(from),
 			To: eventlog.BlobAddress(to), Cut: old - len(content)})
 	}
@@ -400,10 +442,10 @@ func cutUTF8(s string) string {
 
 // compact replaces the older messages (all but the system prompt, the
 // task and the last two steps) by a summary written in a recorded step.
-func (e *Env) compact(ctx context.Context, w Window, ws *windowState, msgs *[]api.Message, req *FitRequest, budget int, reason string) error {
+func (e *Env) compact(ctx context.Context, w Window, ws *windowState, msgs *[]api.Message, req *FitRequest, budget int, reason string) (bool, error) {
 	m := *msgs
 	if req.Summarize == nil {
-		return nil
+		return false, nil
 	}
 	// Steps start at an assistant message; the last two are kept.
 	var starts []int
@@ -425,7 +467,7 @@ func (e *Env) compact(ctx context.Context, w Window, ws *windowState, msgs *[]ap
 		}
 	}
 	if len(old) == 0 {
-		return nil
+		return false, nil
 	}
 	before := estimate(RequestBytes(m, req.Tools), ws.calib)
 	var replaced []api.Message
@@ -440,7 +482,7 @@ func (e *Env) compact(ctx context.Context, w Window, ws *windowState, msgs *[]ap
 	maxTokens := min(512, max(64, w.Tokens/8))
 	text, step, err := req.Summarize(ctx, replaced, maxTokens)
 	if err != nil {
-		return fmt.Errorf("compact the conversation: %w", err)
+		return false, fmt.Errorf("compact the conversation: %w", err)
 	}
 	summary := api.Message{Role: "user", Content: SummaryPrefix + strings.TrimSpace(text)}
 	sb, _ := json.Marshal(summary)
@@ -466,7 +508,7 @@ func (e *Env) compact(ctx context.Context, w Window, ws *windowState, msgs *[]ap
 	*msgs = out
 	p := CompactPayload{Step: req.Step, SummaryStep: step, Reason: reason, Window: w.Tokens, EstimateBefore: before,
 		EstimateAfter: estimate(RequestBytes(out, req.Tools), ws.calib), Replaced: addrs, Summary: eventlog.BlobAddress(sb), At: at}
-	return e.recordContext(ctx, eventlog.ContextCompacted, p, sb)
+	return true, e.recordContext(ctx, eventlog.ContextCompacted, p, sb)
 }
 
 // recordContext records a context.* event (a runtime fact).

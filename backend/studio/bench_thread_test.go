@@ -129,10 +129,20 @@ func (w *assemblyWorker) Run(ctx context.Context, env *kernel.Env) error {
 		msgs, task = f.Messages, f.Task
 		from := 0
 		next := make([]string, len(msgs))
-		if !f.Changed && len(addrs) <= len(msgs) {
-			from = copy(next, addrs)
-		}
 		var blobs [][]byte
+		if !f.Compacted && len(addrs) <= len(msgs) {
+			from = copy(next, addrs)
+			for _, j := range f.Rewritten {
+				if j < from {
+					b, _ := json.Marshal(msgs[j])
+					next[j] = eventlog.BlobAddress(b)
+					if !stored[next[j]] {
+						blobs = append(blobs, b)
+						stored[next[j]] = true
+					}
+				}
+			}
+		}
 		for j := from; j < len(msgs); j++ {
 			b, _ := json.Marshal(msgs[j])
 			next[j] = eventlog.BlobAddress(b)

@@ -812,7 +812,7 @@ func (s *Studio) conversationOf(ctx context.Context, run string) ([]kernel.Histo
 				return nil, calib, fmt.Errorf("run %s: message %s: %w", short(run), a, err)
 			}
 		}
-		out = append(out, kernel.HistoryMessage{Message: b, Summary: a != "" && summaries[a]})
+		out = append(out, kernel.HistoryMessage{Message: b, Summary: a != "" && summaries[a], Stored: a != ""})
 	}
 	return out, calib, nil
 }
