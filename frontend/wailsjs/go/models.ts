@@ -19,6 +19,7 @@ export namespace agent {
 	    chunks: number;
 	    error?: string;
 	    purpose?: string;
+	    window?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new ResponsePayload(source);
@@ -44,6 +45,7 @@ export namespace agent {
 	        this.chunks = source["chunks"];
 	        this.error = source["error"];
 	        this.purpose = source["purpose"];
+	        this.window = source["window"];
 	    }
 	}
 
