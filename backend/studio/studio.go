@@ -85,6 +85,8 @@ type Studio struct {
 	logErr  error // why events is nil
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
+	threadMu   sync.Mutex // guards threadLock
+	threadLock map[string]*sync.Mutex
 	mu         sync.Mutex
 	workspaces map[string]Workspace
 	runtimes   map[string]*wsRuntime // watcher and index of each open workspace

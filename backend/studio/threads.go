@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/buger/jsonparser"
@@ -173,11 +174,16 @@ func (s *Studio) GetThread(req ThreadRequest) (ThreadView, error) {
 		return ThreadView{}, err
 	}
 	v := ThreadView{Thread: t, Turns: make([]TurnView, 0, len(turns))}
+	waiting := map[string]bool{}
+	for _, a := range k.Asks(t.Workspace) {
+		waiting[a.Run] = true
+	}
 	for _, tu := range turns {
 		tv, err := s.turnView(ctx, k, tu)
 		if err != nil {
 			return ThreadView{}, err
 		}
+		tv.Info.Waiting = waiting[tu.Run]
 		v.Turns = append(v.Turns, tv)
 	}
 	if last := lastConversational(turns); last != nil {
@@ -441,6 +447,10 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 		if err != nil {
 			return SendResult{}, err
 		}
+		defer s.lockThread(id)()
+		if err := s.emitter.CatchUp(ctx); err != nil { // what the turn before the lock added
+			return SendResult{}, err
+		}
 		if th, err = kernel.LoadThread(ctx, db, id); err != nil {
 			return SendResult{}, err
 		}
@@ -567,6 +577,23 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 		return SendResult{Thread: th, Turn: turn, Run: info}, startErr
 	}
 	return SendResult{Thread: th, Turn: turn, Run: info}, nil
+}
+
+// lockThread serialises what adds turns to a thread (two messages sent
+// at once must not both become turn N).
+func (s *Studio) lockThread(id string) func() {
+	s.threadMu.Lock()
+	if s.threadLock == nil {
+		s.threadLock = map[string]*sync.Mutex{}
+	}
+	l, ok := s.threadLock[id]
+	if !ok {
+		l = &sync.Mutex{}
+		s.threadLock[id] = l
+	}
+	s.threadMu.Unlock()
+	l.Lock()
+	return l.Unlock
 }
 
 func turnsBefore(turns []kernel.TurnInfo, upto int) []kernel.TurnInfo {
@@ -974,6 +1001,7 @@ func (s *Studio) restore(v ThreadView, upto int) error {
 	if err != nil {
 		return err
 	}
+	defer s.lockThread(v.Thread.ID)()
 	ctx := context.Background()
 	ws := v.Thread.Workspace
 	if _, err := s.emit(ctx, eventlog.Draft{Stream: kernel.ThreadStream(v.Thread.ID), Type: eventlog.ThreadRestoreRequested, Origin: eventlog.OriginUser,

@@ -650,3 +650,35 @@ func TestMentionRefusedByPolicy(t *testing.T) {
 		t.Fatalf("replay differs: %+v", rep.Differences)
 	}
 }
+
+// TestConcurrentMessages: two messages sent at once to a thread never
+// become the same turn: one waits for the other and is told it works.
+func TestConcurrentMessages(t *testing.T) {
+	s, ws, _, fake, _ := agentStudio(t, map[string]string{"a.txt": "a\n"}, false)
+	fake.Push(fakeollama.Reply{Chunks: []string{"one"}})
+	one := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "first"})
+	hold := make(chan struct{})
+	fake.Push(fakeollama.Reply{Hold: hold, Chunks: []string{"two"}}, fakeollama.Reply{Hold: hold, Chunks: []string{"three"}})
+	errs := make(chan error, 2)
+	runs := make(chan string, 2)
+	for _, text := range []string{"second", "third"} {
+		go func() {
+			res, err := s.SendMessage(SendMessageRequest{ThreadID: one.Thread.ID, Text: text, Agent: AgentParams{Model: "tiny"}})
+			if err == nil {
+				runs <- res.Run.ID
+			}
+			errs <- err
+		}()
+	}
+	e1, e2 := <-errs, <-errs
+	if (e1 == nil) == (e2 == nil) || !strings.Contains(fmt.Sprint(e1, e2), "still working") {
+		t.Fatalf("two messages at once: %v / %v", e1, e2)
+	}
+	close(hold)
+	waitRun(t, s, <-runs)
+	v, err := s.GetThread(ThreadRequest{ID: one.Thread.ID})
+	must(t, err)
+	if len(v.Turns) != 2 || v.Turns[1].Turn != 2 {
+		t.Fatalf("turns: %+v", v.Turns)
+	}
+}
