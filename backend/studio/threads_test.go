@@ -682,3 +682,29 @@ func TestConcurrentMessages(t *testing.T) {
 		t.Fatalf("turns: %+v", v.Turns)
 	}
 }
+
+// TestRulesFallbacks: without AGENTS.md a folder's CLAUDE.md (or
+// .cursorrules, .clinerules) is read; AGENTS.md wins where both are;
+// the setting leaves them all out.
+func TestRulesFallbacks(t *testing.T) {
+	s, ws, _, fake, _ := agentStudio(t, map[string]string{"CLAUDE.md": "claude rules\n", ".cursorrules": "cursor rules\n",
+		"pkg/AGENTS.md": "pkg agents\n", "pkg/.clinerules": "pkg cline\n", "pkg/x/y.go": "package x\n", "other/.clinerules": "other\n"}, false)
+	fake.Push(fakeollama.Reply{Chunks: []string{"ok"}}, fakeollama.Reply{Chunks: []string{"ok"}})
+	res := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "look", Mentions: []string{"pkg/x/y.go"}})
+	var cp kernel.ContextPayload
+	must(t, json.Unmarshal(runEvents(t, s, res.Run.ID, eventlog.RunContextResolved)[0].Payload, &cp))
+	var got []string
+	for _, r := range cp.Rules {
+		got = append(got, r.Path)
+	}
+	if strings.Join(got, ",") != "CLAUDE.md,pkg/AGENTS.md" {
+		t.Fatalf("rules read: %v", got)
+	}
+	off := send(t, s, SendMessageRequest{ThreadID: res.Thread.ID, Text: "again", Mentions: []string{"pkg/x/y.go"}, NoRules: true})
+	cp = kernel.ContextPayload{}
+	must(t, json.Unmarshal(runEvents(t, s, off.Run.ID, eventlog.RunContextResolved)[0].Payload, &cp))
+	_, reqs := requestsOf(t, s, off.Run.ID)
+	if len(cp.Rules) != 0 || strings.Contains(reqs[0].Messages[0].Content, "claude rules") {
+		t.Fatalf("rules turned off, still read: %+v", cp.Rules)
+	}
+}
