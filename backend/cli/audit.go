@@ -36,13 +36,13 @@ func Audit(args []string, io IO) int {
 	}
 	defer store.Close()
 	ctx := context.Background()
-	runs, title, err := auditTarget(ctx, store, fl.Arg(0))
+	runs, title, threadID, err := auditTarget(ctx, store, fl.Arg(0))
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "ice-studio audit: %v\n", err)
 		return ExitFailed
 	}
 	if title != "" && !*asJSON {
-		fmt.Fprintf(io.Stdout, "thread %s · %s · %d turns\n", fl.Arg(0), title, len(runs))
+		fmt.Fprintf(io.Stdout, "thread %s · %s · %d turns\n", threadID, title, len(runs))
 	}
 	steps := 0
 	for _, r := range runs {
@@ -71,10 +71,10 @@ type auditTurn struct {
 
 // auditTarget resolves a run or thread id (whole, or its end or start)
 // from the log itself (the projections of a read-only log may be behind).
-func auditTarget(ctx context.Context, store eventlog.Store, id string) ([]auditTurn, string, error) {
-	id = strings.TrimSpace(id)
+func auditTarget(ctx context.Context, store eventlog.Store, id string) (turns []auditTurn, title, thread string, err error) {
+	id = strings.TrimLeft(strings.TrimSpace(id), "…") // as the Studio shows it: "…" and the id's end
 	runs, threads := map[string]bool{}, map[string]string{}
-	err := store.Read(ctx, eventlog.Query{Types: []string{eventlog.RunCreated, eventlog.ThreadCreated, eventlog.ThreadRenamed}, NoHashes: true}, func(e eventlog.Event) error {
+	err = store.Read(ctx, eventlog.Query{Types: []string{eventlog.RunCreated, eventlog.ThreadCreated, eventlog.ThreadRenamed}, NoHashes: true}, func(e eventlog.Event) error {
 		switch e.Type {
 		case eventlog.RunCreated:
 			runs[e.Run] = true
@@ -88,7 +88,7 @@ func auditTarget(ctx context.Context, store eventlog.Store, id string) ([]auditT
 		return nil
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	var matches []string
 	kind := map[string]string{}
@@ -104,14 +104,14 @@ func auditTarget(ctx context.Context, store eventlog.Store, id string) ([]auditT
 	}
 	switch {
 	case len(matches) == 0:
-		return nil, "", fmt.Errorf("no run or thread %s in the log", id)
+		return nil, "", "", fmt.Errorf("no run or thread %s in the log", id)
 	case len(matches) > 1:
-		return nil, "", fmt.Errorf("%s matches more than one id (%s): give more of it", id, strings.Join(matches, ", "))
+		return nil, "", "", fmt.Errorf("%s matches more than one id (%s): give more of it", id, strings.Join(matches, ", "))
 	case len(id) < 6 && matches[0] != id:
-		return nil, "", fmt.Errorf("%s is too short: give at least 6 characters of the id", id)
+		return nil, "", "", fmt.Errorf("%s is too short: give at least 6 characters of the id", id)
 	}
 	if kind[matches[0]] == "run" {
-		return []auditTurn{{id: matches[0]}}, "", nil
+		return []auditTurn{{id: matches[0]}}, "", "", nil
 	}
 	var out []auditTurn
 	err = store.Read(ctx, eventlog.Query{Stream: "thread/" + matches[0], Types: []string{eventlog.ThreadTurnAdded}, NoHashes: true}, func(e eventlog.Event) error {
@@ -126,11 +126,11 @@ func auditTarget(ctx context.Context, store eventlog.Store, id string) ([]auditT
 		out = append(out, auditTurn{id: p.Run, kind: p.Kind, turn: p.Turn})
 		return nil
 	})
-	title := threads[matches[0]]
+	title = threads[matches[0]]
 	if title == "" {
 		title = "(untitled)"
 	}
-	return out, title, err
+	return out, title, matches[0], err
 }
 
 func matchID(full, id string) bool {

@@ -118,12 +118,12 @@ func TestAuditThread(t *testing.T) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runVerb(cli.Audit, dir, thread[len(thread)-8:])
+	code, out, errOut := runVerb(cli.Audit, dir, "…"+thread[len(thread)-8:]) // as the Studio shows it
 	if code != cli.ExitOK {
 		t.Fatalf("audit thread = %d, %s", code, errOut)
 	}
 	turn2 := out[strings.Index(out, "══ turn 2"):]
-	for _, want := range []string{"thread " + thread[len(thread)-8:] + " · First question · 2 turns", "══ turn 1 (message)", "answer   First answer."} {
+	for _, want := range []string{"thread " + thread + " · First question · 2 turns", "══ turn 1 (message)", "answer   First answer."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("audit output lacks %q:\n%s", want, out)
 		}

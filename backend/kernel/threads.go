@@ -265,7 +265,7 @@ func ResolveRun(ctx context.Context, db *sql.DB, id string) (string, error) {
 }
 
 func resolveShort(ctx context.Context, db *sql.DB, table, id string, unknown error) (string, error) {
-	id = strings.TrimSpace(id)
+	id = strings.TrimLeft(strings.TrimSpace(id), "…") // as the UI shows it: "…" and the id's end
 	if id == "" {
 		return "", fmt.Errorf("%w: no id given", unknown)
 	}
