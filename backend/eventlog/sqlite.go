@@ -480,6 +480,14 @@ func where(q Query) (string, []any) {
 	if q.Run != "" {
 		add("run = ?", q.Run)
 	}
+	if len(q.Runs) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(q.Runs)), ",")
+		a := make([]any, len(q.Runs))
+		for i, r := range q.Runs {
+			a[i] = r
+		}
+		add("run IN ("+ph+")", a...)
+	}
 	if q.Workspace != "" {
 		add("workspace = ?", q.Workspace)
 	}
@@ -493,7 +501,7 @@ func where(q Query) (string, []any) {
 			a[i] = t
 		}
 		col := "type"
-		if q.Run != "" || q.Stream != "" {
+		if q.Run != "" || len(q.Runs) > 0 || q.Stream != "" {
 			// A run's (or stream's) events are few: the unary + keeps
 			// SQLite from scanning every event of these types instead.
 			col = "+type"

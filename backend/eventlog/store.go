@@ -42,6 +42,7 @@ type Query struct {
 	UntilSeq  int64    // only events with seq <= UntilSeq
 	Stream    string   // exact stream
 	Run       string   // run id
+	Runs      []string // any of these runs
 	Workspace string   // workspace id
 	Types     []string // any of these types
 	Origin    string   // exact origin

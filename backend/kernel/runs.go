@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/projection"
@@ -279,6 +280,58 @@ func LoadRun(ctx context.Context, db *sql.DB, id string) (RunInfo, error) {
 		return RunInfo{}, fmt.Errorf("%w: %s", ErrUnknownRun, id)
 	}
 	return r, err
+}
+
+// LoadRuns reads runs by id (those not found are left out).
+func LoadRuns(ctx context.Context, db *sql.DB, ids []string) (map[string]RunInfo, error) {
+	out := make(map[string]RunInfo, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+runColumns+` FROM p_runs WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID] = r
+	}
+	return out, rows.Err()
+}
+
+// StagedChangesOf lists the staged changes of several runs, by run.
+func StagedChangesOf(ctx context.Context, db *sql.DB, runs []string) (map[string][]Staged, error) {
+	out := make(map[string][]Staged, len(runs))
+	if len(runs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(runs))
+	for i, id := range runs {
+		args[i] = id
+	}
+	rows, err := db.QueryContext(ctx, `SELECT run, path, op, base, after FROM p_run_staged WHERE run IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(runs)), ",")+`) ORDER BY run, path`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var run string
+		var s Staged
+		if err := rows.Scan(&run, &s.Path, &s.Op, &s.Base, &s.After); err != nil {
+			return nil, err
+		}
+		out[run] = append(out[run], s)
+	}
+	return out, rows.Err()
 }
 
 // ListRuns returns runs, newest first; an empty workspace lists all.

@@ -178,13 +178,41 @@ func (s *Studio) GetThread(req ThreadRequest) (ThreadView, error) {
 	for _, a := range k.Asks(t.Workspace) {
 		waiting[a.Run] = true
 	}
+	// A long thread is read in three queries, not three a turn.
+	ids := make([]string, len(turns))
+	for i, tu := range turns {
+		ids[i] = tu.Run
+	}
+	infos, err := kernel.LoadRuns(ctx, db, ids)
+	if err != nil {
+		return ThreadView{}, err
+	}
+	staged, err := kernel.StagedChangesOf(ctx, db, ids)
+	if err != nil {
+		return ThreadView{}, err
+	}
+	byRun := make(map[string]*TurnView, len(turns))
 	for _, tu := range turns {
-		tv, err := s.turnView(ctx, k, tu)
-		if err != nil {
-			return ThreadView{}, err
+		info, ok := infos[tu.Run]
+		if !ok {
+			return ThreadView{}, fmt.Errorf("%w: %s (turn %d)", kernel.ErrUnknownRun, tu.Run, tu.Turn)
 		}
-		tv.Info.Waiting = waiting[tu.Run]
+		info.Waiting = waiting[tu.Run]
+		tv := TurnView{TurnInfo: tu, Info: info, Message: info.Task, Files: []kernel.FileRef{}, Rules: []kernel.FileRef{}, Changes: []FileStat{}}
+		for _, st := range staged[tu.Run] {
+			fs := FileStat{Path: st.Path, Op: st.Op}
+			before, _ := s.blobText(ctx, st.Base)
+			after, _ := s.blobText(ctx, st.After)
+			fs.Added, fs.Removed = lineStat(before, after)
+			tv.Changes = append(tv.Changes, fs)
+		}
 		v.Turns = append(v.Turns, tv)
+	}
+	for i := range v.Turns {
+		byRun[v.Turns[i].Run] = &v.Turns[i] // a fork's run is one turn only
+	}
+	if err := s.turnEvents(ctx, ids, byRun); err != nil {
+		return ThreadView{}, err
 	}
 	if last := lastConversational(turns); last != nil {
 		var info kernel.RunInfo
@@ -230,17 +258,21 @@ func lastConversational(turns []kernel.TurnInfo) *kernel.TurnInfo {
 	return nil
 }
 
-func (s *Studio) turnView(ctx context.Context, k *kernel.Kernel, tu kernel.TurnInfo) (TurnView, error) {
-	tv := TurnView{TurnInfo: tu, Files: []kernel.FileRef{}, Rules: []kernel.FileRef{}, Changes: []FileStat{}}
-	info, err := kernel.LoadRun(ctx, s.events.ReadDB(), tu.Run) // caught up by GetThread
-	if err != nil {
-		return tv, err
+// turnEvents fills in what the turns' events say: their context (files,
+// rules, selection, carried changes, the history carried), the last
+// model step's prompt tokens and window, and the context notices.
+func (s *Studio) turnEvents(ctx context.Context, runs []string, byRun map[string]*TurnView) error {
+	if len(runs) == 0 {
+		return nil
 	}
-	tv.Info, tv.Message = info, info.Task
 	// Not the requests: in a long thread each lists hundreds of messages.
-	err = s.events.Read(ctx, eventlog.Query{Run: tu.Run, NoHashes: true, Types: []string{eventlog.RunContextResolved,
+	return s.events.Read(ctx, eventlog.Query{Runs: runs, NoHashes: true, Types: []string{eventlog.RunContextResolved,
 		eventlog.InferenceResponse, eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated}},
 		func(e eventlog.Event) error {
+			tv := byRun[e.Run]
+			if tv == nil {
+				return nil
+			}
 			switch e.Type {
 			case eventlog.RunContextResolved:
 				// The history lists are long in a long thread: they are
@@ -295,21 +327,6 @@ func (s *Studio) turnView(ctx context.Context, k *kernel.Kernel, tu kernel.TurnI
 			}
 			return nil
 		})
-	if err != nil {
-		return tv, err
-	}
-	staged, err := kernel.StagedChanges(ctx, s.events.ReadDB(), tu.Run)
-	if err != nil {
-		return tv, err
-	}
-	for _, st := range staged {
-		fs := FileStat{Path: st.Path, Op: st.Op}
-		before, _ := s.blobText(ctx, st.Base)
-		after, _ := s.blobText(ctx, st.After)
-		fs.Added, fs.Removed = lineStat(before, after)
-		tv.Changes = append(tv.Changes, fs)
-	}
-	return tv, nil
 }
 
 // arrayLen counts the elements of a payload's array field (0 if none).

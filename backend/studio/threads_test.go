@@ -463,7 +463,9 @@ func TestForkAndRestore(t *testing.T) {
 	if next.Turn != 3 || !strings.Contains(all, `"two"`) || strings.Contains(all, `"three"`) {
 		t.Fatalf("the fork's turn 3 carries %s", all)
 	}
-	// Threads are a projection like any other: a replay gives the same.
+	// Threads are a projection like any other: a replay gives the same
+	// (once the watcher has recorded the restored files).
+	waitIndexEqualsScan(t, s, ws.ID, root, "after the fork")
 	rep, err := projection.Check(context.Background(), s.events, s.events.DB(), Projections)
 	must(t, err)
 	if !rep.OK {
