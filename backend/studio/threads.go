@@ -18,6 +18,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/ollama"
 )
 
 // Conversations: a thread of agent runs, one per user message. Every turn
@@ -76,8 +77,10 @@ type ListThreadsRequest struct {
 // ThreadSummary is a thread in the list.
 type ThreadSummary struct {
 	kernel.ThreadInfo
-	Last  kernel.State `json:"last"`  // the last turn's state
-	Model string       `json:"model"` // the last turn's model
+	Last    kernel.State `json:"last"`    // the last turn's state
+	Outcome string       `json:"outcome"` // and its outcome (committed, aborted, terminated, "" undecided)
+	Failed  bool         `json:"failed"`  // it ended by a failure (not by the user): it can be retried
+	Model   string       `json:"model"`   // the last turn's model
 }
 
 // ListThreads lists a workspace's conversations, the latest first.
@@ -100,7 +103,8 @@ func (s *Studio) ListThreads(req ListThreadsRequest) ([]ThreadSummary, error) {
 		sum := ThreadSummary{ThreadInfo: t}
 		if turns, err := kernel.ThreadTurns(ctx, db, t.ID); err == nil && len(turns) > 0 {
 			if r, err := k.Get(ctx, turns[len(turns)-1].Run); err == nil {
-				sum.Last, sum.Model = r.State, r.Model
+				sum.Last, sum.Outcome, sum.Model = r.State, r.Outcome, r.Model
+				sum.Failed = s.failed(ctx, r)
 			}
 		}
 		out = append(out, sum)
@@ -129,12 +133,17 @@ type TurnView struct {
 	PromptTokens int  `json:"promptTokens"`
 	Window       int  `json:"window"`
 	Retryable    bool `json:"retryable"`
+	// Failed: the turn ended by a failure or the runtime (Ollama down, a
+	// budget spent, its context refused), not by your Abort.
+	Failed bool `json:"failed"`
+	asked  bool // its abort was asked for (run.abort_requested)
 }
 
 // FileStat is one file a turn changed, with lines added and removed.
 type FileStat struct {
 	Path    string `json:"path"`
 	Op      string `json:"op"`
+	New     bool   `json:"new"` // the file did not exist before
 	Added   int    `json:"added"`
 	Removed int    `json:"removed"`
 }
@@ -146,7 +155,8 @@ type ThreadView struct {
 	// Busy: the last turn is still working (a follow-up must wait).
 	Busy bool `json:"busy"`
 	// Pending says what a follow-up does with the last turn's changes:
-	// "staged" (it carries them), "committed", "aborted" or "" (none).
+	// "staged" (it carries them), "committed", "aborted" (by you),
+	// "failed" (it ended by a failure: nothing of it was applied) or "".
 	Pending string `json:"pending"`
 }
 
@@ -200,7 +210,7 @@ func (s *Studio) GetThread(req ThreadRequest) (ThreadView, error) {
 		info.Waiting = waiting[tu.Run]
 		tv := TurnView{TurnInfo: tu, Info: info, Message: info.Task, Files: []kernel.FileRef{}, Rules: []kernel.FileRef{}, Changes: []FileStat{}}
 		for _, st := range staged[tu.Run] {
-			fs := FileStat{Path: st.Path, Op: st.Op}
+			fs := FileStat{Path: st.Path, Op: st.Op, New: st.Base == "" && st.Op != kernel.OpDelete}
 			before, _ := s.blobText(ctx, st.Base)
 			after, _ := s.blobText(ctx, st.After)
 			fs.Added, fs.Removed = lineStat(before, after)
@@ -214,11 +224,16 @@ func (s *Studio) GetThread(req ThreadRequest) (ThreadView, error) {
 	if err := s.turnEvents(ctx, ids, byRun); err != nil {
 		return ThreadView{}, err
 	}
+	for i := range v.Turns {
+		tv := &v.Turns[i]
+		tv.Failed = tv.Info.Outcome == kernel.OutcomeTerminated || (tv.Info.Outcome == kernel.OutcomeAborted && !tv.asked)
+	}
 	if last := lastConversational(turns); last != nil {
 		var info kernel.RunInfo
+		failed := false
 		for _, tv := range v.Turns {
 			if tv.Turn == last.Turn {
-				info = tv.Info
+				info, failed = tv.Info, tv.Failed
 			}
 		}
 		v.Busy = busy(info)
@@ -229,6 +244,8 @@ func (s *Studio) GetThread(req ThreadRequest) (ThreadView, error) {
 			}
 		case info.Outcome == kernel.OutcomeCommitted:
 			v.Pending = "committed"
+		case info.Outcome != "" && failed:
+			v.Pending = "failed"
 		case info.Outcome != "":
 			v.Pending = "aborted"
 		}
@@ -239,6 +256,24 @@ func (s *Studio) GetThread(req ThreadRequest) (ThreadView, error) {
 			(tv.Info.Outcome == kernel.OutcomeAborted || tv.Info.Outcome == kernel.OutcomeTerminated)
 	}
 	return v, nil
+}
+
+// failed reports whether a finished run ended by a failure or the
+// runtime (Ollama down, a budget spent, its context refused) rather than
+// by the user's Abort (or a restore, or a follow-up taking it over).
+func (s *Studio) failed(ctx context.Context, r kernel.RunInfo) bool {
+	switch r.Outcome {
+	case kernel.OutcomeTerminated:
+		return true
+	case kernel.OutcomeAborted:
+		asked := false
+		_ = s.events.Read(ctx, eventlog.Query{Run: r.ID, Types: []string{eventlog.RunAbortRequested}, NoHashes: true, Limit: 1}, func(eventlog.Event) error {
+			asked = true
+			return nil
+		})
+		return !asked
+	}
+	return false
 }
 
 // busy reports whether a turn's run is still working (or waiting for an
@@ -266,7 +301,7 @@ func (s *Studio) turnEvents(ctx context.Context, runs []string, byRun map[string
 		return nil
 	}
 	// Not the requests: in a long thread each lists hundreds of messages.
-	return s.events.Read(ctx, eventlog.Query{Runs: runs, NoHashes: true, Types: []string{eventlog.RunContextResolved,
+	return s.events.Read(ctx, eventlog.Query{Runs: runs, NoHashes: true, Types: []string{eventlog.RunContextResolved, eventlog.RunAbortRequested,
 		eventlog.InferenceResponse, eventlog.ContextTrimmed, eventlog.ContextCompacted, eventlog.InferenceTruncated}},
 		func(e eventlog.Event) error {
 			tv := byRun[e.Run]
@@ -318,6 +353,8 @@ func (s *Studio) turnEvents(ctx context.Context, runs []string, byRun map[string
 						tv.Window = int(w)
 					}
 				}
+			case eventlog.RunAbortRequested:
+				tv.asked = true
 			case eventlog.ContextTrimmed:
 				tv.Trimmed++
 			case eventlog.ContextCompacted:
@@ -512,7 +549,21 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 		task = "/compact"
 	}
 	sr, cfg, err := s.prepareAgent(tr.workspace, task, tr.params)
-	if err != nil {
+	var failure error // the model server could not be reached
+	switch {
+	case err == nil:
+	case modelUnreachable(err):
+		// Ollama is down (or failing): the message is not lost. The turn
+		// is recorded, fails with the reason, and can be retried.
+		failure = err
+		if sr, err = tr.params.Options.request(tr.workspace, task); err != nil {
+			return SendResult{}, err
+		}
+		sr.Model = strings.TrimSpace(tr.params.Model)
+		if sr.Model == "" {
+			sr.Model, _ = s.defaults()
+		}
+	default:
 		return SendResult{}, err
 	}
 	turn := len(turns) + 1
@@ -538,7 +589,7 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 			}
 		}
 	}
-	cfg.Note = noteFor(prev, prevInfo)
+	cfg.Note = noteFor(prev, prevInfo, prev != nil && s.failed(ctx, prevInfo))
 	if carryFrom.ID != "" && (tr.retries > 0 || carryFrom.State == kernel.StateValidated || carryFrom.State == kernel.StateValidationFailed) {
 		staged, err := kernel.StagedChanges(ctx, db, carryFrom.ID)
 		if err != nil {
@@ -571,7 +622,11 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 		}
 	}
 	sr.Thread = th.ID
-	info, startErr := k.Start(ctx, sr, agent.New(s.cfg.Ollama, cfg))
+	var worker kernel.Worker = unreachable{err: failure}
+	if failure == nil {
+		worker = agent.New(s.cfg.Ollama, cfg)
+	}
+	info, startErr := k.Start(ctx, sr, worker)
 	if info.ID == "" {
 		return SendResult{}, startErr
 	}
@@ -580,6 +635,15 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 	if _, err := s.emit(ctx, eventlog.Draft{Stream: kernel.ThreadStream(th.ID), Type: eventlog.ThreadTurnAdded, Origin: eventlog.OriginRuntime,
 		Workspace: tr.workspace, Payload: kernel.TurnAddedPayload{Turn: turn, Run: info.ID, Kind: tr.kind, Retries: tr.retries}}); err != nil {
 		return SendResult{}, err
+	}
+	if startErr == nil && sr.Carry == "" && tr.retries == 0 && prev != nil && prevInfo.State == kernel.StateValidated {
+		// A turn that changed nothing (a question answered) is finished
+		// when the conversation goes on: there is nothing left to review.
+		if st, err := kernel.StagedChanges(ctx, db, prevInfo.ID); err == nil && len(st) == 0 {
+			if _, err := k.Approve(ctx, prevInfo.ID); err != nil && !errors.Is(err, kernel.ErrNotApprovable) {
+				s.log.Warn("finish the previous turn", "run", prevInfo.ID, "err", err)
+			}
+		}
 	}
 	if startErr == nil && sr.Carry != "" && tr.retries == 0 {
 		// Its changes live on in the new turn: the old one can no longer
@@ -590,11 +654,30 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 	}
 	s.cfg.Bus.Publish(bus.ThreadChanged, ThreadChangedPayload{Thread: th.ID, Workspace: tr.workspace})
 	th, _ = kernel.LoadThread(ctx, db, th.ID)
+	// A turn whose context could not be loaded (an @-file refused) is in
+	// the thread, aborted with the reason: the result says so (the
+	// conversation opens on it), not an error that would hide the turn.
 	if startErr != nil {
-		return SendResult{Thread: th, Turn: turn, Run: info}, startErr
+		if got, err := k.Get(ctx, info.ID); err == nil {
+			info = got
+		}
 	}
 	return SendResult{Thread: th, Turn: turn, Run: info}, nil
 }
+
+// modelUnreachable reports errors of the model server that a retry may
+// get past (it is not running, dropped the connection, failed).
+func modelUnreachable(err error) bool {
+	return errors.Is(err, ollama.ErrNotRunning) || errors.Is(err, ollama.ErrDropped) || errors.Is(err, ollama.ErrServer)
+}
+
+// unreachable is the worker of a turn sent while the model server could
+// not be reached: it fails at once with the reason.
+type unreachable struct{ err error }
+
+func (unreachable) Name() string { return agent.Name }
+
+func (u unreachable) Run(context.Context, *kernel.Env) error { return u.err }
 
 // lockThread serialises what adds turns to a thread (two messages sent
 // at once must not both become turn N).
@@ -637,13 +720,15 @@ func (s *Studio) carriedBy(ctx context.Context, run string) string {
 }
 
 // noteFor tells a follow-up what became of the previous turn's work.
-func noteFor(prev *kernel.TurnInfo, info kernel.RunInfo) string {
+func noteFor(prev *kernel.TurnInfo, info kernel.RunInfo, failed bool) string {
 	if prev == nil {
 		return ""
 	}
 	switch {
 	case info.Outcome == kernel.OutcomeCommitted:
 		return "The previous turn's changes were applied to the files (committed)."
+	case info.Outcome == kernel.OutcomeAborted && failed:
+		return "The previous turn failed (" + info.Reason + "): nothing it staged was applied."
 	case info.Outcome == kernel.OutcomeAborted:
 		return "The previous turn was stopped or its changes discarded: nothing it staged was applied."
 	case info.Outcome == kernel.OutcomeTerminated:

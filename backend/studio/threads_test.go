@@ -353,12 +353,11 @@ func TestMentionsAndSelection(t *testing.T) {
 	}
 
 	res, err := s.SendMessage(SendMessageRequest{ThreadID: ok.Thread.ID, Text: "And this?", Mentions: []string{"link.txt"}, Agent: AgentParams{Model: "tiny"}})
-	if err == nil || !strings.Contains(err.Error(), "outside the workspace") {
-		t.Fatalf("an @-file outside the workspace: %v", err)
-	}
+	must(t, err) // the turn is recorded: it says why it could not start
 	info := waitRun(t, s, res.Run.ID)
-	if info.Outcome != kernel.OutcomeAborted || !strings.Contains(info.Reason, "link.txt") {
-		t.Fatalf("the refused turn: %+v", info)
+	if res.Turn != 2 || res.Run.Outcome != kernel.OutcomeAborted || info.Outcome != kernel.OutcomeAborted ||
+		!strings.Contains(info.Reason, "link.txt") || !strings.Contains(info.Reason, "outside the workspace") {
+		t.Fatalf("the refused turn: %+v / %+v", res, info)
 	}
 	denied := runEvents(t, s, res.Run.ID, eventlog.CapabilityDenied)
 	if len(denied) != 1 || !strings.Contains(string(denied[0].Payload), "outside") {
@@ -636,8 +635,12 @@ func TestMentionRefusedByPolicy(t *testing.T) {
 	_, err := s.SetPolicy(SetPolicyRequest{WorkspaceID: ws.ID, Policy: p})
 	must(t, err)
 	res, err := s.SendMessage(SendMessageRequest{WorkspaceID: ws.ID, Text: "Look", Mentions: []string{"secret/key.txt"}, Agent: AgentParams{Model: "tiny"}})
-	if err == nil || !strings.Contains(err.Error(), "secret/key.txt") {
-		t.Fatalf("a refused @-file: %v", err)
+	must(t, err)
+	if res.Thread.ID == "" || res.Run.Outcome != kernel.OutcomeAborted || !strings.Contains(res.Run.Reason, "secret/key.txt") {
+		t.Fatalf("a refused @-file: %+v", res)
+	}
+	if v, _ := s.GetThread(ThreadRequest{ID: res.Thread.ID}); v.Pending != "failed" || !v.Turns[0].Retryable {
+		t.Fatalf("the thread after a refused @-file: %+v", v)
 	}
 	denied := runEvents(t, s, res.Run.ID, eventlog.CapabilityDenied)
 	if len(denied) != 1 || !strings.Contains(string(denied[0].Payload), "secret/key.txt") {
@@ -708,5 +711,35 @@ func TestRulesFallbacks(t *testing.T) {
 	_, reqs := requestsOf(t, s, off.Run.ID)
 	if len(cp.Rules) != 0 || strings.Contains(reqs[0].Messages[0].Content, "claude rules") {
 		t.Fatalf("rules turned off, still read: %+v", cp.Rules)
+	}
+}
+
+// TestMessageWhileOllamaIsDown: the message is not lost: its turn is
+// recorded, fails with the reason, and can be retried.
+func TestMessageWhileOllamaIsDown(t *testing.T) {
+	s, ws, _, fake, _ := agentStudio(t, map[string]string{"a.txt": "a\n"}, false)
+	fake.Push(fakeollama.Reply{Chunks: []string{"Hello."}})
+	one := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "Hi"})
+	fake.Close()
+	res, err := s.SendMessage(SendMessageRequest{ThreadID: one.Thread.ID, Text: "Are you there?", Agent: AgentParams{Model: "tiny"}})
+	must(t, err)
+	info := waitRun(t, s, res.Run.ID)
+	if info.Outcome != kernel.OutcomeAborted || !strings.Contains(strings.ToLower(info.Reason), "ollama") || info.Task != "Are you there?" {
+		t.Fatalf("the turn sent while Ollama is down: %+v", info)
+	}
+	v, err := s.GetThread(ThreadRequest{ID: one.Thread.ID})
+	must(t, err)
+	if len(v.Turns) != 2 || !v.Turns[1].Retryable || v.Pending != "failed" {
+		t.Fatalf("thread: pending %q, turns %+v", v.Pending, v.Turns)
+	}
+	// The answered first turn (nothing to review) was finished when the
+	// conversation went on.
+	if v.Turns[0].Info.Outcome != kernel.OutcomeCommitted {
+		t.Fatalf("turn 1 after the follow-up: %+v", v.Turns[0].Info)
+	}
+	list, err := s.ListThreads(ListThreadsRequest{WorkspaceID: ws.ID})
+	must(t, err)
+	if len(list) != 1 || !list[0].Failed || list[0].Outcome != kernel.OutcomeAborted {
+		t.Fatalf("list: %+v", list)
 	}
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { approveWrites, artifacts, makeProject, openProject, scriptedOllama } from './helpers.mjs';
+import { approveWrites, artifacts, makeProject, openProject, scriptedOllama, showRuns } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -29,6 +29,7 @@ test('an agent run: the model reads and edits, the write is approved, the change
   ]);
   const project = makeProject(t, files);
   const { page, problems } = await openProject(t, project, /notes\.txt/, { OLLAMA_HOST: ollama.url });
+  await showRuns(page);
 
   // The composer: the task, the model, the profile.
   const composer = page.getByRole('form', { name: 'Agent' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { artifacts, makeProject, openProject } from './helpers.mjs';
+import { artifacts, makeProject, openProject, showRuns } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -21,6 +21,7 @@ const disk = (root) => Object.fromEntries(Object.keys(files).map((p) => [p, read
 /** openAndReplace opens project in the Studio and starts a find & replace of find with NEWWORD. */
 async function openAndReplace(t, project, find) {
   const { page, problems } = await openProject(t, project);
+  await showRuns(page);
   await page.getByRole('button', { name: /Find & replace/ }).click();
   const form = page.getByRole('form', { name: 'Find and replace' });
   await form.getByLabel('Find').fill(find);

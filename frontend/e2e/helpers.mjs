@@ -47,17 +47,59 @@ export async function fakeOllama(t, version) {
   return `http://127.0.0.1:${srv.address().port}`;
 }
 
+/** summaryText is the fake's answer to a compaction step (whose system prompt starts "You summarise"). */
+export const summaryText = 'The user asked for work on the project; the agent read files and is going on.';
+
+/**
+ * promptTokens counts a chat request's prompt as the Go fake does: the
+ * request rendered with the tiny model's template, 4 bytes a token, and BOS.
+ */
+function promptTokens(req) {
+  let text = '';
+  if (req.tools?.length) text += '<|tools|>\n' + req.tools.map((t) => JSON.stringify(t) + '\n').join('');
+  for (const m of req.messages ?? []) {
+    text += `<|${m.role}|>\n${m.content ?? ''}`;
+    for (const c of m.tool_calls ?? []) text += JSON.stringify({ name: c.function?.name, arguments: c.function?.arguments ?? {} });
+    text += '\n';
+  }
+  text += '<|assistant|>\n';
+  return Math.ceil(Buffer.byteLength(text) / 4) + 1;
+}
+
+/**
+ * asideReply answers the Studio's own runtime steps apart from the script,
+ * as the Go fake does: a calibration (no tools, num_predict 1) gets one
+ * token, a compaction the summary.
+ */
+function asideReply(req) {
+  if (req.tools?.length) return null;
+  if (req.options?.num_predict === 1) return { chunks: ['ok'], doneReason: 'length' };
+  const first = req.messages?.[0];
+  if (first?.role === 'system' && first.content.startsWith('You summarise')) return { chunks: [summaryText] };
+  return null;
+}
+
 /**
  * scriptedOllama is a fake Ollama that answers chat requests from a queue,
  * streamed as NDJSON the way Ollama does: replies are { chunks?: string[],
- * thinking?: string, calls?: [{ name, args }], delayMs?: number } (with the
+ * thinking?: string, calls?: [{ name, args }], delayMs?: number, hold?:
+ * Promise } (a held reply waits for the promise before its chunks; with the
  * queue empty the answer is "Done."). It serves one tool-capable model,
- * tiny:latest, and keeps every chat request body it received (requests).
+ * tiny:latest, and keeps every chat request body it received (requests;
+ * the runtime's calibration and summary steps, answered apart from the
+ * script, in asides). stop() makes it stop answering (connections are
+ * refused, open ones are cut, as when Ollama quits) and start() brings it
+ * back on the same port; received(n) waits for the n-th chat request.
+ * Each answer reports 10 prompt tokens, or with countPrompts the prompt's
+ * tokens counted as the Go fake does (the runtime takes a low count for a
+ * request the server cut).
  */
-export async function scriptedOllama(t, replies = []) {
+export async function scriptedOllama(t, replies = [], { countPrompts = false } = {}) {
   const model = 'tiny:latest';
   const queue = [...replies];
   const requests = [];
+  const asides = [];
+  const waiters = [];
   const json = (res, status, body) => {
     res.statusCode = status;
     res.setHeader('Content-Type', 'application/json');
@@ -104,11 +146,21 @@ export async function scriptedOllama(t, replies = []) {
     }
     if (path !== '/api/chat') return json(res, 404, { error: 'not found' });
     if (!known(parsed.model)) return json(res, 404, { error: `model '${parsed.model}' not found, try pulling it first` });
-    requests.push(parsed);
-    const reply = queue.shift() ?? { chunks: ['Done.'] };
+    let reply = asideReply(parsed);
+    if (reply) asides.push(parsed);
+    else {
+      requests.push(parsed);
+      for (const w of waiters.filter((w) => requests.length >= w.n)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.ok(parsed);
+      }
+      reply = queue.shift() ?? { chunks: ['Done.'] };
+    }
+    if (reply.hold) await reply.hold;
+    if (res.destroyed) return;
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/x-ndjson');
-    const line = (o) => res.write(JSON.stringify({ model, created_at: new Date().toISOString(), ...o }) + '\n');
+    const line = (o) => res.destroyed || res.write(JSON.stringify({ model, created_at: new Date().toISOString(), ...o }) + '\n');
     const pause = () => new Promise((ok) => setTimeout(ok, reply.delayMs ?? 0));
     if (reply.thinking) line({ message: { role: 'assistant', content: '', thinking: reply.thinking }, done: false });
     for (const c of reply.chunks ?? []) {
@@ -123,8 +175,8 @@ export async function scriptedOllama(t, replies = []) {
     line({
       message: { role: 'assistant', content: '' },
       done: true,
-      done_reason: 'stop',
-      prompt_eval_count: 10,
+      done_reason: reply.doneReason ?? 'stop',
+      prompt_eval_count: reply.prompt ?? (countPrompts ? promptTokens(parsed) : 10),
       eval_count: evalCount,
       total_duration: 2_000_000,
       eval_duration: 1_000_000,
@@ -132,8 +184,27 @@ export async function scriptedOllama(t, replies = []) {
     res.end();
   });
   await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
-  t.after(() => srv.close());
-  return { url: `http://127.0.0.1:${srv.address().port}`, requests, model };
+  const port = srv.address().port;
+  t.after(() => {
+    srv.closeAllConnections();
+    srv.close();
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    asides,
+    model,
+    /** received resolves with the n-th chat request of the script (1-based), once it came. */
+    received: (n) => (requests.length >= n ? Promise.resolve(requests[n - 1]) : new Promise((ok) => waiters.push({ n, ok }))),
+    /** stop: connections are refused, and the open ones cut. */
+    stop: () =>
+      new Promise((ok) => {
+        srv.close(() => ok());
+        srv.closeAllConnections();
+      }),
+    /** start answers again, on the same port. */
+    start: () => new Promise((ok, fail) => srv.listen(port, '127.0.0.1', ok).once('error', fail)),
+  };
 }
 
 /** startServe runs `ice-studio serve` and resolves once it printed its URL. */
@@ -209,6 +280,11 @@ export async function approveWrites(page, choice = 'Allow for this run') {
     answered++;
   }
   throw new Error('the run kept asking');
+}
+
+/** showRuns opens the Runs tab of the right pane (the Chat tab is the one shown first). */
+export async function showRuns(page) {
+  await page.getByRole('tablist', { name: 'Right pane' }).getByRole('tab', { name: 'Runs', exact: true }).click();
 }
 
 /**

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { approveWrites, artifacts, makeProject, openProject } from './helpers.mjs';
+import { approveWrites, artifacts, makeProject, openProject, showRuns } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -71,6 +71,7 @@ test('a note: written, searched, traced to its file, invalidated when the file c
 test('a committed replace run is promoted to a memory', async (t) => {
   const project = makeProject(t, files);
   const { page, problems } = await openProject(t, project);
+  await showRuns(page);
   await page.getByRole('button', { name: /Find & replace/ }).click();
   const replace = page.getByRole('form', { name: 'Find and replace' });
   await replace.getByLabel('Find').fill('OLDWORD');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { approveWrites, artifacts, makeProject, openProject } from './helpers.mjs';
+import { approveWrites, artifacts, makeProject, openProject, showRuns } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -33,6 +33,7 @@ function runView(page) {
 
 /** startReplace fills the Find & replace form and starts the run. */
 async function startReplace(page, { find, replace, command }) {
+  await showRuns(page);
   const form = page.getByRole('form', { name: 'Find and replace' });
   if (!(await form.isVisible())) await page.getByRole('button', { name: /Find & replace/ }).click();
   await form.getByLabel('Find').fill(find);

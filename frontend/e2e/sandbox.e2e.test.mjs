@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { approveWrites, artifacts, makeProject, openProject, scriptedOllama } from './helpers.mjs';
+import { approveWrites, artifacts, makeProject, openProject, scriptedOllama, showRuns } from './helpers.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -17,6 +17,7 @@ test('a sandboxed command: the card says what it can do, its changes are staged 
   ]);
   const project = makeProject(t, { 'notes.txt': 'notes\n', '.git/hooks/.keep': '' });
   const { page } = await openProject(t, project, /notes\.txt/, { OLLAMA_HOST: ollama.url, ICE_TEST_SECRET: 'hunter2-e2e' });
+  await showRuns(page);
   const composer = page.getByRole('form', { name: 'Agent' });
   await composer.getByRole('combobox', { name: 'Model' }).locator('option[value="tiny:latest"]').waitFor({ state: 'attached' });
   await page.getByLabel('Profile').selectOption('agent');

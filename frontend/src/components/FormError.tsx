@@ -13,3 +13,16 @@ export function FormError({ error, what }: { error: string | null | undefined; w
     </p>
   );
 }
+
+/** DismissableError shows an action's error as an alert with a × that clears it. */
+export function DismissableError({ error, onDismiss }: { error: string | null | undefined; onDismiss: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="run-error" role="alert">
+      <span>{error}</span>
+      <button className="icon-btn" aria-label="Dismiss" onClick={onDismiss}>
+        ×
+      </button>
+    </div>
+  );
+}

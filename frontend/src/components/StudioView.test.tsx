@@ -1,3 +1,4 @@
+import { EditorView } from '@codemirror/view';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Events, setTransport, type MemoryProposal } from '../bridge';
@@ -37,6 +38,7 @@ describe('<StudioView>', () => {
         ListModels: async () => ({ models: [], pulls: [], defaultChat: '', defaultEmbed: '' }),
         MemoryList: async () => [],
         GetMemorySettings: async () => ({ embeddingModel: '', indexed: 0 }),
+        ListThreads: async () => [],
       })
     );
     setTransport(backend.transport);
@@ -54,6 +56,12 @@ describe('<StudioView>', () => {
     await waitFor(() => expect(details.querySelector('.cm-content')?.textContent).toBe('hello'));
     expect(within(details).getByText('6 B')).toBeTruthy();
 
+    // The Chat tab comes first and is shown; the runs are one tab along.
+    const right = screen.getByRole('tablist', { name: 'Right pane' });
+    expect(within(right).getAllByRole('tab').map((t) => t.textContent)).toEqual(['Chat', 'Runs', 'Capabilities', 'Memory']);
+    expect(within(right).getByRole('tab', { name: 'Chat' }).getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByRole('button', { name: 'New conversation' })).toBeTruthy();
+    fireEvent.click(within(right).getByRole('tab', { name: 'Runs' }));
     const runs = await screen.findByRole('list', { name: 'Runs' });
     fireEvent.click(within(runs).getByRole('button', { name: /Replace "a" with "b"/ }));
     expect(await screen.findByRole('article', { name: 'Run' })).toBeTruthy();
@@ -86,5 +94,30 @@ describe('<StudioView>', () => {
     fireEvent.click(tab);
     fireEvent.click(await screen.findByRole('tab', { name: 'Review (2)' }));
     expect(within(screen.getByRole('list', { name: 'Pending proposals' })).getAllByRole('listitem')).toHaveLength(2);
+  });
+
+  it('Ask about selection opens the Chat with the selected lines attached to a new conversation', async () => {
+    render(<StudioView workspaceId="w1" />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Memory' }));
+    fireEvent.click(await screen.findByRole('treeitem', { name: /a\.txt/ }));
+    const details = screen.getByLabelText('Selection details');
+    await waitFor(() => expect(details.querySelector('.cm-content')?.textContent).toBe('hello'));
+    const cm = EditorView.findFromDOM(details.querySelector('.cm-editor') as HTMLElement)!;
+    act(() => cm.dispatch({ selection: { anchor: 0, head: 5 } }));
+    fireEvent.click(screen.getByRole('button', { name: 'Ask about selection' }));
+
+    const right = screen.getByRole('tablist', { name: 'Right pane' });
+    expect(within(right).getByRole('tab', { name: 'Chat' }).getAttribute('aria-selected')).toBe('true');
+    const chat = await screen.findByRole('article', { name: 'Conversation' });
+    expect(within(chat).getByRole('heading', { name: 'New conversation' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Chat: New conversation' }).getAttribute('aria-selected')).toBe('true');
+    const chips = within(chat).getByRole('list', { name: 'Attached to the message' });
+    expect(chips.textContent).toBe('a.txt:1×');
+    expect(store.messageDrafts('w1').get('')?.selection).toEqual({ path: 'a.txt', startLine: 1, endLine: 1, text: 'hello' });
+
+    // The file is one tab away; closing the conversation leaves it.
+    fireEvent.click(screen.getByRole('button', { name: 'Close the conversation' }));
+    expect(screen.queryByRole('article', { name: 'Conversation' })).toBeNull();
+    await waitFor(() => expect(document.querySelector('.cm-content')?.textContent).toBe('hello'));
   });
 });

@@ -1,9 +1,13 @@
-// The Studio layout for an open workspace: explorer or search, the editor
-// or a run under review in the centre, and the runs panel; quick open over it.
+// The Studio layout for an open workspace: explorer or search, the editor,
+// a conversation or a run under review in the centre, and the conversations
+// and runs panels; quick open over it.
 import { useEffect, useRef, useState } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
-import type { DirEntry } from '../bridge';
-import { emptyWorkspaceView, store, useStudio, type WorkspaceView } from '../store';
+import type { DirEntry, SelectionRequest } from '../bridge';
+import { emptyDraft, emptyWorkspaceView, store, useStudio, type RightTab, type WorkspaceView } from '../store';
+import { ConversationView } from './chat/ConversationView';
+import { useThreads } from './chat/hooks';
+import { ThreadList } from './chat/ThreadList';
 import { FileEditor } from './editor/FileEditor';
 import { FileTree } from './FileTree';
 import { formatSize } from './format';
@@ -69,13 +73,13 @@ const fileEntry = (path: string): DirEntry => ({ name: path.slice(path.lastIndex
 export function StudioView({ workspaceId }: { workspaceId: string }) {
   const ws = useStudio((s) => s.workspaces.find((w) => w.id === workspaceId));
   const wv = useStudio((s) => s.workspaceViews[workspaceId]) ?? emptyWorkspaceView;
-  const { selected: sel, selectedLine, run: runId, centre, side } = wv;
+  const { selected: sel, selectedLine, run: runId, centre, side, right } = wv;
   const drafts = store.drafts(workspaceId);
   const runOptions = useRunOptions(workspaceId);
   const [quickOpen, setQuickOpen] = useState(false);
   const [focusSearch, setFocusSearch] = useState(0);
-  const [right, setRight] = useState<'runs' | 'capabilities' | 'memory'>('runs');
   const proposals = useProposals(workspaceId);
+  const threads = useThreads(workspaceId);
 
   const show = (patch: Partial<WorkspaceView>) => store.setWorkspaceView(workspaceId, patch);
   useShortcuts(
@@ -88,10 +92,21 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
   if (!ws) return null;
 
   const openRun = (id: string) => show({ run: id, centre: 'run' });
+  const openThread = (id: string | null) => show({ chat: true, thread: id, centre: 'chat' });
   const select = (e: DirEntry) => show({ selected: e, selectedLine: null, centre: 'file' });
   const openFile = (path: string, line?: number) =>
     show({ selected: fileEntry(path), selectedLine: line === undefined ? null : { line }, centre: 'file' });
+  /** askAbout attaches an editor selection to the open conversation's message (a new one's when none is open) and shows it. */
+  const askAbout = (selection: SelectionRequest) => {
+    const key = wv.chat ? (wv.thread ?? '') : '';
+    const messages = store.messageDrafts(ws.id);
+    messages.set(key, { ...(messages.get(key) ?? emptyDraft), selection });
+    show({ right: 'chat', chat: true, thread: key || null, centre: 'chat' });
+  };
   const showRun = centre === 'run' && runId !== null;
+  const showChat = centre === 'chat' && wv.chat;
+  const showFile = !showRun && !showChat;
+  const chatTitle = wv.thread ? (threads.threads?.find((t) => t.id === wv.thread)?.title ?? `Conversation ${shortId(wv.thread)}`) : 'New conversation';
   const sideTab = (which: WorkspaceView['side'], label: string, title: string) => (
     <button role="tab" aria-selected={side === which} className={`side-tab${side === which ? ' on' : ''}`} title={title} onClick={() => show({ side: which })}>
       {label}
@@ -128,9 +143,19 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
         <Separator className="resizer" />
         <Panel minSize="30%" className="pane">
           <div className="centre-tabs" role="tablist" aria-label="Open items">
-            <button role="tab" aria-selected={!showRun} className={`centre-tab${showRun ? '' : ' on'}`} onClick={() => show({ centre: 'file' })} title={sel ? sel.path : ws.root}>
+            <button role="tab" aria-selected={showFile} className={`centre-tab${showFile ? ' on' : ''}`} onClick={() => show({ centre: 'file' })} title={sel ? sel.path : ws.root}>
               <span className="path">{sel ? sel.name : ws.name}</span>
             </button>
+            {wv.chat && (
+              <span className={`centre-tab run-tab-head chat-tab-head${showChat ? ' on' : ''}`}>
+                <button role="tab" aria-selected={showChat} className="link" onClick={() => show({ centre: 'chat' })} title={chatTitle}>
+                  Chat: {chatTitle}
+                </button>
+                <button className="icon-btn" aria-label="Close the conversation" title="Close the conversation" onClick={() => show({ chat: false, thread: null, centre: 'file' })}>
+                  ×
+                </button>
+              </span>
+            )}
             {runId && (
               <span className={`centre-tab run-tab-head${showRun ? ' on' : ''}`}>
                 <button role="tab" aria-selected={showRun} className="link" onClick={() => show({ centre: 'run' })} title={`Run ${runId}`}>
@@ -151,6 +176,18 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
             <div className="pane-body run-pane">
               <RunView key={runId} runId={runId} onOpenRun={openRun} />
             </div>
+          ) : showChat ? (
+            <div className="pane-body chat-pane">
+              <ConversationView
+                key={wv.thread ?? 'new'}
+                workspaceId={ws.id}
+                threadId={wv.thread}
+                runOptions={runOptions}
+                onOpenThread={openThread}
+                onOpenRun={openRun}
+                titleOf={(id) => threads.threads?.find((t) => t.id === id)?.title}
+              />
+            </div>
           ) : sel?.kind === 'file' ? (
             <div className="pane-body editor-pane" aria-label="Selection details">
               <FileEditor
@@ -161,6 +198,7 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
                 options={runOptions.options}
                 drafts={drafts}
                 onProposed={(run) => openRun(run.id)}
+                onAsk={askAbout}
               />
             </div>
           ) : sel ? (
@@ -181,12 +219,13 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
           <div role="tablist" aria-label="Right pane" className="side-tabs right-tabs">
             {(
               [
+                ['chat', 'Chat', 'Conversations with the agent: every message is a turn you review and commit'],
                 ['runs', 'Runs', 'The runs of this workspace'],
                 ['capabilities', 'Capabilities', 'What runs may do: policy, grants and history'],
                 ['memory', 'Memory', 'What runs remember: notes, promoted runs and proposals to review'],
-              ] as const
+              ] as const satisfies readonly (readonly [RightTab, string, string])[]
             ).map(([which, label, title]) => (
-              <button key={which} role="tab" aria-selected={right === which} className={`side-tab${right === which ? ' on' : ''}`} title={title} onClick={() => setRight(which)}>
+              <button key={which} role="tab" aria-selected={right === which} className={`side-tab${right === which ? ' on' : ''}`} title={title} onClick={() => show({ right: which })}>
                 {label}
                 {which === 'memory' && proposals.items.length > 0 && (
                   <span className="tab-extra pending" aria-label={`${proposals.items.length} to review`} title={`${proposals.items.length} proposal(s) waiting for review`}>
@@ -196,7 +235,17 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
               </button>
             ))}
           </div>
-          {right === 'runs' ? (
+          {right === 'chat' ? (
+            <ThreadList
+              threads={threads}
+              selected={wv.chat ? wv.thread : null}
+              onOpen={openThread}
+              onNew={() => openThread(null)}
+              onDeleted={(id) => {
+                if (wv.thread === id) show({ chat: false, thread: null, centre: 'file' });
+              }}
+            />
+          ) : right === 'runs' ? (
             <RunsPanel workspaceId={ws.id} selected={showRun ? runId : null} onSelect={openRun} runOptions={runOptions} />
           ) : right === 'capabilities' ? (
             <div className="pane-body caps-pane">

@@ -2,7 +2,7 @@
 // every other method rejects; every call is recorded, and the test sends
 // notifications with emit.
 import { apiMethods, type Api, type Transport } from '../bridge/api';
-import type { EventRow, RunInfo, SandboxState } from '../bridge';
+import type { EventRow, RunInfo, SandboxState, ThreadSummary, ThreadView, TurnView } from '../bridge';
 
 export interface Call {
   method: string;
@@ -123,4 +123,50 @@ export function sandboxState(over: Partial<SandboxState> = {}): SandboxState {
     unsandboxed: [],
     ...over,
   };
+}
+
+/** turn makes a conversation's TurnView: turn n, a message whose run is "tr-<n>", validated by default. */
+export function turn(n: number, over: Partial<TurnView> = {}, info: Partial<RunInfo> = {}): TurnView {
+  const id = over.run ?? `tr-${n}`;
+  return {
+    turn: n,
+    run: id,
+    kind: 'message',
+    retries: 0,
+    retried: false,
+    inherited: false,
+    reverts: '',
+    at: t0 + n * 60e9,
+    info: run({ id, worker: 'agent', task: over.message ?? `message ${n}`, model: 'tiny:latest', state: 'validated', ...info }),
+    message: `message ${n}`,
+    files: [],
+    rules: [],
+    history: 2 * (n - 1),
+    summaries: 0,
+    changes: [],
+    trimmed: 0,
+    compacted: 0,
+    truncated: 0,
+    promptTokens: 0,
+    window: 0,
+    retryable: false,
+    failed: false,
+    ...over,
+  };
+}
+
+/** threadView makes a GetThread answer for thread "th-1" with turns. */
+export function threadView(turns: TurnView[], over: Partial<ThreadView> = {}): ThreadView {
+  return {
+    thread: { id: 'th-1', workspace: 'w1', title: 'Fix the greeting', createdAt: t0, updatedAt: t0 + 1e9, hidden: false, forkOf: '', forkTurn: 0, turns: turns.length },
+    turns,
+    busy: false,
+    pending: '',
+    ...over,
+  };
+}
+
+/** threadSummary makes a ListThreads row. */
+export function threadSummary(over: Partial<ThreadSummary> = {}): ThreadSummary {
+  return { id: 'th-1', workspace: 'w1', title: 'Fix the greeting', createdAt: t0, updatedAt: t0 + 1e9, hidden: false, forkOf: '', forkTurn: 0, turns: 1, last: 'validated', outcome: '', failed: false, model: 'tiny:latest', ...over };
 }

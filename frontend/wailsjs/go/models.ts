@@ -1464,6 +1464,7 @@ export namespace studio {
 	export class FileStat {
 	    path: string;
 	    op: string;
+	    new: boolean;
 	    added: number;
 	    removed: number;
 	
@@ -1475,6 +1476,7 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
 	        this.op = source["op"];
+	        this.new = source["new"];
 	        this.added = source["added"];
 	        this.removed = source["removed"];
 	    }
@@ -2614,6 +2616,8 @@ export namespace studio {
 	    forkTurn: number;
 	    turns: number;
 	    last: string;
+	    outcome: string;
+	    failed: boolean;
 	    model: string;
 	
 	    static createFrom(source: any = {}) {
@@ -2632,6 +2636,8 @@ export namespace studio {
 	        this.forkTurn = source["forkTurn"];
 	        this.turns = source["turns"];
 	        this.last = source["last"];
+	        this.outcome = source["outcome"];
+	        this.failed = source["failed"];
 	        this.model = source["model"];
 	    }
 	}
@@ -2659,6 +2665,7 @@ export namespace studio {
 	    promptTokens: number;
 	    window: number;
 	    retryable: boolean;
+	    failed: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new TurnView(source);
@@ -2689,6 +2696,7 @@ export namespace studio {
 	        this.promptTokens = source["promptTokens"];
 	        this.window = source["window"];
 	        this.retryable = source["retryable"];
+	        this.failed = source["failed"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

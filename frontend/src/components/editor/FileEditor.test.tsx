@@ -225,6 +225,27 @@ describe('<FileEditor>', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
   });
+
+  it('Ask about selection sends the selected lines and their text, once something is selected', async () => {
+    const asked: unknown[] = [];
+    const { container } = render(
+      <FileEditor workspaceId="w1" path="src/main.go" options={options} drafts={drafts} onProposed={(r) => proposed.push(r)} onAsk={(sel) => asked.push(sel)} />,
+    );
+    await waitFor(() => expect(container.querySelector('.cm-editor')).not.toBeNull());
+    const ask = screen.getByRole('button', { name: 'Ask about selection' }) as HTMLButtonElement;
+    expect(ask.disabled).toBe(true);
+    const view = editor(container);
+    // From the start of line 1 to the start of line 3: whole lines 1–2.
+    act(() => view.dispatch({ selection: { anchor: 0, head: view.state.doc.line(3).from } }));
+    expect(ask.disabled).toBe(false);
+    fireEvent.click(ask);
+    expect(asked).toEqual([{ path: 'src/main.go', startLine: 1, endLine: 2, text: 'package main\n\n' }]);
+    act(() => view.dispatch({ selection: { anchor: 5, head: 9 } }));
+    fireEvent.click(ask);
+    expect(asked.at(-1)).toEqual({ path: 'src/main.go', startLine: 1, endLine: 1, text: 'ge m' });
+    act(() => view.dispatch({ selection: { anchor: 3 } }));
+    expect(ask.disabled).toBe(true);
+  });
 });
 
 describe('languageFor', () => {

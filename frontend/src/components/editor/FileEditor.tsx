@@ -6,12 +6,13 @@ import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { startEditRun } from '../../actions';
-import { api, errorMessage, Events, on, type FileContent, type RunInfo, type RunOptions } from '../../bridge';
+import { api, errorMessage, Events, on, type FileContent, type RunInfo, type RunOptions, type SelectionRequest } from '../../bridge';
 import type { LineRequest } from '../../store';
 import { useDocumentTheme } from '../../theme';
 import { useRunChanged } from '../runs/hooks';
 import { formatSize } from '../format';
 import { indentation, languageFor, studioTheme, themed } from './cm';
+import { DismissableError } from '../FormError';
 
 type Load = { status: 'loading' } | { status: 'error'; error: string } | { status: 'ok'; file: FileContent };
 
@@ -26,6 +27,25 @@ export interface FileEditorProps {
   onProposed: (run: RunInfo) => void;
   /** line, once the file is loaded, is scrolled to and selected; a new request shows it again. */
   line?: LineRequest | null;
+  /** onAsk, when given, offers "Ask about selection": the selected lines go to a conversation's message. */
+  onAsk?: (selection: SelectionRequest) => void;
+}
+
+/** SelectedLines is the editor's main selection as whole lines (1-based) and its text. */
+type SelectedLines = Omit<SelectionRequest, 'path'>;
+
+/**
+ * selectedLines reads the main selection; null when nothing is selected.
+ * A selection that ends at the start of a line (whole lines selected) ends
+ * on the line before.
+ */
+export function selectedLines(state: EditorState): SelectedLines | null {
+  const r = state.selection.main;
+  if (r.empty) return null;
+  const first = state.doc.lineAt(r.from);
+  let last = state.doc.lineAt(r.to);
+  if (r.to === last.from && last.number > first.number) last = state.doc.line(last.number - 1);
+  return { startLine: first.number, endLine: last.number, text: state.sliceDoc(r.from, r.to) };
 }
 
 /** Outcomes after which a file may differ on disk. */
@@ -37,7 +57,7 @@ function describeOptions(o: RunOptions): string {
   return `Start an edit run with this text: ${v}, then ${o.autoCommit ? 'committed automatically' : 'waiting for your Commit'}. (Ctrl+S)`;
 }
 
-export function FileEditor({ workspaceId, path, options, drafts, onProposed, line }: FileEditorProps) {
+export function FileEditor({ workspaceId, path, options, drafts, onProposed, line, onAsk }: FileEditorProps) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [size, setSize] = useState(0);
@@ -45,6 +65,7 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed, lin
   const [diskChanged, setDiskChanged] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [selection, setSelection] = useState<SelectedLines | null>(null);
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   /** base is the file's content on disk, as last read. */
@@ -100,12 +121,14 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed, lin
           EditorView.contentAttributes.of({ 'aria-label': `Contents of ${path}` }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) setDirty(u.state.sliceDoc() !== base.current);
+            if (u.selectionSet || u.docChanged) setSelection(selectedLines(u.state));
           }),
         ],
       }),
     });
     view.current = v;
     setDirty(draft !== undefined && draft !== file.content);
+    setSelection(null);
     return () => {
       const doc = v.state.sliceDoc();
       if (editable && doc !== base.current) drafts.set(path, doc);
@@ -212,6 +235,20 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed, lin
         <span className="muted small">{lang?.name ?? 'Plain text'}</span>
         <span className="muted small">{formatSize(size)}</span>
         {file && !editable && <span className="chip">read-only</span>}
+        {onAsk && file && !file.binary && (
+          <button
+            className="quiet ask-btn"
+            disabled={!selection}
+            onClick={() => selection && onAsk({ path, ...selection })}
+            title={
+              selection
+                ? `Ask the agent about ${path}:${selection.startLine === selection.endLine ? selection.startLine : `${selection.startLine}–${selection.endLine}`} in the Chat`
+                : 'Select text to ask the agent about it'
+            }
+          >
+            Ask about selection
+          </button>
+        )}
         {editable && (
           <>
             <button className="quiet" disabled={!dirty || busy} onClick={discard} title="Go back to the text on disk">
@@ -223,14 +260,7 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed, lin
           </>
         )}
       </div>
-      {error && (
-        <div className="run-error" role="alert">
-          <span>{error}</span>
-          <button className="icon-btn" aria-label="Dismiss" onClick={() => setError(null)}>
-            ×
-          </button>
-        </div>
-      )}
+      <DismissableError error={error} onDismiss={() => setError(null)} />
       {diskChanged && (
         <div className="editor-note warn" role="status">
           <span>The file changed on disk while you were editing it. Your edits are kept.</span>

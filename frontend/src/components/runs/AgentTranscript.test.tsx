@@ -226,6 +226,38 @@ describe('<AgentTranscript>', () => {
     expect(within(stepEl(2)).getAllByRole('group', { name: /^Tool call/ })).toHaveLength(1);
   });
 
+  it("shows the runtime's context notices inline at their step, and names a summary step Compaction", async () => {
+    const r = agentRun({ state: 'validated' });
+    const t = {
+      ...transcript(r, [step(1, { content: 'First.' }), step(2, { purpose: 'compact', content: 'The user asked for a greeting change.' }), step(3, { content: 'Third.' })]),
+      notices: [
+        { kind: 'truncated', step: 1, seq: 12, text: 'The server did not see all of step 1: it dropped messages. The next request is made smaller.' },
+        { kind: 'trimmed', step: 3, seq: 25, text: 'To fit the window of 4096 tokens, 2 old tool outputs were cut.' },
+        { kind: 'compacted', step: 3, seq: 26, text: '6 earlier messages were replaced by a summary (written in step 2).' },
+      ],
+    };
+    setTransport(fakeBackend({ GetTranscript: async () => t }).transport);
+    render(<AgentTranscript run={r} />);
+    await screen.findByRole('region', { name: 'Step 3' });
+    const flow = [...(document.querySelector('.tr-scroll') as HTMLElement).children].map((el) => el.getAttribute('aria-label') ?? el.className);
+    expect(flow).toEqual(['tr-task', 'Step 1', 'Request cut by the server', 'Compaction, step 2', 'Context trimmed', 'Context compacted', 'Step 3']);
+    expect(within(screen.getByRole('region', { name: 'Compaction, step 2' })).getByText('Compaction · step 2')).toBeTruthy();
+    expect(screen.getByRole('note', { name: 'Context compacted' }).textContent).toBe('Context compacted 6 earlier messages were replaced by a summary (written in step 2).');
+  });
+
+  it('warns live when the server cut a request, until the log has it', async () => {
+    const r = agentRun({ state: 'executing' });
+    const b = fakeBackend({ GetTranscript: async () => transcript(r, [step(1)]) });
+    setTransport(b.transport);
+    render(<AgentTranscript run={r} embedded />);
+    await screen.findByRole('region', { name: 'Step 1' });
+    // Embedded in a conversation's turn: no task, no Stop of its own.
+    expect(document.querySelector('.tr-task')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
+    act(() => b.emit(Events.AgentUpdate, { run: 'ag1', step: 1, kind: 'truncated', error: 'the server cut this request: it counted 900 prompt tokens of about 3000 sent (window 2048)' }));
+    expect(screen.getByRole('note', { name: 'Request cut by the server' }).textContent).toContain('it counted 900 prompt tokens of about 3000 sent');
+  });
+
   it('Stop aborts the run with "stopped by the user" while it executes', async () => {
     const r = agentRun({ state: 'executing' });
     const b = fakeBackend({ GetTranscript: async () => transcript(r, []), AbortRun: async ({ id }) => agentRun({ id, state: 'terminated', outcome: 'aborted' }) });

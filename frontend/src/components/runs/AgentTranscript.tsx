@@ -2,16 +2,16 @@
 // streamed text, thinking, tool calls and their results, the numbers of the
 // step and, on demand, exactly what the model was sent. It is read from the
 // log (GetTranscript) and follows the run live through agent.update.
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { abortRun } from '../../actions';
-import { api, errorMessage, Events, on, RunEvents, type CommandPayload, type EventRow, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
+import { api, errorMessage, Events, on, RunEvents, type CommandPayload, type ContextNotice, type EventRow, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
 import { FormError } from '../FormError';
 import { CommandSandbox } from '../sandbox/CommandSandbox';
 import { agentActive, formatRate, parseArgs, prettyJson, shortDigest, toolTarget, writePreview } from './agentFormat';
 import { Collapsible } from './Collapsible';
 import { InferenceRequest } from './InferenceRequest';
 import { formatDuration } from './runFormat';
-import { applyLog, applyUpdate, emptyTranscript, stepNumbers, stepView, type LiveStep, type StepView, type TranscriptState } from './transcript';
+import { applyLog, applyUpdate, emptyTranscript, notices, placeNotices, stepNumbers, stepView, type LiveStep, type StepView, type TranscriptState } from './transcript';
 
 /** reloadDelayMs gathers the tool calls of one step into one read of the log. */
 const reloadDelayMs = 200;
@@ -217,13 +217,38 @@ function StepFooter({ v }: { v: StepView }) {
   );
 }
 
+/** noticeTitle heads a context-window notice. */
+const noticeTitle: Record<string, string> = {
+  trimmed: 'Context trimmed',
+  compacted: 'Context compacted',
+  truncated: 'Request cut by the server',
+};
+
+/** Notice is what the runtime did to the context window at a step: a trim, a compaction, a truncation the server made. */
+function Notice({ n }: { n: ContextNotice }) {
+  const title = noticeTitle[n.kind] ?? n.kind;
+  return (
+    <p className={`tr-notice kind-${n.kind}`} role="note" aria-label={title} data-step={n.step}>
+      <span className="tr-notice-title">{title}</span> <span className="tr-notice-text">{n.text}</span>
+    </p>
+  );
+}
+
+/** stepLabel names a step: the runtime's own steps (a summary, a calibration) say what they are. */
+function stepLabel(v: StepView): { label: string; name: string } {
+  if (v.purpose === 'compact') return { label: `Compaction · step ${v.step}`, name: `Compaction, step ${v.step}` };
+  if (v.purpose === 'calibrate') return { label: `Calibration · step ${v.step}`, name: `Calibration, step ${v.step}` };
+  return { label: `Step ${v.step}`, name: `Step ${v.step}` };
+}
+
 const StepItem = memo(function StepItem({ v, run, active }: { v: StepView; run: string; active: boolean }) {
   const [showRequest, setShowRequest] = useState(false);
   const waiting = !v.done && !v.streaming;
+  const { label, name } = stepLabel(v);
   return (
-    <section className={`tr-step${v.streaming ? ' streaming' : ''}`} aria-label={`Step ${v.step}`} data-step={v.step}>
+    <section className={`tr-step${v.streaming ? ' streaming' : ''}${v.purpose ? ` purpose-${v.purpose}` : ''}`} aria-label={name} data-step={v.step}>
       <header className="tr-step-head">
-        <span className="tr-step-no">Step {v.step}</span>
+        <span className="tr-step-no">{label}</span>
         {v.streaming && <span className="muted small">streaming…</span>}
         {waiting && <span className="muted small">{active ? 'waiting for the model…' : 'no answer was recorded'}</span>}
         <span className="spacer" />
@@ -285,14 +310,24 @@ function useStickToBottom(dep: unknown) {
 
 export interface AgentTranscriptProps {
   run: RunInfo;
+  /**
+   * embedded shows the transcript inside a conversation's turn: no task
+   * (the turn shows the message), no scroller of its own and no Stop (the
+   * turn has its actions).
+   */
+  embedded?: boolean;
 }
 
-export function AgentTranscript({ run }: AgentTranscriptProps) {
+export function AgentTranscript({ run, embedded = false }: AgentTranscriptProps) {
   const { state, error, reload } = useTranscript(run);
   const views = useStepViews(state);
   const active = agentActive(run);
   const [stopping, setStopping] = useState(false);
-  const scroller = useStickToBottom(state);
+  const scroller = useStickToBottom(embedded ? null : state);
+  const placed = useMemo(
+    () => placeNotices(notices(state), views.map((v) => v.step)),
+    [state, views],
+  );
 
   const first = state.log?.steps[0];
   const totals = views.reduce((t, v) => ({ prompt: t.prompt + v.promptTokens, eval: t.eval + (v.done ? v.evalTokens : 0) }), { prompt: 0, eval: 0 });
@@ -305,8 +340,23 @@ export function AgentTranscript({ run }: AgentTranscriptProps) {
     setStopping(false);
   };
 
+  const steps = (
+    <>
+      {views.map((v) => (
+        <Fragment key={v.step}>
+          {placed.before.get(v.step)?.map((n) => <Notice key={`${n.kind}-${n.seq}`} n={n} />)}
+          <StepItem v={v} run={run.id} active={active} />
+          {placed.after.get(v.step)?.map((n) => <Notice key={`${n.kind}-${n.seq}`} n={n} />)}
+        </Fragment>
+      ))}
+      {placed.rest.map((n) => (
+        <Notice key={`${n.kind}-${n.seq}-${n.step}`} n={n} />
+      ))}
+    </>
+  );
+
   return (
-    <div className="transcript" aria-label="Transcript">
+    <div className={`transcript${embedded ? ' embedded' : ''}`} aria-label="Transcript">
       <div className="tr-bar">
         <span className="tr-model mono" title="The model of this run">
           {first?.model || run.model || (active ? 'starting…' : 'no model step')}
@@ -325,7 +375,7 @@ export function AgentTranscript({ run }: AgentTranscriptProps) {
           {views.length} step{views.length === 1 ? '' : 's'} · {(totals.prompt + totals.eval).toLocaleString('en-US')} tokens · {streaming ? `${formatRate(rate)} live` : formatRate(rate)}
         </span>
         <span className="spacer" />
-        {active && (
+        {active && !embedded && (
           <button className="danger" disabled={stopping} onClick={() => void stop()} title="Stop the agent: the run is aborted, nothing it staged is applied">
             {stopping ? 'Stopping…' : 'Stop'}
           </button>
@@ -337,14 +387,14 @@ export function AgentTranscript({ run }: AgentTranscriptProps) {
           <button onClick={() => void reload()}>Retry</button>
         </div>
       )}
-      <div className="tr-scroll" ref={scroller.ref} onScroll={scroller.onScroll}>
-        <div className="tr-task">
-          <span className="tr-role">Task</span>
-          <p>{run.task}</p>
-        </div>
-        {views.map((v) => (
-          <StepItem key={v.step} v={v} run={run.id} active={active} />
-        ))}
+      <div className={embedded ? 'tr-flow' : 'tr-scroll'} ref={embedded ? undefined : scroller.ref} onScroll={embedded ? undefined : scroller.onScroll}>
+        {!embedded && (
+          <div className="tr-task">
+            <span className="tr-role">Task</span>
+            <p>{run.task}</p>
+          </div>
+        )}
+        {steps}
         {state.log && views.length === 0 && <p className="muted run-empty">{active ? 'Waiting for the first model step…' : 'The run made no model step.'}</p>}
         {!state.log && !error && <p className="muted run-empty">Loading the transcript…</p>}
       </div>

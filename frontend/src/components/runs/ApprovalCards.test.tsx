@@ -1,7 +1,7 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTransport, type Ask, type SandboxDetail } from '../../bridge';
-import { noBackend } from '../../test/fakeBackend';
+import { fakeBackend, noBackend } from '../../test/fakeBackend';
 import { ApprovalCard } from './ApprovalCards';
 
 const shell = (sandbox: SandboxDetail): Ask => ({
@@ -64,5 +64,40 @@ describe('<ApprovalCard> for a connection', () => {
     render(<ApprovalCard ask={ask} />);
     expect(within(card()).getByText('proxy.golang.org:443')).toBeTruthy();
     expect(card().textContent).toContain("The command's connection waits for your answer");
+  });
+});
+
+describe('<ApprovalCard> Deny with a reason', () => {
+  const write: Ask = { id: 'q3', run: 'r1', kind: 'fs.write', target: 'notes.txt', req: { kind: 'fs.write', path: 'notes.txt' }, reason: 'asks', detail: { op: 'write', base: '', after: '' }, seq: 43 };
+  afterEach(() => setTransport(noBackend()));
+
+  it('sends the reason typed with Deny, and none with an allow', async () => {
+    const b = fakeBackend({ AnswerCapability: async () => {}, ReadBlob: async ({ hash }) => ({ hash, text: '', size: 0, binary: false, truncated: false }) });
+    setTransport(b.transport);
+    const { unmount } = render(<ApprovalCard ask={write} explain />);
+    const field = within(card()).getByRole('textbox', { name: 'Reason for denying' }) as HTMLInputElement;
+    expect(field.placeholder).toBe('Tell the model why (optional)');
+    fireEvent.change(field, { target: { value: ' Keep the greeting: the README quotes it. ' } });
+    fireEvent.click(within(card()).getByRole('button', { name: 'Deny' }));
+    await waitFor(() => expect(b.argsOf('AnswerCapability')).toEqual([{ requestId: 'q3', choice: 'deny', reason: 'Keep the greeting: the README quotes it.' }]));
+    unmount();
+
+    render(<ApprovalCard ask={write} explain />);
+    fireEvent.change(within(card()).getByRole('textbox', { name: 'Reason for denying' }), { target: { value: 'typed, then allowed' } });
+    fireEvent.click(within(card()).getByRole('button', { name: 'Allow once' }));
+    await waitFor(() => expect(b.argsOf('AnswerCapability').at(-1)).toEqual({ requestId: 'q3', choice: 'once', reason: '' }));
+  });
+
+  it('denies on Enter in the reason field, and offers no field when there is no model to tell', async () => {
+    const b = fakeBackend({ AnswerCapability: async () => {}, ReadBlob: async ({ hash }) => ({ hash, text: '', size: 0, binary: false, truncated: false }) });
+    setTransport(b.transport);
+    const { unmount } = render(<ApprovalCard ask={write} explain />);
+    const field = within(card()).getByRole('textbox', { name: 'Reason for denying' });
+    fireEvent.change(field, { target: { value: 'No.' } });
+    fireEvent.keyDown(field, { key: 'Enter' });
+    await waitFor(() => expect(b.argsOf('AnswerCapability')).toEqual([{ requestId: 'q3', choice: 'deny', reason: 'No.' }]));
+    unmount();
+    render(<ApprovalCard ask={write} />);
+    expect(within(card()).queryByRole('textbox', { name: 'Reason for denying' })).toBeNull();
   });
 });

@@ -16,6 +16,7 @@ import { RunChanges } from './RunChanges';
 import { canAbort, canCommit, canRevert, isLive, relativeTime } from './runFormat';
 import { RunTimeline } from './RunTimeline';
 import { RunValidation } from './RunValidation';
+import { DismissableError } from '../FormError';
 
 /** eventsPage and maxEvents bound how much of a run's log the view loads. */
 const eventsPage = 1000;
@@ -242,14 +243,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
             Event log
           </button>
         </div>
-        {actionError && (
-          <div className="run-error" role="alert">
-            <span>{actionError}</span>
-            <button className="icon-btn" aria-label="Dismiss" onClick={() => setActionError(null)}>
-              ×
-            </button>
-          </div>
-        )}
+        <DismissableError error={actionError} onDismiss={() => setActionError(null)} />
         {error && (
           <div className="run-error" role="alert">
             <span>Could not refresh the run: {error}</span>

@@ -75,7 +75,8 @@ function ReplaceForm({ workspaceId, opts, onStarted }: { workspaceId: string; op
   );
 }
 
-function RunOptionsForm({ opts }: { opts: RunOptionsState }) {
+/** RunOptionsForm edits the options every new run shares (the runs panel and a conversation's settings). */
+export function RunOptionsForm({ opts }: { opts: RunOptionsState }) {
   return (
     <div className="run-options" role="group" aria-label="Run options">
       <label className="stack">

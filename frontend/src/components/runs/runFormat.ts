@@ -16,6 +16,8 @@ export function runTone(run: Pick<RunInfo, 'state' | 'outcome'>): Tone {
   switch (run.outcome) {
     case 'committed':
       return 'ok';
+    case 'failed':
+      return 'bad';
     case 'aborted':
     case 'terminated':
       return 'muted';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentUpdate, Transcript, TranscriptCall, TranscriptStep } from '../../bridge';
 import { run } from '../../test/fakeBackend';
 import { chatModels, parseAdvanced, pickModel, prettyJson, toolTarget, writePreview } from './agentFormat';
-import { applyLog, applyUpdate, emptyTranscript, overlap, stepNumbers, stepView, type TranscriptState } from './transcript';
+import { applyLog, applyUpdate, emptyTranscript, notices, overlap, placeNotices, stepNumbers, stepView, type TranscriptState } from './transcript';
 
 const step = (n: number, over: Partial<TranscriptStep> = {}): TranscriptStep => ({
   step: n,
@@ -27,6 +27,34 @@ const log = (steps: TranscriptStep[]): Transcript => ({ run: run({ worker: 'agen
 const u = (over: Partial<AgentUpdate> & Pick<AgentUpdate, 'kind' | 'step'>): AgentUpdate => ({ run: 'run-0001', ...over });
 
 const tc = (name: string, result: string, seq = 0): TranscriptCall => ({ name, arguments: '{"path":"a.txt"}', source: 'native', result, error: '', seq });
+
+describe('context notices', () => {
+  it('keeps a truncation seen live until the log has it, and drops it once the run is over', () => {
+    let s = applyUpdate(emptyTranscript, u({ kind: 'truncated', step: 2, error: 'the server cut this request' }), 0);
+    s = applyUpdate(s, u({ kind: 'truncated', step: 2, error: 'again' }), 0);
+    expect(notices(s)).toEqual([{ kind: 'truncated', step: 2, seq: 0, text: 'the server cut this request' }]);
+    const without = applyLog(s, log([step(1), step(2)]), false);
+    expect(notices(without).map((n) => n.text)).toEqual(['the server cut this request']);
+    const logged = { kind: 'truncated', step: 2, seq: 31, text: 'The server did not see all of step 2.' };
+    expect(notices(applyLog(s, { ...log([step(1), step(2)]), notices: [logged] }, false))).toEqual([logged]);
+    expect(notices(applyLog(s, log([step(1), step(2)]), true))).toEqual([]);
+  });
+
+  it('puts a trim or a compaction before the step it shaped, a truncation after it, and the rest at the end', () => {
+    const n = (kind: string, step: number) => ({ kind, step, seq: step, text: '' });
+    const p = placeNotices([n('trimmed', 2), n('truncated', 2), n('compacted', 9)], [1, 2]);
+    expect(p.before.get(2)?.map((x) => x.kind)).toEqual(['trimmed']);
+    expect(p.after.get(2)?.map((x) => x.kind)).toEqual(['truncated']);
+    expect(p.rest.map((x) => x.kind)).toEqual(['compacted']);
+  });
+
+  it('tells a summary step from a step of the work, live and logged', () => {
+    const live = applyUpdate(emptyTranscript, u({ kind: 'step', step: 3, purpose: 'compact' }), 0).live[3];
+    expect(stepView(undefined, live, 3).purpose).toBe('compact');
+    expect(stepView(step(3, { purpose: 'compact' }), undefined, 3).purpose).toBe('compact');
+    expect(stepView(step(4), undefined, 4).purpose).toBe('');
+  });
+});
 
 describe('transcript state', () => {
   it('keeps the object of every step a new read of the log did not change', () => {
