@@ -22,6 +22,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/ollama"
+	"github.com/ice-studio/ice-studio/backend/workspace"
 )
 
 // Name is the agent's worker name; its events have the origin agent:agent.
@@ -726,6 +727,21 @@ func taskMessage(env *kernel.Env) api.Message {
 	var b strings.Builder
 	b.WriteString(env.Task())
 	for _, f := range env.ContextFiles() {
+		if f.Folder {
+			fmt.Fprintf(&b, "\n\n@%s/ (a folder):\n```\n", f.Path)
+			for _, e := range f.Listing.Entries {
+				if e.Kind == workspace.KindDir {
+					fmt.Fprintf(&b, "%s/\n", e.Name)
+				} else {
+					fmt.Fprintf(&b, "%s (%d bytes)\n", e.Name, e.Size)
+				}
+			}
+			if f.Listing.Truncated {
+				b.WriteString("… (more entries not shown)\n")
+			}
+			b.WriteString("```")
+			continue
+		}
 		text, ok := textOf(f.Data)
 		if !ok {
 			fmt.Fprintf(&b, "\n\n@%s is a binary file (%d bytes): not included.", f.Path, len(f.Data))

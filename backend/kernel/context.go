@@ -21,6 +21,9 @@ type ContextFile struct {
 	Path string // as asked (workspace-relative)
 	Hash string
 	Data []byte
+	// Folder: a folder, listed (through fs.read of the folder) in Listing.
+	Folder  bool
+	Listing workspace.Listing
 }
 
 // loaded is what context loading gave a run, for its worker.
@@ -42,15 +45,28 @@ func (k *Kernel) loadContext(ctx context.Context, rc *runCtx, req StartRequest) 
 	rc.noAsk = true
 	defer func() { rc.noAsk = false }()
 	cp := ContextPayload{Files: []FileRef{}, Thread: req.Thread, Turn: req.Turn}
-	l := loaded{thread: req.Thread, turn: req.Turn}
+	lc := loaded{thread: req.Thread, turn: req.Turn}
 	var blobs [][]byte
 	for _, p := range req.ContextFiles {
+		if clean, err := workspace.CleanRel(p); err == nil {
+			if fi, err := workspace.LstatBeneath(rc.root, clean); err == nil && fi.IsDir() {
+				// A folder: its listing, decided and recorded as a read of it.
+				l := &listEffect{rel: clean}
+				if _, err := rc.do(ctx, l); err != nil {
+					return cp, nil, fmt.Errorf("context folder %s: %v", p, err)
+				}
+				cp.Files = append(cp.Files, FileRef{Path: clean, Folder: true})
+				l.listing.Path = clean
+				lc.files = append(lc.files, ContextFile{Path: clean, Folder: true, Listing: l.listing})
+				continue
+			}
+		}
 		data, h, err := rc.read(ctx, p)
 		if err != nil {
 			return cp, nil, fmt.Errorf("context file %s: %v", p, err)
 		}
 		cp.Files = append(cp.Files, FileRef{Path: p, Hash: h})
-		l.files = append(l.files, ContextFile{Path: p, Hash: h, Data: data})
+		lc.files = append(lc.files, ContextFile{Path: p, Hash: h, Data: data})
 	}
 	for _, group := range req.RuleFiles {
 		for _, p := range group {
@@ -72,7 +88,7 @@ func (k *Kernel) loadContext(ctx context.Context, rc *runCtx, req StartRequest) 
 				break
 			}
 			cp.Rules = append(cp.Rules, FileRef{Path: clean, Hash: h})
-			l.rules = append(l.rules, ContextFile{Path: clean, Hash: h, Data: data})
+			lc.rules = append(lc.rules, ContextFile{Path: clean, Hash: h, Data: data})
 			break
 		}
 	}
@@ -86,7 +102,7 @@ func (k *Kernel) loadContext(ctx context.Context, rc *runCtx, req StartRequest) 
 			blobs = append(blobs, m.Message)
 		}
 	}
-	l.history = req.History
+	lc.history = req.History
 	if s := req.Selection; s != nil && s.Text != "" {
 		sel := *s
 		clean, err := workspace.CleanRel(sel.Path)
@@ -99,7 +115,7 @@ func (k *Kernel) loadContext(ctx context.Context, rc *runCtx, req StartRequest) 
 		}
 		sel.Path, sel.Blob = clean, eventlog.BlobAddress([]byte(sel.Text))
 		blobs = append(blobs, []byte(sel.Text))
-		cp.Selection, l.selection = &sel, &sel
+		cp.Selection, lc.selection = &sel, &sel
 	}
 	if req.Carry != "" {
 		staged, err := StagedChanges(ctx, k.cfg.ReadDB, req.Carry)
@@ -110,9 +126,9 @@ func (k *Kernel) loadContext(ctx context.Context, rc *runCtx, req StartRequest) 
 		for _, s := range staged {
 			c.Files = append(c.Files, s.Path)
 		}
-		cp.Carried, l.carried = c, c
+		cp.Carried, lc.carried = c, c
 	}
-	rc.context = l
+	rc.context = lc
 	return cp, blobs, nil
 }
 

@@ -36,6 +36,8 @@ type CreatedPayload struct {
 type FileRef struct {
 	Path string `json:"path"`
 	Hash string `json:"hash"` // SHA-256 hex of the content; "" when the file does not exist
+	// Folder: a folder named for the context (its listing was given).
+	Folder bool `json:"folder,omitempty"`
 }
 
 // ContextPayload is run.context_resolved: everything a run's context

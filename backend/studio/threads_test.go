@@ -332,14 +332,15 @@ func TestMentionsAndSelection(t *testing.T) {
 	must(t, os.WriteFile(outside, []byte("top secret\n"), 0o644))
 	must(t, os.Symlink(outside, filepath.Join(root, "link.txt")))
 	fake.Push(fakeollama.Reply{Chunks: []string{"Seen."}})
-	ok := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "Explain", Mentions: []string{"@src/a.go"},
+	ok := send(t, s, SendMessageRequest{WorkspaceID: ws.ID, Text: "Explain", Mentions: []string{"@src/a.go", "src"},
 		Selection: &SelectionRequest{Path: "src/a.go", StartLine: 1, EndLine: 1, Text: "package a"}})
 	if ok.Run.State != kernel.StateValidated {
 		t.Fatalf("run: %+v", ok.Run)
 	}
 	_, reqs := requestsOf(t, s, ok.Run.ID)
 	msg := reqs[0].Messages[len(reqs[0].Messages)-1].Content
-	if !strings.Contains(msg, "@src/a.go:\n```\npackage a\n```") || !strings.Contains(msg, "Selected in src/a.go, lines 1–1") {
+	if !strings.Contains(msg, "@src/a.go:\n```\npackage a\n```") || !strings.Contains(msg, "Selected in src/a.go, lines 1–1") ||
+		!strings.Contains(msg, "@src/ (a folder):\n```\na.go (10 bytes)\nAGENTS.md (10 bytes)\n```") {
 		t.Fatalf("the message: %q", msg)
 	}
 	if !strings.Contains(reqs[0].Messages[0].Content, "Go rules.") {
@@ -348,7 +349,7 @@ func TestMentionsAndSelection(t *testing.T) {
 	v, err := s.GetThread(ThreadRequest{ID: ok.Thread.ID})
 	must(t, err)
 	tu := v.Turns[0]
-	if len(tu.Files) != 1 || tu.Files[0].Hash != eventlog.BlobAddress([]byte("package a\n")) || tu.Selection == nil || len(tu.Rules) != 1 || tu.Rules[0].Path != "src/AGENTS.md" {
+	if len(tu.Files) != 2 || !tu.Files[1].Folder || tu.Files[0].Hash != eventlog.BlobAddress([]byte("package a\n")) || tu.Selection == nil || len(tu.Rules) != 1 || tu.Rules[0].Path != "src/AGENTS.md" {
 		t.Fatalf("turn: %+v", tu)
 	}
 

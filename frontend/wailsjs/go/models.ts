@@ -609,6 +609,7 @@ export namespace kernel {
 	export class FileRef {
 	    path: string;
 	    hash: string;
+	    folder?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new FileRef(source);
@@ -618,6 +619,7 @@ export namespace kernel {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
 	        this.hash = source["hash"];
+	        this.folder = source["folder"];
 	    }
 	}
 	export class RunInfo {

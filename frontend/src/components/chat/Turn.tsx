@@ -209,7 +209,7 @@ export function Turn({ t, view, params, onOpenRun, onOpenThread, onStarted, onCh
             {t.kind === TurnKinds.retry && t.retries > 0 && <li className="chip">retry of turn {t.retries}</li>}
             {t.inherited && <li className="chip" title="A turn of the conversation this one was forked from">from the original conversation</li>}
             {t.files.map((f) => (
-              <li key={`f:${f.path}`} className="chip file-chip mono" title={f.hash ? `${f.path}, read with SHA-256 ${f.hash}` : `${f.path} did not exist`}>
+              <li key={`f:${f.path}`} className="chip file-chip mono" title={f.folder ? `${f.path}: its listing was given` : f.hash ? `${f.path}, read with SHA-256 ${f.hash}` : `${f.path} did not exist`}>
                 @{fileChip(f)}
               </li>
             ))}

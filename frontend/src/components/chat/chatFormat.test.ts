@@ -66,6 +66,7 @@ describe('turn chips', () => {
   it('name an @-file with the short hash of what was read, and the turn whose staged files were carried', () => {
     expect(fileChip({ path: 'notes.txt', hash: '9f86d081884c7d659a2feaa0c55ad015' })).toBe('notes.txt · 9f86d08');
     expect(fileChip({ path: 'gone.txt', hash: '' })).toBe('gone.txt · absent');
+    expect(fileChip({ path: 'src', hash: '', folder: true })).toBe('src/ · folder');
     const turns = [turn(1, { run: 'r-a' }), turn(2, { carried: { run: 'r-a', files: ['a.go', 'b.go'] } })];
     expect(carriedNote(turns[1]!, turns)).toBe('carried 2 staged files from turn 1');
     expect(carriedNote(turn(3, { carried: { run: 'elsewhere', files: ['a.go'] } }), turns)).toBe('carried 1 staged file from an earlier turn');

@@ -67,7 +67,7 @@ export function shortHash(hash: string): string {
 
 /** fileChip is an @-file of a turn as its chip reads: the path and the hash of the content read. */
 export function fileChip(f: FileRef): string {
-  return `${f.path} · ${shortHash(f.hash)}`;
+  return f.folder ? `${f.path}/ · folder` : `${f.path} · ${shortHash(f.hash)}`;
 }
 
 /** lineRange is a selection's lines: 3 or 3–7. */
