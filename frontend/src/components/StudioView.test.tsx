@@ -47,6 +47,7 @@ describe('<StudioView>', () => {
     g.ResizeObserver = saved;
     setTransport(noBackend());
     store.update(initialState);
+    store.messageDrafts('w1').clear();
   });
 
   it('shows the selected file in the editor, a run picked in the runs panel in its place, and goes back to the file', async () => {

@@ -56,12 +56,14 @@ describe('<ConversationView>', () => {
   beforeEach(() => {
     localStorage.clear();
     store.update(initialState);
+    store.messageDrafts('w1').clear();
     view = threadView([turn(1, { promptTokens: 1200, window: 4096 })]);
     extra = {};
   });
   afterEach(() => {
     setTransport(noBackend());
     store.update(initialState);
+    store.messageDrafts('w1').clear();
   });
 
   describe('the composer', () => {

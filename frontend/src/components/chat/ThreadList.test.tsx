@@ -31,6 +31,7 @@ describe('<ThreadList>', () => {
 
   beforeEach(() => {
     store.update(initialState);
+    store.messageDrafts('w1').clear();
     threads = [
       threadSummary({ id: 'th-2', title: 'Add a README', turns: 3, last: 'executing', model: 'qwen3:4b', updatedAt: Date.now() * 1e6 }),
       threadSummary({ id: 'th-1', title: 'Fix the greeting', turns: 1, last: 'validated', model: 'tiny:latest', forkOf: 'th-0', forkTurn: 2 }),
@@ -56,6 +57,7 @@ describe('<ThreadList>', () => {
   afterEach(() => {
     setTransport(noBackend());
     store.update(initialState);
+    store.messageDrafts('w1').clear();
   });
 
   it("lists the workspace's conversations in the backend's order (newest activity first), each with its title, turns, last state and model", async () => {

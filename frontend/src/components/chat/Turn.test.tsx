@@ -42,6 +42,7 @@ describe('a turn of a conversation', () => {
   beforeEach(() => {
     localStorage.clear();
     store.update(initialState);
+    store.messageDrafts('w1').clear();
     opened = [];
     runs = [];
     asks = [];
@@ -49,6 +50,7 @@ describe('a turn of a conversation', () => {
   afterEach(() => {
     setTransport(noBackend());
     store.update(initialState);
+    store.messageDrafts('w1').clear();
   });
 
   it("shows the user's message with its @-files, rules files, selection and the staged files it carried", async () => {

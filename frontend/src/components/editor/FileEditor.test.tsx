@@ -34,6 +34,7 @@ describe('<FileEditor>', () => {
 
   beforeEach(() => {
     store.update(initialState);
+    store.messageDrafts('w1').clear();
     files = new Map<string, FileContent | Error>([['src/main.go', text('src/main.go', 'package main\n\nfunc main() {}\n')]]);
     backend = fakeBackend({
       ReadFile: async ({ path }) => {
@@ -52,6 +53,7 @@ describe('<FileEditor>', () => {
   afterEach(() => {
     setTransport(noBackend());
     store.update(initialState);
+    store.messageDrafts('w1').clear();
   });
 
   const show = (path = 'src/main.go', opts = options) =>
