@@ -129,6 +129,11 @@ func compile(q Query) (*matcher, error) {
 	}
 	re, err := regexp.Compile(expr)
 	if err != nil {
+		// Say what is wrong with the pattern as the user wrote it, not
+		// with the case flag and word boundaries added to it.
+		if _, perr := syntax.Parse(q.Pattern, syntax.Perl); perr != nil {
+			err = perr
+		}
 		var se *syntax.Error
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("%w: %s in %q", ErrBadRegex, se.Code, se.Expr)

@@ -143,6 +143,14 @@ func TestSearchErrors(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want %v", c.q, err, c.want)
 		}
 	}
+	// A bad pattern is explained as the user wrote it: not with the case
+	// flag or the word boundaries the search adds to it.
+	for _, q := range []Query{{Pattern: "a(b", Regex: true}, {Pattern: "a(b", Regex: true, WholeWord: true}, {Pattern: "x[", Regex: true, CaseSensitive: true}} {
+		err := Validate(q)
+		if err == nil || strings.Contains(err.Error(), "(?i)") || strings.Contains(err.Error(), `\b`) || !strings.Contains(err.Error(), q.Pattern[:1]) {
+			t.Errorf("Validate(%+v) = %v", q, err)
+		}
+	}
 }
 
 func TestSearchCapAndCancel(t *testing.T) {

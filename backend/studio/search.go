@@ -152,5 +152,8 @@ func (s *Studio) FindFiles(req FindFilesRequest) ([]search.FileMatch, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	return search.Fuzzy(paths, req.Query, limit), nil
+	if m := search.Fuzzy(paths, req.Query, limit); m != nil {
+		return m, nil
+	}
+	return []search.FileMatch{}, nil // no match is an empty list, not null
 }

@@ -548,6 +548,9 @@ func TestSearchAPIStreamsAndCancels(t *testing.T) {
 	if err != nil || len(fm) == 0 || fm[0].Path != "f299.txt" {
 		t.Errorf("FindFiles = %+v, %v", fm, err)
 	}
+	if fm, err := s.FindFiles(FindFilesRequest{WorkspaceID: ws.ID, Query: "zzzzqqq"}); err != nil || fm == nil || len(fm) != 0 {
+		t.Errorf("FindFiles of nothing = %#v, %v; want an empty list (not null)", fm, err)
+	}
 }
 
 // TestEmptyFoldersAreAnnounced: creating or removing an empty folder

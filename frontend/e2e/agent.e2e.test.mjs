@@ -122,6 +122,8 @@ test('an agent run: the model reads and edits, the write is approved, the change
   const diff = view.getByTestId('diff-view');
   await diff.locator('.cm-merge-b .cm-content').getByText('hello agent').waitFor();
   await diff.locator('.cm-merge-a .cm-content').getByText('hello world').waitFor();
+  assert.equal(await view.locator('#run-panel-transcript').isVisible(), false, 'the transcript is hidden under the Changes tab');
+  await page.screenshot({ path: join(artifacts, 'e2e-agent-changes.png') });
   assert.deepEqual(disk(project), files, 'nothing is written before Commit');
 
   await view.getByRole('button', { name: 'Commit', exact: true }).click();

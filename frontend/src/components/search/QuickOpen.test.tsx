@@ -83,6 +83,28 @@ describe('quick open and search in the Studio', () => {
   const ctrlP = () => fireEvent.keyDown(window, { key: 'p', code: 'KeyP', ctrlKey: true });
   const selected = () => store.get().workspaceViews.w1?.selected?.path;
 
+  it('a query nothing matches (the backend answers null) says so and throws nothing', async () => {
+    const errors: unknown[] = [];
+    const onError = (e: ErrorEvent) => errors.push(e.error);
+    window.addEventListener('error', onError);
+    const unhandled = (e: PromiseRejectionEvent) => errors.push(e.reason);
+    window.addEventListener('unhandledrejection', unhandled);
+    backend = fakeBackend({ ListDir: async () => ({ path: '', entries: [], truncated: false }), ListRuns: async () => [],
+      FindFiles: async () => null as unknown as [] });
+    setTransport(backend.transport);
+    render(<StudioView workspaceId="w1" />);
+    ctrlP();
+    const dialog = await screen.findByRole('dialog', { name: 'Quick open' });
+    const input = within(dialog).getByRole('combobox', { name: 'File name' });
+    fireEvent.change(input, { target: { value: 'zzzz' } });
+    fireEvent.keyDown(input, { key: 'Enter' }); // before the answer: opens the best match when it comes — there is none
+    await waitFor(() => expect(backend.argsOf('FindFiles').at(-1)).toMatchObject({ query: 'zzzz' }));
+    await within(dialog).findByText('No matching files');
+    window.removeEventListener('error', onError);
+    window.removeEventListener('unhandledrejection', unhandled);
+    expect(errors).toEqual([]);
+  });
+
   it('Ctrl+P opens quick open, typing asks FindFiles and marks the matched letters, Enter opens the best match', async () => {
     render(<StudioView workspaceId="w1" />);
     expect(palette()).toBeNull();

@@ -47,8 +47,9 @@ export function QuickOpen({ workspaceId, onOpen, onClose }: QuickOpenProps) {
     const t = setTimeout(
       () => {
         api.FindFiles({ workspaceId, query, limit }).then(
-          (matches) => {
+          (found) => {
             if (n !== asked.current) return;
+            const matches = found ?? []; // an older backend answers null for no match
             setAnswer({ query, matches, error: null });
             setActive(0);
             const first = matches[0];
