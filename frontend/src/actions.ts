@@ -58,15 +58,20 @@ export async function startOllama(s: Store = store): Promise<void> {
   }
 }
 
-/** openFolder opens path as a workspace; it returns the error text, if any. */
-export async function openFolder(path: string, s: Store = store): Promise<string | null> {
+/**
+ * openFolder opens path as a workspace; it returns the error text, if any.
+ * inline says the caller shows that error itself; otherwise it is a toast.
+ * Opening takes away the toasts of earlier failed opens.
+ */
+export async function openFolder(path: string, s: Store = store, { inline = false } = {}): Promise<string | null> {
   try {
     const ws = await api.OpenFolder({ path });
+    s.dismissTopic('open');
     s.openWorkspace(ws);
     return null;
   } catch (err) {
     const msg = errorMessage(err);
-    s.toast('error', msg);
+    if (!inline) s.toast('error', msg, 'open');
     return msg;
   }
 }
@@ -144,47 +149,48 @@ export function subscribeBackend(s: Store = store): () => void {
 }
 
 /** Result is the outcome of an action whose error the UI also shows inline. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string; action: string };
 
-/** attempt runs call; a failure becomes a toast headed by what, and an error result. */
-async function attempt<T>(s: Store, what: string, call: () => Promise<T>): Promise<Result<T>> {
+/**
+ * attempt runs call; a failure is an error result, which the caller shows
+ * where the action was taken (inline, once: not also as a toast).
+ */
+async function attempt<T>(what: string, call: () => Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await call() };
   } catch (err) {
-    const error = errorMessage(err);
-    s.toast('error', `${what}: ${error}`);
-    return { ok: false, error };
+    return { ok: false, error: errorMessage(err), action: what };
   }
 }
 
 /** startEditRun proposes new content for one file: a run stages it, nothing is written yet. */
-export function startEditRun(req: Parameters<Api['StartEditRun']>[0], s: Store = store): Promise<Result<RunInfo>> {
-  return attempt(s, 'Could not start the edit run', () => api.StartEditRun(req));
+export function startEditRun(req: Parameters<Api['StartEditRun']>[0]): Promise<Result<RunInfo>> {
+  return attempt('Could not start the edit run', () => api.StartEditRun(req));
 }
 
 /** startReplaceRun starts a find-and-replace run over the workspace (or a folder of it). */
-export function startReplaceRun(req: Parameters<Api['StartReplaceRun']>[0], s: Store = store): Promise<Result<RunInfo>> {
-  return attempt(s, 'Could not start the replace run', () => api.StartReplaceRun(req));
+export function startReplaceRun(req: Parameters<Api['StartReplaceRun']>[0]): Promise<Result<RunInfo>> {
+  return attempt('Could not start the replace run', () => api.StartReplaceRun(req));
 }
 
 /** startAgentRun starts a run in which a local model works on a task; its edits are staged for review. */
-export function startAgentRun(req: Parameters<Api['StartAgentRun']>[0], s: Store = store): Promise<Result<RunInfo>> {
-  return attempt(s, 'Could not start the agent', () => api.StartAgentRun(req));
+export function startAgentRun(req: Parameters<Api['StartAgentRun']>[0]): Promise<Result<RunInfo>> {
+  return attempt('Could not start the agent', () => api.StartAgentRun(req));
 }
 
 /** approveRun approves a validated run, which commits its staged changes. */
-export function approveRun(id: string, s: Store = store): Promise<Result<RunInfo>> {
-  return attempt(s, 'Could not commit the run', () => api.ApproveRun({ id }));
+export function approveRun(id: string): Promise<Result<RunInfo>> {
+  return attempt('Could not commit the run', () => api.ApproveRun({ id }));
 }
 
 /** abortRun aborts a run: nothing it staged is applied. */
-export function abortRun(id: string, reason: string, s: Store = store): Promise<Result<RunInfo>> {
-  return attempt(s, 'Could not abort the run', () => api.AbortRun({ id, reason }));
+export function abortRun(id: string, reason: string): Promise<Result<RunInfo>> {
+  return attempt('Could not abort the run', () => api.AbortRun({ id, reason }));
 }
 
 /** revertRun starts the run that undoes a committed run; it needs its own commit. */
-export function revertRun(id: string, s: Store = store): Promise<Result<RunInfo>> {
-  return attempt(s, 'Could not revert the run', () => api.RevertRun({ id }));
+export function revertRun(id: string): Promise<Result<RunInfo>> {
+  return attempt('Could not revert the run', () => api.RevertRun({ id }));
 }
 
 /** showRunEvents opens the event log narrowed to one run. */
@@ -193,36 +199,36 @@ export function showRunEvents(run: string, s: Store = store): void {
 }
 
 /** sendMessage sends a message: the first of a new conversation (no threadId) or the next turn of one. */
-export function sendMessage(req: Parameters<Api['SendMessage']>[0], s: Store = store): Promise<Result<SendResult>> {
-  return attempt(s, 'Could not send the message', () => api.SendMessage(req));
+export function sendMessage(req: Parameters<Api['SendMessage']>[0]): Promise<Result<SendResult>> {
+  return attempt('Could not send the message', () => api.SendMessage(req));
 }
 
 /** retryTurn tries a conversation's failed last turn again. */
-export function retryTurn(req: Parameters<Api['RetryTurn']>[0], s: Store = store): Promise<Result<SendResult>> {
-  return attempt(s, 'Could not retry the turn', () => api.RetryTurn(req));
+export function retryTurn(req: Parameters<Api['RetryTurn']>[0]): Promise<Result<SendResult>> {
+  return attempt('Could not retry the turn', () => api.RetryTurn(req));
 }
 
 /** compactThread summarises a conversation so far in a turn of its own. */
-export function compactThread(req: Parameters<Api['CompactThread']>[0], s: Store = store): Promise<Result<SendResult>> {
-  return attempt(s, 'Could not compact the conversation', () => api.CompactThread(req));
+export function compactThread(req: Parameters<Api['CompactThread']>[0]): Promise<Result<SendResult>> {
+  return attempt('Could not compact the conversation', () => api.CompactThread(req));
 }
 
 /** forkThread starts a new conversation from a thread's turns up to one. */
-export function forkThread(req: Parameters<Api['ForkThread']>[0], s: Store = store): Promise<Result<ThreadView>> {
-  return attempt(s, 'Could not fork the conversation', () => api.ForkThread(req));
+export function forkThread(req: Parameters<Api['ForkThread']>[0]): Promise<Result<ThreadView>> {
+  return attempt('Could not fork the conversation', () => api.ForkThread(req));
 }
 
 /** restoreThread brings the files back to how they were after a turn. */
-export function restoreThread(req: Parameters<Api['RestoreThread']>[0], s: Store = store): Promise<Result<ThreadView>> {
-  return attempt(s, 'Could not restore the files', () => api.RestoreThread(req));
+export function restoreThread(req: Parameters<Api['RestoreThread']>[0]): Promise<Result<ThreadView>> {
+  return attempt('Could not restore the files', () => api.RestoreThread(req));
 }
 
 /** renameThread gives a conversation a new title. */
-export function renameThread(id: string, title: string, s: Store = store): Promise<Result<ThreadInfo>> {
-  return attempt(s, 'Could not rename the conversation', () => api.RenameThread({ id, title }));
+export function renameThread(id: string, title: string): Promise<Result<ThreadInfo>> {
+  return attempt('Could not rename the conversation', () => api.RenameThread({ id, title }));
 }
 
 /** deleteThread hides a conversation from the list; the log keeps all of it. */
-export function deleteThread(id: string, s: Store = store): Promise<Result<ThreadInfo>> {
-  return attempt(s, 'Could not delete the conversation', () => api.DeleteThread({ id }));
+export function deleteThread(id: string): Promise<Result<ThreadInfo>> {
+  return attempt('Could not delete the conversation', () => api.DeleteThread({ id }));
 }

@@ -118,11 +118,34 @@ describe('Store', () => {
       expect(s.get().toasts).toEqual([]);
     });
 
-    it('keeps error toasts until dismissed', () => {
+    it('an error toast goes by itself after 10 seconds, so it does not stay over the panes', () => {
       s.toast('error', 'broken');
       s.toast('info', 'hello');
-      vi.advanceTimersByTime(60_000);
+      vi.advanceTimersByTime(4000);
       expect(s.get().toasts.map((t) => t.text)).toEqual(['broken']);
+      vi.advanceTimersByTime(6000);
+      expect(s.get().toasts).toEqual([]);
+    });
+
+    it('a held toast stays while held and lives its full time after', () => {
+      s.toast('error', 'read me');
+      const id = s.get().toasts[0]?.id ?? -1;
+      vi.advanceTimersByTime(9000);
+      s.holdToast(id, true);
+      vi.advanceTimersByTime(60_000);
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['read me']);
+      s.holdToast(id, false);
+      vi.advanceTimersByTime(9999);
+      expect(s.get().toasts).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(s.get().toasts).toEqual([]);
+    });
+
+    it('a success takes away the toasts of its topic only', () => {
+      s.toast('error', 'cannot open /x', 'open');
+      s.toast('error', 'disk on fire');
+      s.dismissTopic('open');
+      expect(s.get().toasts.map((t) => t.text)).toEqual(['disk on fire']);
     });
 
     it('the info timer removes only its own toast', () => {

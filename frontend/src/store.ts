@@ -7,7 +7,12 @@ export interface Toast {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** topic says what the toast is about ('open'): a later success dismisses it. */
+  topic?: string;
 }
+
+/** toastLife is how long a toast stays, in milliseconds, unless held. */
+export const toastLife: Record<Toast['kind'], number> = { info: 4000, error: 10_000 };
 
 /** View is what the content area shows: the welcome screen or a workspace, the event log, or the models. */
 export type View = 'workspaces' | 'events' | 'models';
@@ -130,6 +135,7 @@ export class Store {
   private state: StudioState;
   private listeners = new Set<Listener>();
   private nextToast = 1;
+  private readonly toastTimers = new Map<number, ReturnType<typeof setTimeout>>();
   private readonly draftsByWorkspace = new Map<string, Map<string, string>>();
   private readonly messagesByWorkspace = new Map<string, Map<string, ComposerDraft>>();
   private readonly statusPushes = new Map<string, number>();
@@ -224,14 +230,44 @@ export class Store {
     return d;
   }
 
-  toast(kind: Toast['kind'], text: string): void {
+  /**
+   * toast shows a passing message: an info one for 4 seconds, an error for
+   * 10 (hovering holds it: holdToast). topic names what it is about, so a
+   * later success can take it away (dismissTopic).
+   */
+  toast(kind: Toast['kind'], text: string, topic?: string): void {
     const id = this.nextToast++;
-    this.update((s) => ({ toasts: [...s.toasts, { id, kind, text }].slice(-5) }));
-    if (kind === 'info') setTimeout(() => this.dismiss(id), 4000);
+    this.update((s) => ({ toasts: [...s.toasts, { id, kind, text, ...(topic && { topic }) }].slice(-5) }));
+    this.armToast(id, kind);
+  }
+
+  private armToast(id: number, kind: Toast['kind']): void {
+    clearTimeout(this.toastTimers.get(id));
+    this.toastTimers.set(
+      id,
+      setTimeout(() => this.dismiss(id), toastLife[kind]),
+    );
+  }
+
+  /** holdToast keeps a toast on screen while held (the pointer is on it); let go, it lives its full time again. */
+  holdToast(id: number, hold: boolean): void {
+    const t = this.state.toasts.find((x) => x.id === id);
+    if (!t) return;
+    if (hold) {
+      clearTimeout(this.toastTimers.get(id));
+      this.toastTimers.delete(id);
+    } else this.armToast(id, t.kind);
   }
 
   dismiss(id: number): void {
+    clearTimeout(this.toastTimers.get(id));
+    this.toastTimers.delete(id);
     this.update((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+  }
+
+  /** dismissTopic takes away the toasts about topic (an earlier failure, once the thing succeeded). */
+  dismissTopic(topic: string): void {
+    for (const t of this.state.toasts) if (t.topic === topic) this.dismiss(t.id);
   }
 }
 

@@ -68,7 +68,13 @@ export function Toasts() {
   return (
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+        <div
+          key={t.id}
+          className={`toast ${t.kind}`}
+          role={t.kind === 'error' ? 'alert' : 'status'}
+          onMouseEnter={() => store.holdToast(t.id, true)}
+          onMouseLeave={() => store.holdToast(t.id, false)}
+        >
           <span>{t.text}</span>
           <button className="icon-btn" aria-label="Dismiss" onClick={() => store.dismiss(t.id)}>
             ×

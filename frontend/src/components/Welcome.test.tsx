@@ -146,8 +146,8 @@ describe('<Welcome>', () => {
     expect(alert.textContent).toBe('cannot open folder: "/x" does not exist');
     expect(backend.opened).toEqual(['/x']);
     expect(store.get().activeWorkspace).toBeNull();
-    // The failure is also recorded as an error toast.
-    expect(store.get().toasts.map((t) => [t.kind, t.text])).toEqual([['error', 'cannot open folder: "/x" does not exist']]);
+    // The failure is shown once, by the form, not also as a toast.
+    expect(store.get().toasts).toEqual([]);
     // The form is usable again.
     await waitFor(() => expect((screen.getByRole('button', { name: 'Open' }) as HTMLButtonElement).disabled).toBe(false));
   });
@@ -157,6 +157,17 @@ describe('<Welcome>', () => {
     fireEvent.click(openButton(recentItem('alpha')));
     await waitFor(() => expect(store.get().activeWorkspace).toBe('ws:/home/u/alpha'));
     expect(backend.opened).toEqual(['/home/u/alpha']);
+  });
+
+  it('a recent folder that fails to open says so in a toast, which a later successful open takes away', async () => {
+    render(<Welcome />);
+    backend.failOpenWith(new Error('cannot open folder: permission denied'));
+    fireEvent.click(openButton(recentItem('alpha')));
+    await waitFor(() => expect(store.get().toasts.map((t) => t.text)).toEqual(['cannot open folder: permission denied']));
+    backend.failOpenWith(null as unknown as Error);
+    fireEvent.click(openButton(recentItem('alpha')));
+    await waitFor(() => expect(store.get().activeWorkspace).toBe('ws:/home/u/alpha'));
+    expect(store.get().toasts, 'the stale failure does not stay over the Studio').toEqual([]);
   });
 
   it('forgets a recent folder with its × button', async () => {

@@ -45,7 +45,7 @@ export function Welcome() {
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     setBusy(true);
-    setError(await openFolder(path));
+    setError(await openFolder(path, undefined, { inline: true }));
     setBusy(false);
   };
 

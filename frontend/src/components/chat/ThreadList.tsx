@@ -4,6 +4,7 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { deleteThread, renameThread } from '../../actions';
 import type { ThreadSummary } from '../../bridge';
+import { store } from '../../store';
 import { useNow } from '../runs/hooks';
 import { RunBadge } from '../runs/RunBadge';
 import { relativeTime } from '../runs/runFormat';
@@ -20,8 +21,10 @@ function RenameField({ t, onDone }: { t: ThreadSummary; onDone: () => void }) {
     const next = title.trim();
     if (next === '' || next === t.title) return onDone();
     setBusy(true);
-    await renameThread(t.id, next);
+    const res = await renameThread(t.id, next);
     setBusy(false);
+    // The title field goes away with onDone, so the failure has no inline place: a toast says it.
+    if (!res.ok) store.toast('error', `Could not rename the conversation: ${res.error}`);
     onDone();
   };
   const onKey = (ev: KeyboardEvent<HTMLInputElement>) => {
@@ -72,6 +75,7 @@ export function ThreadList({ threads: { threads, error, reload }, selected, onOp
     setBusy(false);
     setDeleting(null);
     if (res.ok) onDeleted(id);
+    else store.toast('error', `Could not delete the conversation: ${res.error}`);
     void reload();
   };
 
