@@ -46,6 +46,9 @@ Usage:
                                        list (and follow) events
   ice-studio audit [--step N] [--json] [--full] RUN|THREAD
                                        what an agent run's model was sent and answered, from the log alone
+  ice-studio export [--format json|md|html] [--out FILE] [--force] RUN|THREAD
+                                       a run's or thread's report (steps, decisions, diff, validation,
+                                       commit, verify); --out keeps an existing file unless --force
   ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] PATTERN [DIR]
                                        search a folder's text as the Studio does (ignore rules included)
   ice-studio sandbox [--net HOST[:PORT]]... [--limits cpu=60s,wall=2m,memory=1G,processes=64,output=16M]
@@ -82,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.Events(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "audit":
 		return cli.Audit(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "export":
+		return cli.Export(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "search":
 		return cli.Search(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "sandbox":

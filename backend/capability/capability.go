@@ -31,10 +31,14 @@ const (
 	NetHTTP     = "net.http"
 	ModelInvoke = "model.invoke"
 	MemoryWrite = "memory.write"
+	// GitCommit is a commit, in the workspace's git repository, of the
+	// files a committed run wrote (the user's action after the run). Its
+	// scope is the workspace itself: a rule or grant has no scope fields.
+	GitCommit = "git.commit"
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite}
+var Kinds = []string{FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite, GitCommit}
 
 // Limits on what a request may name.
 const (
@@ -148,6 +152,8 @@ func (r Request) Target() string {
 		return modelAt(r.Model, r.Endpoint)
 	case MemoryWrite:
 		return r.Memory
+	case GitCommit:
+		return "the workspace's git repository"
 	}
 	return ""
 }
@@ -240,6 +246,8 @@ func Canonical(r Request) (Request, error) {
 		if r.Memory != "workspace" && r.Memory != "global" {
 			return r, fmt.Errorf("%w: memory scope %q (workspace or global)", ErrBadRequest, r.Memory)
 		}
+	case GitCommit:
+		r = Request{Kind: GitCommit} // the workspace is the whole scope
 	default:
 		return r, fmt.Errorf("%w: %q", ErrUnknown, r.Kind)
 	}
@@ -322,6 +330,10 @@ func (s Scope) Check(kind string) error {
 		if s.Memory != "workspace" && s.Memory != "global" && s.Memory != "*" {
 			return fmt.Errorf("%w: memory scope %q (workspace, global or *)", ErrBadScope, s.Memory)
 		}
+	case GitCommit:
+		if s.Glob != "" || len(s.Argv) > 0 || s.Host != "" || s.Model != "" || s.Memory != "" {
+			return fmt.Errorf("%w: git.commit takes no scope (it is the workspace's repository)", ErrBadScope)
+		}
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknown, kind)
 	}
@@ -349,6 +361,8 @@ func (s Scope) Describe(kind string) string {
 		return modelAt(s.Model, s.Endpoint)
 	case MemoryWrite:
 		return s.Memory
+	case GitCommit:
+		return "this workspace's repository"
 	}
 	return ""
 }
@@ -417,6 +431,8 @@ func Matches(kind string, s Scope, r Request) bool {
 		return err == nil && ok
 	case MemoryWrite:
 		return s.Memory == "*" || s.Memory == r.Memory
+	case GitCommit:
+		return true // grants and rules are per workspace already
 	}
 	return false
 }

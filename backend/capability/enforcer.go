@@ -58,6 +58,7 @@ func DefaultPolicy() Policy {
 		{Kind: FSWrite, Scope: Scope{Glob: "**"}, Effect: Ask},
 		{Kind: ShellExec, Scope: Scope{Argv: []string{"*"}}, Effect: Ask},
 		{Kind: MemoryWrite, Scope: Scope{Memory: "*"}, Effect: Ask},
+		{Kind: GitCommit, Effect: Ask},
 		{Kind: NetHTTP, Scope: Scope{Host: "*"}, Effect: Deny},
 	}}
 }
@@ -98,7 +99,7 @@ const (
 var ProfileKinds = map[string][]string{
 	ProfileAsk:   {FSRead, ModelInvoke},
 	ProfileEdit:  {FSRead, FSWrite, ModelInvoke},
-	ProfileAgent: {FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite},
+	ProfileAgent: {FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite, GitCommit},
 }
 
 func profileAdmits(profile, kind string) bool {
@@ -358,6 +359,17 @@ func (e *Enforcer) Expired(now int64) []string {
 // once, so two concurrent requests cannot both take a last use; the caller
 // records capability.used (Used is for replaying those events at start).
 func (e *Enforcer) Decide(workspace, run, profile string, r Request, now int64) Decision {
+	return e.decide(workspace, run, profile, r, now, true)
+}
+
+// Peek is Decide without taking a use of the grant it finds: what Decide
+// would answer now (the kernel asks ahead with it, for a batch of
+// effects, before deciding each in turn).
+func (e *Enforcer) Peek(workspace, run, profile string, r Request, now int64) Decision {
+	return e.decide(workspace, run, profile, r, now, false)
+}
+
+func (e *Enforcer) decide(workspace, run, profile string, r Request, now int64, take bool) Decision {
 	if !profileAdmits(profile, r.Kind) {
 		if profile == "" {
 			profile = ProfileEdit
@@ -391,7 +403,9 @@ func (e *Enforcer) Decide(workspace, run, profile string, r Request, now int64) 
 			if g.MaxUses != 0 && g.Uses >= g.MaxUses {
 				continue
 			}
-			g.Uses++ // counted now, so two requests cannot both take a last use
+			if take {
+				g.Uses++ // counted now, so two requests cannot both take a last use
+			}
 			return Decision{Effect: Allow, Grant: g.ID, Reason: "granted: " + g.Reason, Exp: expired}
 		}
 	}

@@ -72,7 +72,7 @@ type auditTurn struct {
 // auditTarget resolves a run or thread id (whole, or its end or start)
 // from the log itself (the projections of a read-only log may be behind).
 func auditTarget(ctx context.Context, store eventlog.Store, id string) (turns []auditTurn, title, thread string, err error) {
-	id = strings.TrimLeft(strings.TrimSpace(id), "…") // as the Studio shows it: "…" and the id's end
+	id = shortForm(id)
 	runs, threads := map[string]bool{}, map[string]string{}
 	err = store.Read(ctx, eventlog.Query{Types: []string{eventlog.RunCreated, eventlog.ThreadCreated, eventlog.ThreadRenamed}, NoHashes: true}, func(e eventlog.Event) error {
 		switch e.Type {
@@ -131,6 +131,17 @@ func auditTarget(ctx context.Context, store eventlog.Store, id string) (turns []
 		title = "(untitled)"
 	}
 	return out, title, matches[0], err
+}
+
+// shortForm takes an id as the Studio shows it (shortId in
+// EventDetail.tsx: "…" and the id's last 8 characters), also copied with
+// the word before it ("run …1a2b3c4d") or with the "…" typed as three dots.
+func shortForm(id string) string {
+	id = strings.TrimSpace(id)
+	for _, word := range []string{"run ", "thread ", "Run ", "Thread "} {
+		id = strings.TrimPrefix(id, word)
+	}
+	return strings.TrimLeft(strings.TrimSpace(id), "….")
 }
 
 func matchID(full, id string) bool {

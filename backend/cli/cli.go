@@ -1,5 +1,6 @@
 // Package cli implements the command-line verbs over the event log:
-// verify, replay --check and events. Each returns a process exit code.
+// verify, replay --check, events, audit and export. Each returns a
+// process exit code.
 package cli
 
 import (

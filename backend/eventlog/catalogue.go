@@ -23,6 +23,13 @@ const (
 	RunCommitted         = "run.committed"
 	RunAborted           = "run.aborted"
 	RunTerminated        = "run.terminated"
+	// A partial commit (review): the user's decision of which hunks to
+	// apply, its validation, and the journal and end of the write; the
+	// rejected rest stays staged.
+	RunReviewDecided     = "run.review_decided"
+	RunReviewValidated   = "run.review_validated"
+	RunPartialCommitting = "run.partial_committing"
+	RunPartialCommitted  = "run.partial_committed"
 
 	// inference.* — what a model was asked and answered (cognitive: agents propose).
 	InferenceRequest      = "inference.request"
@@ -52,6 +59,16 @@ const (
 	EffectFileWritten     = "effect.file_written"
 	EffectCommandExecuted = "effect.command_executed"
 	EffectHTTPRequested   = "effect.http_requested"
+	// EffectGitCommitted is a git commit of a committed run's files (its
+	// hash, files and message); EffectGitFailed is one git refused or
+	// could not make (with git's own words).
+	EffectGitCommitted = "effect.git_committed"
+	EffectGitFailed    = "effect.git_failed"
+
+	// git.* — the user's requests about the workspace's git repository.
+	// GitCommitRequested is the user's request to commit a run's files
+	// to git, with the message as the user edited it.
+	GitCommitRequested = "git.commit_requested"
 
 	// capability.* — requests (agents), decisions (user), grants and uses (runtime).
 	CapabilityRequested = "capability.requested"
@@ -91,6 +108,11 @@ const (
 	ModelPullFailed      = "model.pull_failed"
 	ModelDeleteRequested = "model.delete_requested"
 	ModelDeleted         = "model.deleted"
+
+	// settings.* — the Studio's settings (settings.json).
+	// SettingsChanged is the user's change of settings that affect runs
+	// (default models, context window, validation default, budgets, endpoint).
+	SettingsChanged = "settings.changed"
 )
 
 // TypeInfo describes one catalogue entry.
@@ -148,6 +170,8 @@ func family(f string, a Authority, types ...string) []TypeInfo {
 func DefaultCatalogue() *Catalogue {
 	var all []TypeInfo
 	all = append(all, family("run", User, RunRequested, RunCommitApproved, RunAbortRequested)...)
+	all = append(all, family("run", User, RunReviewDecided)...)
+	all = append(all, family("run", Runtime, RunReviewValidated, RunPartialCommitting, RunPartialCommitted)...)
 	all = append(all, family("run", Runtime, RunCreated, RunProvisioned, RunContextResolved, RunMemoryMounted,
 		RunCapabilitiesBound, RunExecutionStarted, RunValidationStarted, RunValidationPassed, RunValidationFailed,
 		RunCommitRequested, RunCommitting, RunCommitted, RunAborted, RunTerminated)...)
@@ -173,5 +197,8 @@ func DefaultCatalogue() *Catalogue {
 	all = append(all, family("model", User, ModelPullRequested, ModelDeleteRequested)...)
 	all = append(all, family("model", Runtime, ModelPullStarted, ModelPullProgress, ModelPullCompleted,
 		ModelPullFailed, ModelDeleted)...)
+	all = append(all, family("settings", User, SettingsChanged)...)
+	all = append(all, family("effect", Runtime, EffectGitCommitted, EffectGitFailed)...)
+	all = append(all, family("git", User, GitCommitRequested)...)
 	return NewCatalogue(all...)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -494,6 +495,20 @@ func where(q Query) (string, []any) {
 	if q.Origin != "" {
 		add("origin = ?", q.Origin)
 	}
+	if q.Text != "" {
+		// The payload is canonical JSON: a quote or a newline in the text is
+		// stored escaped, so the escaped form is looked for too.
+		needles := []string{q.Text}
+		if esc := jsonEscaped(q.Text); esc != q.Text {
+			needles = append(needles, esc)
+		}
+		var ors []string
+		for _, n := range needles {
+			ors = append(ors, `CAST(payload AS TEXT) LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+likeEscaper.Replace(n)+"%")
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
 	if len(q.Types) > 0 {
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(q.Types)), ",")
 		a := make([]any, len(q.Types))
@@ -514,8 +529,32 @@ func where(q Query) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// likeEscaper makes a text match itself in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// jsonEscaped is text as it stands inside a JSON string.
+func jsonEscaped(text string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(text)
+	out := strings.TrimSpace(b.String())
+	return out[1 : len(out)-1]
+}
+
+// checkQuery refuses a query the store will not run.
+func checkQuery(q Query) error {
+	if len(q.Text) > MaxText {
+		return ErrTextTooLong
+	}
+	return nil
+}
+
 // Read implements Store.
 func (s *SQLiteStore) Read(ctx context.Context, q Query, fn func(Event) error) error {
+	if err := checkQuery(q); err != nil {
+		return err
+	}
 	w, args := where(q)
 	order := " ORDER BY seq"
 	if q.Desc {
@@ -553,6 +592,9 @@ func (s *SQLiteStore) Read(ctx context.Context, q Query, fn func(Event) error) e
 
 // Count implements Store.
 func (s *SQLiteStore) Count(ctx context.Context, q Query) (int64, error) {
+	if err := checkQuery(q); err != nil {
+		return 0, err
+	}
 	w, args := where(q)
 	var n int64
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events`+w, args...).Scan(&n)

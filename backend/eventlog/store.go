@@ -46,11 +46,18 @@ type Query struct {
 	Workspace string   // workspace id
 	Types     []string // any of these types
 	Origin    string   // exact origin
+	Text      string   // the payload contains this text (ASCII case-insensitive; at most MaxText bytes)
 	Offset    int64    // skip this many matches (for paging a filtered view)
 	Limit     int64    // at most this many (0: all)
 	Desc      bool     // newest first
 	NoHashes  bool     // leave PrevHash and Hash empty (folding needs neither; reading is faster)
 }
+
+// MaxText bounds Query.Text: a search for more is refused (ErrTextTooLong).
+const MaxText = 256
+
+// ErrTextTooLong is a Query.Text longer than MaxText.
+var ErrTextTooLong = fmt.Errorf("the search text is longer than %d bytes", MaxText)
 
 // Store is an append-only, hash-chained event store. Every implementation
 // must pass the conformance suite in eventlogtest.

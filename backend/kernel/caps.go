@@ -76,8 +76,16 @@ type (
 	}
 	// CapDecisionPayload is capability.approved / capability.refused.
 	CapDecisionPayload struct {
+		// Request is the approval answered (the first, with a batch).
 		Request string `json:"request"`
-		Choice  string `json:"choice"`
+		// Requests, when one decision answered several approvals of the
+		// run (a batch, or the approvals a granted scope covers), names
+		// every one of them, Request first.
+		Requests []string `json:"requests,omitempty"`
+		Choice   string   `json:"choice"`
+		// Scope is the scope choice granted (see ScopeChoices; "" the
+		// exact request); the capability.granted events name the globs.
+		Scope string `json:"scope,omitempty"`
 		// Reason is what the user said with a refusal; the worker (the
 		// model) is told it with the refusal.
 		Reason string `json:"reason,omitempty"`
@@ -128,14 +136,17 @@ func CapStream(workspace string) string { return "capability/" + workspace }
 
 // Ask is an approval a run is waiting for.
 type Ask struct {
-	ID      string             `json:"id"`
-	Run     string             `json:"run"`
-	Kind    string             `json:"kind"`
-	Target  string             `json:"target"`
-	Req     capability.Request `json:"req"`
-	Reason  string             `json:"reason"`
-	Detail  *EffectDetail      `json:"detail,omitempty"`
-	Seq     int64              `json:"seq"` // the capability.requested event
+	ID     string             `json:"id"`
+	Run    string             `json:"run"`
+	Kind   string             `json:"kind"`
+	Target string             `json:"target"`
+	Req    capability.Request `json:"req"`
+	Reason string             `json:"reason"`
+	Detail *EffectDetail      `json:"detail,omitempty"`
+	Seq    int64              `json:"seq"` // the capability.requested event
+	// Scopes are the scopes the request can be granted with, narrowest
+	// first (computed from the real path, see ScopeChoices).
+	Scopes  []ScopeChoice `json:"scopes,omitempty"`
 	answer  chan string
 	rc      *runCtx
 	decided bool
@@ -220,11 +231,7 @@ func (rc *runCtx) authorize(ctx context.Context, req capability.Request, detail 
 			return decided{req: canon, d: d}, err
 		}
 		if choice == ChoiceDeny {
-			why := "the user refused it"
-			if said != "" {
-				why += ", saying: " + said
-			}
-			id, err := rc.deny(ctx, canon.Kind, canon.Target(), why, capability.Decision{})
+			id, err := rc.refused(ctx, canon, said)
 			return decided{req: canon, d: d, event: id}, err
 		}
 		// A grant now exists (or was revoked again already): decide afresh.
@@ -242,35 +249,58 @@ func (rc *runCtx) deny(ctx context.Context, kind, target, reason string, d capab
 	return ev.ID, &DeniedError{Kind: kind, Target: target, Reason: reason}
 }
 
+// refused records the user's refusal of a request (capability.denied,
+// with what they said).
+func (rc *runCtx) refused(ctx context.Context, req capability.Request, said string) (string, error) {
+	why := "the user refused it"
+	if said != "" {
+		why += ", saying: " + said
+	}
+	return rc.deny(ctx, req.Kind, req.Target(), why, capability.Decision{})
+}
+
 // ask records the request and waits for the user's answer.
 func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.Decision, detail *EffectDetail) (choice, said string, err error) {
+	a, err := rc.raise(ctx, req, d, detail)
+	if err != nil {
+		return "", "", err
+	}
+	return rc.await(ctx, a)
+}
+
+// raise records a request (capability.requested) and puts it before the
+// user; await waits for the answer.
+func (rc *runCtx) raise(ctx context.Context, req capability.Request, d capability.Decision, detail *EffectDetail) (*Ask, error) {
 	k := rc.k
 	id, err := uuid.NewV7()
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
 	a := &Ask{ID: id.String(), Run: rc.info.ID, Kind: req.Kind, Target: req.Target(), Req: req, Reason: d.Reason,
 		Detail: detail, answer: make(chan string, 1), rc: rc}
 	k.asks.mu.Lock()
 	k.asks.m[a.ID] = a
 	k.asks.mu.Unlock()
-	defer func() {
-		k.asks.mu.Lock()
-		delete(k.asks.m, a.ID)
-		k.asks.mu.Unlock()
-		k.notifyAsk(rc.info.ID)
-	}()
 	unlock := k.lock(rc.info.ID)
 	ev, err := k.recordBlobs(ctx, rc.info, eventlog.CapabilityRequested, eventlog.AgentPrefix+rc.info.Worker,
 		CapRequestedPayload{Request: a.ID, Kind: req.Kind, Target: a.Target, Req: req, Reason: d.Reason, Detail: detail}, "", nil)
 	unlock()
 	if err != nil {
-		return "", "", err
+		k.dropAsk(a)
+		return nil, err
 	}
 	k.asks.mu.Lock()
 	a.Seq = ev.Seq
 	k.asks.mu.Unlock()
 	k.notifyAsk(rc.info.ID)
+	return a, nil
+}
+
+// await waits for the user's answer to a raised request (or ctx's end)
+// and takes the request off the user's list.
+func (rc *runCtx) await(ctx context.Context, a *Ask) (choice, said string, err error) {
+	k := rc.k
+	defer k.dropAsk(a)
 	select {
 	case c := <-a.answer:
 		k.asks.mu.Lock()
@@ -279,6 +309,17 @@ func (rc *runCtx) ask(ctx context.Context, req capability.Request, d capability.
 		return c, said, nil
 	case <-ctx.Done():
 		return "", "", context.Cause(ctx)
+	}
+}
+
+// dropAsk takes a request off the list of pending approvals (again: a no-op).
+func (k *Kernel) dropAsk(a *Ask) {
+	k.asks.mu.Lock()
+	_, ok := k.asks.m[a.ID]
+	delete(k.asks.m, a.ID)
+	k.asks.mu.Unlock()
+	if ok {
+		k.notifyAsk(a.Run)
 	}
 }
 
@@ -297,6 +338,7 @@ func (k *Kernel) Asks(workspace string) []Ask {
 		if a.Seq != 0 && !a.decided && (workspace == "" || a.rc.info.Workspace == workspace) {
 			c := *a
 			c.answer, c.rc = nil, nil
+			c.Scopes = ScopeChoices(a.Req)
 			out = append(out, c)
 		}
 	}
@@ -307,58 +349,13 @@ func (k *Kernel) Asks(workspace string) []Ask {
 // ErrNoSuchAsk is an answer to an approval no run waits for (any more).
 var ErrNoSuchAsk = errors.New("no run is waiting for this approval (it was answered, or the run ended)")
 
-// Answer records the user's decision on an approval and lets the run go
+// Answer records the user's decision on one approval and lets the run go
 // on: "once" grants this one use, "run" the scope for the rest of the run,
-// "workspace" a standing grant; "deny" refuses it.
+// "workspace" a standing grant; "deny" refuses it. The scope granted is
+// the exact request (AnswerMany answers with a wider scope or a batch).
 func (k *Kernel) Answer(ctx context.Context, request, choice, reason string) error {
-	if choice != ChoiceOnce && choice != ChoiceRun && choice != ChoiceWorkspace && choice != ChoiceDeny {
-		return fmt.Errorf("unknown choice %q (once, run, workspace or deny)", choice)
-	}
-	k.asks.mu.Lock()
-	a := k.asks.m[request]
-	if a == nil || a.decided || a.Seq == 0 {
-		k.asks.mu.Unlock()
-		return ErrNoSuchAsk
-	}
-	a.decided = true
-	k.asks.mu.Unlock()
-	rc := a.rc
-	unlock := k.lock(rc.info.ID)
-	defer unlock()
-	typ := eventlog.CapabilityApproved
-	if choice == ChoiceDeny {
-		typ = eventlog.CapabilityRefused
-	}
-	reason = strings.TrimSpace(reason)
-	if choice != ChoiceDeny {
-		reason = ""
-	}
-	ev, err := k.record(ctx, rc.info, typ, eventlog.OriginUser, CapDecisionPayload{Request: request, Choice: choice, Reason: reason}, "")
-	if err != nil {
-		k.asks.mu.Lock()
-		a.decided = false
-		k.asks.mu.Unlock()
-		return err
-	}
-	if choice != ChoiceDeny {
-		g := CapGrantedPayload{Kind: a.Kind, Scope: scopeFor(a.Req), IssuedBy: "user", Request: request}
-		switch choice {
-		case ChoiceOnce:
-			g.Run, g.MaxUses, g.Reason = rc.info.ID, 1, "you allowed it once"
-		case ChoiceRun:
-			g.Run, g.Reason = rc.info.ID, "you allowed it for this run"
-		case ChoiceWorkspace:
-			g.Reason = "you allowed it for this workspace"
-		}
-		if _, err := k.grant(ctx, rc.info, g, ev.ID); err != nil {
-			return err
-		}
-	}
-	k.asks.mu.Lock()
-	a.said = reason
-	k.asks.mu.Unlock()
-	a.answer <- choice
-	return nil
+	_, err := k.AnswerMany(ctx, Answer{Requests: []string{request}, Choice: choice, Reason: reason})
+	return err
 }
 
 // UserGrants are the run-bound grants a run the user starts gets for what

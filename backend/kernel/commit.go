@@ -25,20 +25,41 @@ func (k *Kernel) commitLocked(ctx context.Context, info *RunInfo, cause string) 
 	if err != nil {
 		return err
 	}
+	journal, ended, err := k.writeLocked(ctx, info, root, staged, eventlog.RunCommitting, cause)
+	if ended || err != nil {
+		return err
+	}
+	if _, err := k.record(ctx, info, eventlog.RunCommitted, eventlog.OriginRuntime,
+		ReasonPayload{Reason: fmt.Sprintf("%d file(s) written", len(journal))}, ""); err != nil {
+		return err
+	}
+	_, err = k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after commit"}, "")
+	return err
+}
+
+// writeLocked writes staged (a run's changes, or the accepted part of
+// them) the one way the kernel writes files: it checks each against the
+// disk once more, journals every file (before and after) in the event typ
+// (run.committing, run.partial_committing), applies each atomically and
+// records it as effect.file_written. A conflict fails the run; a failure
+// mid-way recovers it (finished or rolled back, never half-applied): then
+// ended is true and the caller returns err as it is. The caller holds the
+// run's lock.
+func (k *Kernel) writeLocked(ctx context.Context, info *RunInfo, root string, staged []Staged, typ, cause string) (journal []JournalEntry, ended bool, err error) {
 	// The files may have changed since validation: check again, last thing
 	// before the journal.
 	cs, err := conflicts(root, staged)
 	if err != nil {
-		return k.fail(ctx, info, fmt.Sprintf("cannot commit: %v", err))
+		return nil, true, k.fail(ctx, info, fmt.Sprintf("cannot commit: %v", err))
 	}
 	if len(cs) > 0 {
 		paths := make([]string, len(cs))
 		for i, c := range cs {
 			paths[i] = c.Path
 		}
-		return k.fail(ctx, info, "conflict at commit: changed on disk since validation: "+strings.Join(paths, ", "))
+		return nil, true, k.fail(ctx, info, "conflict at commit: changed on disk since validation: "+strings.Join(paths, ", "))
 	}
-	journal := make([]JournalEntry, len(staged))
+	journal = make([]JournalEntry, len(staged))
 	created := map[string]bool{}
 	for i, s := range staged {
 		journal[i] = JournalEntry{Path: s.Path, Op: s.Op, Before: s.Base, After: s.After}
@@ -51,27 +72,22 @@ func (k *Kernel) commitLocked(ctx context.Context, info *RunInfo, cause string) 
 			}
 		}
 	}
-	if _, err := k.record(ctx, info, eventlog.RunCommitting, eventlog.OriginRuntime, CommittingPayload{Files: journal}, cause); err != nil {
-		return err
+	if _, err := k.record(ctx, info, typ, eventlog.OriginRuntime, CommittingPayload{Files: journal}, cause); err != nil {
+		return nil, false, err
 	}
 	for _, e := range journal {
 		if err := k.applyTo(ctx, root, e, info.ID); err != nil {
 			// Leave the run in committing: recovery (now, or at the next
 			// start) finishes it or rolls it back, never half-applied.
 			k.log.Error("commit failed mid-way; recovering", "run", info.ID, "path", e.Path, "err", err)
-			return k.recoverRun(ctx, info)
+			return nil, true, k.recoverRun(ctx, info)
 		}
 		if _, err := k.record(ctx, info, eventlog.EffectFileWritten, eventlog.OriginRuntime,
 			WrittenPayload{Path: e.Path, Op: e.Op, Before: e.Before, After: e.After}, ""); err != nil {
-			return err
+			return nil, false, err
 		}
 	}
-	if _, err := k.record(ctx, info, eventlog.RunCommitted, eventlog.OriginRuntime,
-		ReasonPayload{Reason: fmt.Sprintf("%d file(s) written", len(journal))}, ""); err != nil {
-		return err
-	}
-	_, err = k.record(ctx, info, eventlog.RunTerminated, eventlog.OriginRuntime, ReasonPayload{Reason: "teardown after commit"}, "")
-	return err
+	return journal, false, nil
 }
 
 // missingDirs lists the folders of rel that do not exist yet, outermost
@@ -158,10 +174,12 @@ func removeBeneath(root, rel string) error {
 // in committing is completed when every journaled file is in its before or
 // after state, and rolled back to every before-image otherwise; runs that
 // were still being prepared are terminated. Validated runs keep waiting for
-// the user. Call it before starting runs.
+// the user. A run left in partially_committing is treated the same way:
+// finished, it is validated again with the rest staged. Call it before
+// starting runs.
 func (k *Kernel) Recover(ctx context.Context) error {
 	k.removeScratch()
-	runs, err := runsIn(ctx, k.cfg.ReadDB, StateCommitting)
+	runs, err := runsIn(ctx, k.cfg.ReadDB, StateCommitting, StatePartiallyCommitting)
 	if err != nil {
 		return fmt.Errorf("recover runs: %w", err)
 	}
@@ -188,16 +206,26 @@ func (k *Kernel) Recover(ctx context.Context) error {
 	return nil
 }
 
-// journalOf returns the run.committing journal of a run and the paths
-// already recorded as written.
+// journalOf returns the last journal of a run (run.committing or
+// run.partial_committing) and the paths recorded as written since.
 func (k *Kernel) journalOf(ctx context.Context, run string) ([]JournalEntry, map[string]bool, error) {
-	rows, err := k.cfg.ReadDB.QueryContext(ctx, `SELECT type, payload FROM events WHERE run = ? AND type IN (?, ?) ORDER BY seq`,
-		run, eventlog.RunCommitting, eventlog.EffectFileWritten)
+	journals, written, err := k.journalsOf(ctx, run)
+	if err != nil || len(journals) == 0 {
+		return nil, written, err
+	}
+	return journals[len(journals)-1], written, nil
+}
+
+// journalsOf returns every journal of a run in order (its partial commits,
+// then its commit) and the paths recorded as written since the last.
+func (k *Kernel) journalsOf(ctx context.Context, run string) ([][]JournalEntry, map[string]bool, error) {
+	rows, err := k.cfg.ReadDB.QueryContext(ctx, `SELECT type, payload FROM events WHERE run = ? AND type IN (?, ?, ?) ORDER BY seq`,
+		run, eventlog.RunCommitting, eventlog.RunPartialCommitting, eventlog.EffectFileWritten)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var journal []JournalEntry
+	var journals [][]JournalEntry
 	written := map[string]bool{}
 	for rows.Next() {
 		var typ string
@@ -205,12 +233,13 @@ func (k *Kernel) journalOf(ctx context.Context, run string) ([]JournalEntry, map
 		if err := rows.Scan(&typ, &payload); err != nil {
 			return nil, nil, err
 		}
-		if typ == eventlog.RunCommitting {
+		if typ == eventlog.RunCommitting || typ == eventlog.RunPartialCommitting {
 			var p CommittingPayload
 			if err := json.Unmarshal(payload, &p); err != nil {
 				return nil, nil, err
 			}
-			journal = p.Files
+			journals = append(journals, p.Files)
+			written = map[string]bool{}
 		} else {
 			var p WrittenPayload
 			if err := json.Unmarshal(payload, &p); err != nil {
@@ -219,7 +248,31 @@ func (k *Kernel) journalOf(ctx context.Context, run string) ([]JournalEntry, map
 			written[p.Path] = true
 		}
 	}
-	return journal, written, rows.Err()
+	return journals, written, rows.Err()
+}
+
+// mergedJournal is what all of a run's commits did together, per file: its
+// content before the first and after the last (what a revert restores).
+func (k *Kernel) mergedJournal(ctx context.Context, run string) ([]JournalEntry, error) {
+	journals, _, err := k.journalsOf(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	var out []JournalEntry
+	at := map[string]int{}
+	for _, j := range journals {
+		for _, e := range j {
+			i, ok := at[e.Path]
+			if !ok {
+				at[e.Path] = len(out)
+				out = append(out, e)
+				continue
+			}
+			out[i].Op, out[i].After = e.Op, e.After
+			out[i].NewDirs = append(out[i].NewDirs, e.NewDirs...)
+		}
+	}
+	return out, nil
 }
 
 // recoverRun completes or rolls back a run in committing. The caller holds its lock.
@@ -265,6 +318,11 @@ func (k *Kernel) recoverRun(ctx context.Context, info *RunInfo) error {
 				return err
 			}
 		}
+	}
+	if len(foreign) == 0 && info.State == StatePartiallyCommitting {
+		k.log.Info("recovered an interrupted partial commit by finishing it", "run", info.ID, "files", len(journal))
+		_, err := k.partialCommitted(ctx, info, journal, "recovered: finished the interrupted partial commit")
+		return err
 	}
 	if len(foreign) == 0 {
 		k.log.Info("recovered an interrupted commit by finishing it", "run", info.ID, "files", len(journal))

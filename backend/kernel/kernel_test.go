@@ -25,17 +25,21 @@ var legal = map[kernel.State]map[string]kernel.State{
 	kernel.StateExecuting:       {eventlog.RunValidationStarted: kernel.StateValidating, eventlog.RunAborted: kernel.StateAborted, eventlog.RunTerminated: kernel.StateTerminated},
 	kernel.StateValidating: {eventlog.RunValidationPassed: kernel.StateValidated, eventlog.RunValidationFailed: kernel.StateValidationFailed,
 		eventlog.RunAborted: kernel.StateAborted, eventlog.RunTerminated: kernel.StateTerminated},
-	kernel.StateValidated:        {eventlog.RunCommitting: kernel.StateCommitting, eventlog.RunAborted: kernel.StateAborted, eventlog.RunTerminated: kernel.StateTerminated},
+	kernel.StateValidated: {eventlog.RunCommitting: kernel.StateCommitting, eventlog.RunPartialCommitting: kernel.StatePartiallyCommitting,
+		eventlog.RunAborted: kernel.StateAborted, eventlog.RunTerminated: kernel.StateTerminated},
 	kernel.StateValidationFailed: {eventlog.RunAborted: kernel.StateAborted, eventlog.RunTerminated: kernel.StateTerminated},
 	kernel.StateCommitting:       {eventlog.RunCommitted: kernel.StateCommitted, eventlog.RunAborted: kernel.StateAborted},
 	kernel.StateCommitted:        {eventlog.RunTerminated: kernel.StateTerminated},
 	kernel.StateAborted:          {eventlog.RunTerminated: kernel.StateTerminated},
 	kernel.StateTerminated:       {},
+
+	kernel.StatePartiallyCommitting: {eventlog.RunPartialCommitted: kernel.StateValidated, eventlog.RunAborted: kernel.StateAborted},
 }
 
 var lifecycleEvents = []string{eventlog.RunCreated, eventlog.RunProvisioned, eventlog.RunContextResolved, eventlog.RunMemoryMounted,
 	eventlog.RunCapabilitiesBound, eventlog.RunExecutionStarted, eventlog.RunValidationStarted, eventlog.RunValidationPassed,
-	eventlog.RunValidationFailed, eventlog.RunCommitting, eventlog.RunCommitted, eventlog.RunAborted, eventlog.RunTerminated}
+	eventlog.RunValidationFailed, eventlog.RunCommitting, eventlog.RunCommitted, eventlog.RunAborted, eventlog.RunTerminated,
+	eventlog.RunPartialCommitting, eventlog.RunPartialCommitted}
 
 func TestEveryIllegalTransitionIsRejected(t *testing.T) {
 	for _, from := range append([]kernel.State{kernel.StateNone}, kernel.States...) {

@@ -16,7 +16,9 @@ type State string
 
 // The lifecycle: created → provisioned → (context loading: context_resolved
 // → memory_mounted) → context_ready → executing → validating → validated |
-// validation_failed → committing → committed | aborted → terminated.
+// validation_failed → committing → committed | aborted → terminated. A
+// validated run may also commit part of its changes (the user's review):
+// validated → partially_committing → validated, the rest still staged.
 const (
 	StateNone             State = ""
 	StateCreated          State = "created"
@@ -32,11 +34,15 @@ const (
 	StateCommitted        State = "committed"
 	StateAborted          State = "aborted"
 	StateTerminated       State = "terminated"
+
+	// StatePartiallyCommitting is a validated run writing the hunks the
+	// user accepted; it returns to validated with the rest staged.
+	StatePartiallyCommitting State = "partially_committing"
 )
 
 // States lists every state in lifecycle order.
 var States = []State{StateCreated, StateProvisioned, StateContextResolved, StateMemoryMounted, StateContextReady,
-	StateExecuting, StateValidating, StateValidated, StateValidationFailed, StateCommitting, StateCommitted,
+	StateExecuting, StateValidating, StateValidated, StateValidationFailed, StatePartiallyCommitting, StateCommitting, StateCommitted,
 	StateAborted, StateTerminated}
 
 // transitions is the whole state machine: in a state, which lifecycle event
@@ -50,11 +56,14 @@ var transitions = map[State]map[string]State{
 	StateContextReady:     {eventlog.RunExecutionStarted: StateExecuting},
 	StateExecuting:        {eventlog.RunValidationStarted: StateValidating},
 	StateValidating:       {eventlog.RunValidationPassed: StateValidated, eventlog.RunValidationFailed: StateValidationFailed},
-	StateValidated:        {eventlog.RunCommitting: StateCommitting},
+	StateValidated:        {eventlog.RunCommitting: StateCommitting, eventlog.RunPartialCommitting: StatePartiallyCommitting},
 	StateCommitting:       {eventlog.RunCommitted: StateCommitted, eventlog.RunAborted: StateAborted}, // aborted: recovery rolled back
 	StateCommitted:        {eventlog.RunTerminated: StateTerminated},
 	StateAborted:          {eventlog.RunTerminated: StateTerminated},
 	StateValidationFailed: {},
+
+	// aborted: recovery rolled an interrupted partial commit back.
+	StatePartiallyCommitting: {eventlog.RunPartialCommitted: StateValidated, eventlog.RunAborted: StateAborted},
 }
 
 // abortable states: a user or the runtime may abort from these; the runtime
@@ -70,7 +79,7 @@ func Lifecycle(typ string) bool {
 	case eventlog.RunCreated, eventlog.RunProvisioned, eventlog.RunContextResolved, eventlog.RunMemoryMounted,
 		eventlog.RunCapabilitiesBound, eventlog.RunExecutionStarted, eventlog.RunValidationStarted,
 		eventlog.RunValidationPassed, eventlog.RunValidationFailed, eventlog.RunCommitting, eventlog.RunCommitted,
-		eventlog.RunAborted, eventlog.RunTerminated:
+		eventlog.RunAborted, eventlog.RunTerminated, eventlog.RunPartialCommitting, eventlog.RunPartialCommitted:
 		return true
 	}
 	return false
@@ -125,13 +134,16 @@ func allowedIn(s State, typ string) bool {
 		eventlog.ContextTrimmed, eventlog.ContextCompacted:
 		return s == StateExecuting
 	case eventlog.EffectCommandExecuted:
-		return s == StateValidating || s == StateExecuting
+		// validated: the validation of a partial commit's content.
+		return s == StateValidating || s == StateExecuting || s == StateValidated
+	case eventlog.RunReviewDecided, eventlog.RunReviewValidated:
+		return s == StateValidated
 	case eventlog.RunCommitApproved:
 		return s == StateValidated
 	case eventlog.RunAbortRequested:
 		return abortable[s]
 	case eventlog.EffectFileWritten:
-		return s == StateCommitting
+		return s == StateCommitting || s == StatePartiallyCommitting
 	}
 	return true // events of other families (capabilities, memory) are not the lifecycle's business
 }

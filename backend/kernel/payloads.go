@@ -251,3 +251,70 @@ type Proposal struct {
 	Content    string  `json:"content"`
 	Confidence float64 `json:"confidence"`
 }
+
+// ReviewFile is one file of the user's review of a run's staged changes:
+// which of its hunks (by their content hashes, Hunk.ID) were accepted and
+// which rejected.
+type ReviewFile struct {
+	Path     string   `json:"path"`
+	Op       string   `json:"op"`       // create, modify or delete
+	Decision string   `json:"decision"` // accepted, rejected or partial
+	Accepted []string `json:"accepted"`
+	Rejected []string `json:"rejected"`
+}
+
+// ReviewDecidedPayload is run.review_decided: the user's decision to
+// commit part of a validated run, recorded before anything is applied.
+type ReviewDecidedPayload struct {
+	Files    []ReviewFile `json:"files"`
+	Accepted int          `json:"accepted"` // hunks
+	Rejected int          `json:"rejected"`
+}
+
+// ReviewValidatedPayload is run.review_validated: the validation command's
+// verdict on the accepted part (the files as the partial commit would
+// leave them).
+type ReviewValidatedPayload struct {
+	Passed bool `json:"passed"`
+	ValidationPayload
+}
+
+// PartialFile is one file a partial commit wrote.
+type PartialFile struct {
+	Path string `json:"path"`
+	// Base is the content now on disk: the new base of what stays staged.
+	Base string `json:"base"`
+	// Remaining says rejected hunks of the file stay staged.
+	Remaining bool `json:"remaining"`
+}
+
+// PartialCommittedPayload is run.partial_committed: the accepted part is
+// written; the run is validated again with the rest staged.
+type PartialCommittedPayload struct {
+	Reason string        `json:"reason"`
+	Files  []PartialFile `json:"files"`
+}
+
+// GitCommitRequestedPayload is git.commit_requested: the user asked to
+// commit a committed run's files to git with this message.
+type GitCommitRequestedPayload struct {
+	Message string   `json:"message"`
+	Files   []string `json:"files"`
+}
+
+// GitCommittedPayload is effect.git_committed: the commit git made.
+type GitCommittedPayload struct {
+	Hash    string   `json:"hash"`
+	Branch  string   `json:"branch,omitempty"` // "" on a detached HEAD
+	Files   []string `json:"files"`            // in the commit (files the run left as they were committed are not)
+	Message string   `json:"message"`
+}
+
+// GitFailedPayload is effect.git_failed: the commit was not made, and why.
+type GitFailedPayload struct {
+	Files   []string `json:"files"`
+	Message string   `json:"message"`
+	Error   string   `json:"error"`
+	Stderr  string   `json:"stderr,omitempty"` // what git said (hooks, identity)
+	Code    int      `json:"code,omitempty"`   // git's exit code
+}

@@ -28,7 +28,7 @@ func (k *Kernel) RevertWith(ctx context.Context, run string, autoCommit bool) (R
 			return RunInfo{}, fmt.Errorf("%w: run %s already reverts it", ErrNotRevertable, orig.RevertedBy)
 		}
 	}
-	journal, _, err := k.journalOf(ctx, run)
+	journal, err := k.mergedJournal(ctx, run) // its partial commits too
 	if err != nil {
 		return RunInfo{}, err
 	}

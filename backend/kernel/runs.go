@@ -154,6 +154,12 @@ func (r *Runs) Apply(ctx context.Context, tx *projection.Tx, e eventlog.Event) e
 	case eventlog.RunCommitApproved:
 		row.approved = true
 		return nil
+	case eventlog.RunPartialCommitted:
+		// What a partial commit wrote is on disk: the rest of each file
+		// stays staged against it, and a file written whole is done.
+		if err := applyPartialCommit(ctx, tx, e); err != nil {
+			return err
+		}
 	}
 	if !Lifecycle(e.Type) {
 		return nil
@@ -244,6 +250,9 @@ type RunInfo struct {
 	Outcome    string `json:"outcome"` // committed, aborted, terminated, or "" while undecided
 	Profile    string `json:"profile"` // capability profile: ask, edit or agent
 	Model      string `json:"model"`   // an agent run's model ("" for other workers)
+	// ValidationCommand is the command validation runs (nil: none is
+	// configured, and validation only checks that the edits apply).
+	ValidationCommand []string `json:"validationCommand"`
 	// Waiting is set (by the Studio, not the projection) while the run
 	// waits for an answer to an approval card.
 	Waiting bool `json:"waiting"`
@@ -263,7 +272,7 @@ func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
 	}
 	r.AutoCommit, r.Approved = auto == 1, approved == 1
 	_ = json.Unmarshal([]byte(config), &r.config)
-	r.Profile, r.Model = r.config.Profile, r.config.Model
+	r.Profile, r.Model, r.ValidationCommand = r.config.Profile, r.config.Model, r.config.ValidationCommand
 	if r.Profile == "" {
 		r.Profile = "edit"
 	}

@@ -61,20 +61,34 @@ func conflicts(root string, staged []Staged) ([]Conflict, error) {
 // command cmdCtx (ended by Abort). It returns whether the run is now
 // validated.
 func (k *Kernel) validate(ctx, cmdCtx context.Context, info *RunInfo, root string) bool {
-	fail := func(p ValidationPayload) bool {
+	if _, err := k.record(ctx, info, eventlog.RunValidationStarted, eventlog.OriginRuntime, map[string]any{}, ""); err != nil {
+		k.log.Error("record validation start", "run", info.ID, "err", err)
+		return false
+	}
+	var p ValidationPayload
+	ok := false
+	if staged, err := StagedChanges(ctx, k.cfg.ReadDB, info.ID); err != nil {
+		p = ValidationPayload{Reason: fmt.Sprintf("cannot read the staged changes: %v", err)}
+	} else {
+		p, ok = k.check(cmdCtx, info, root, staged)
+	}
+	if !ok {
 		if _, err := k.record(ctx, info, eventlog.RunValidationFailed, eventlog.OriginRuntime, p, ""); err != nil {
 			k.log.Error("record validation failure", "run", info.ID, "err", err)
 		}
 		return false
 	}
-	if _, err := k.record(ctx, info, eventlog.RunValidationStarted, eventlog.OriginRuntime, map[string]any{}, ""); err != nil {
-		k.log.Error("record validation start", "run", info.ID, "err", err)
-		return false
-	}
-	staged, err := StagedChanges(ctx, k.cfg.ReadDB, info.ID)
-	if err != nil {
-		return fail(ValidationPayload{Reason: fmt.Sprintf("cannot read the staged changes: %v", err)})
-	}
+	_, err := k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime, p, "")
+	return err == nil
+}
+
+// check is validation's verdict on staged (a run's changes, or the part of
+// them a partial commit would write): every change still applies to the
+// disk, and the run's validation command, if any, passes on an overlay
+// with them. The command runs under cmdCtx and records its
+// effect.command_executed; the verdict is the caller's to record.
+func (k *Kernel) check(cmdCtx context.Context, info *RunInfo, root string, staged []Staged) (ValidationPayload, bool) {
+	fail := func(p ValidationPayload) (ValidationPayload, bool) { return p, false }
 	cs, err := conflicts(root, staged)
 	if err != nil {
 		return fail(ValidationPayload{Reason: err.Error()})
@@ -88,9 +102,7 @@ func (k *Kernel) validate(ctx, cmdCtx context.Context, info *RunInfo, root strin
 	}
 	argv := info.config.ValidationCommand
 	if len(argv) == 0 {
-		_, err := k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime,
-			ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly; no validation command configured", len(staged))}, "")
-		return err == nil
+		return ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly; no validation command configured", len(staged))}, true
 	}
 	rc := &runCtx{k: k, info: info, root: root, locked: true, noAsk: true, userStep: true, reads: map[string]string{}, staged: map[string]string{}}
 	ce, err := rc.runCommand(cmdCtx, argv, ".", PurposeValidation, k.cfg.ValidationTimeout, staged)
@@ -113,7 +125,5 @@ func (k *Kernel) validate(ctx, cmdCtx context.Context, info *RunInfo, root strin
 	case res.ExitCode != 0:
 		return fail(ValidationPayload{Reason: fmt.Sprintf("validation command %q failed with exit code %d", strings.Join(argv, " "), res.ExitCode), ExitCode: res.ExitCode, Output: res.Output})
 	}
-	_, err = k.record(ctx, info, eventlog.RunValidationPassed, eventlog.OriginRuntime,
-		ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly and %q passed", len(staged), strings.Join(argv, " ")), Output: res.Output}, "")
-	return err == nil
+	return ValidationPayload{Reason: fmt.Sprintf("%d staged change(s) apply cleanly and %q passed", len(staged), strings.Join(argv, " ")), Output: res.Output}, true
 }

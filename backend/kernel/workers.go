@@ -62,6 +62,7 @@ func (w *ReplaceWorker) Run(ctx context.Context, env *Env) error {
 	}
 	changed := 0
 	var denied []string
+	var writes []FileWrite
 	for _, p := range paths {
 		data, err := env.ReadFile(p)
 		if errors.Is(err, ErrDenied) {
@@ -74,9 +75,17 @@ func (w *ReplaceWorker) Run(ctx context.Context, env *Env) error {
 		if !bytes.Contains(data, []byte(w.Find)) {
 			continue // changed since the search
 		}
-		err = env.WriteFile(p, bytes.ReplaceAll(data, []byte(w.Find), []byte(w.Replace)))
+		writes = append(writes, FileWrite{Path: p, Data: bytes.ReplaceAll(data, []byte(w.Find), []byte(w.Replace))})
+	}
+	// One batch: the writes that need an approval are all asked at once,
+	// so the user can answer them in one decision.
+	errs, err := env.WriteFiles(writes)
+	if err != nil {
+		return err
+	}
+	for i, err := range errs {
 		if errors.Is(err, ErrDenied) {
-			denied = append(denied, p)
+			denied = append(denied, writes[i].Path)
 			continue
 		}
 		if err != nil {

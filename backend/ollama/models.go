@@ -103,6 +103,12 @@ type Model struct {
 	// KVBytesPerToken is what one token of context costs in the KV cache
 	// (f16), from model_info's layers, heads and embedding size (0 unknown).
 	KVBytesPerToken int64 `json:"kvBytesPerToken,omitempty"`
+	// Display is the name as the Studio shows it (DisplayName).
+	Display string `json:"display,omitempty"`
+	// Loaded is set when the server holds the model in memory now; Fit is
+	// the estimate of whether it fits in RAM (both filled by the Studio).
+	Loaded *Running `json:"loaded,omitempty"`
+	Fit    *Fit     `json:"fit,omitempty"`
 }
 
 // Has reports whether a model has a capability ("tools", "embedding", …).
@@ -125,12 +131,14 @@ func (p *Provider) Models(ctx context.Context) ([]Model, error) {
 	out := make([]Model, 0, len(lr.Models))
 	for _, m := range lr.Models {
 		mm := Model{Name: m.Name, Digest: m.Digest, Size: m.Size, ModifiedAt: m.ModifiedAt.UnixMilli(), Family: m.Details.Family,
-			Parameters: m.Details.ParameterSize, Quantization: m.Details.QuantizationLevel, Format: m.Details.Format, Capabilities: []string{}}
+			Parameters: m.Details.ParameterSize, Quantization: m.Details.QuantizationLevel, Format: m.Details.Format, Capabilities: []string{},
+			Display: DisplayName(m.Name)}
 		if sr, err := p.client.Show(ctx, &api.ShowRequest{Model: m.Name}); err == nil {
 			for _, c := range sr.Capabilities {
 				mm.Capabilities = append(mm.Capabilities, string(c))
 			}
 			mm.ContextLength = contextLength(sr.ModelInfo)
+			mm.KVBytesPerToken = kvBytesPerToken(sr.ModelInfo)
 		} else if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -148,7 +156,7 @@ func (p *Provider) Show(ctx context.Context, name string) (Model, error) {
 		return Model{}, p.classify(err, name)
 	}
 	m := Model{Name: name, Family: sr.Details.Family, Parameters: sr.Details.ParameterSize, Quantization: sr.Details.QuantizationLevel,
-		Format: sr.Details.Format, Capabilities: []string{}}
+		Format: sr.Details.Format, Capabilities: []string{}, Display: DisplayName(name)}
 	for _, c := range sr.Capabilities {
 		m.Capabilities = append(m.Capabilities, string(c))
 	}
@@ -156,12 +164,8 @@ func (p *Provider) Show(ctx context.Context, name string) (Model, error) {
 	m.KVBytesPerToken = kvBytesPerToken(sr.ModelInfo)
 	// The digest (what a run records as the exact model) is only listed.
 	if lr, err := p.client.List(ctx); err == nil {
-		want := name
-		if !strings.Contains(want, ":") {
-			want += ":latest"
-		}
 		for _, x := range lr.Models {
-			if x.Name == want || x.Model == want || x.Name == name {
+			if SameModel(x.Name, name) || SameModel(x.Model, name) {
 				m.Digest, m.Size, m.ModifiedAt = x.Digest, x.Size, x.ModifiedAt.UnixMilli()
 			}
 		}

@@ -40,6 +40,10 @@ func fakeOllama(t *testing.T) (*ollama.Provider, func()) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"capabilities": caps, "details": map[string]any{"family": "llama"},
 			"model_info": map[string]any{"llama.context_length": 2048}})
 	})
+	mux.HandleFunc("/api/ps", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"models":[{"name":"llama-tiny:latest","model":"llama-tiny:latest","size":3000,"size_vram":1000,
+			"expires_at":"2026-01-02T03:09:05Z","context_length":4096,"details":{"family":"llama"}}]}`))
+	})
 	mux.HandleFunc("/api/chat", func(w http.ResponseWriter, r *http.Request) {
 		var req api.ChatRequest
 		_ = json.NewDecoder(r.Body).Decode(&req)
@@ -125,6 +129,28 @@ func TestProviderModels(t *testing.T) {
 	}
 	if err := p.Delete(context.Background(), "llama-tiny:latest"); !errors.Is(err, ollama.ErrModelMissing) {
 		t.Errorf("Delete twice: %v", err)
+	}
+}
+
+func TestProviderRunning(t *testing.T) {
+	p, stop := fakeOllama(t)
+	defer stop()
+	rs, err := p.Running(context.Background())
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("Running = %+v, %v", rs, err)
+	}
+	r := rs[0]
+	want := time.Date(2026, 1, 2, 3, 9, 5, 0, time.UTC).UnixMilli()
+	if r.Name != "llama-tiny:latest" || r.Size != 3000 || r.VRAM != 1000 || r.RAM() != 2000 || r.ExpiresAt != want || r.ContextLength != 4096 {
+		t.Errorf("running = %+v (RAM %d)", r, r.RAM())
+	}
+	ms, err := p.Models(context.Background())
+	if err != nil || ms[0].Display != "llama-tiny" || ms[1].Display != "nomic-embed-text" {
+		t.Errorf("display names: %+v, %v", ms, err)
+	}
+	// Show finds the listed digest under the short name.
+	if m, err := p.Show(context.Background(), "nomic-embed-text:latest"); err != nil || m.Digest != "abc" || m.Display != "nomic-embed-text" {
+		t.Errorf("Show = %+v, %v", m, err)
 	}
 }
 

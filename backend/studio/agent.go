@@ -1,6 +1,7 @@
 package studio
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,6 +77,9 @@ func (s *Studio) prepareAgent(ws, task string, p AgentParams) (kernel.StartReque
 	if model == "" {
 		model, _ = s.defaults()
 	}
+	// What the request leaves 0 comes from the settings.
+	numCtx, maxTokens, maxTurns := s.runDefaults()
+	p.NumCtx, p.MaxTokens, p.MaxTurns = cmp.Or(p.NumCtx, numCtx), cmp.Or(p.MaxTokens, maxTokens), cmp.Or(p.MaxTurns, maxTurns)
 	if model == "" {
 		return kernel.StartRequest{}, agent.Config{}, errors.New("choose a chat model (or set a default one in Models)")
 	}

@@ -88,6 +88,9 @@ type CapabilityState struct {
 	Asks      []kernel.Ask        `json:"asks"`   // approvals runs wait for
 	Kinds     []string            `json:"kinds"`
 	Profiles  map[string][]string `json:"profiles"`
+	// RunOutcomes has the outcome of each run a grant is bound to ("" while
+	// the run is undecided): a finished run's grants can no longer be used.
+	RunOutcomes map[string]string `json:"runOutcomes,omitempty"`
 }
 
 // CapabilityState returns a workspace's policy, grants and pending approvals.
@@ -97,9 +100,21 @@ func (s *Studio) CapabilityState(req WorkspaceRequest) (CapabilityState, error) 
 		return CapabilityState{}, err
 	}
 	p, seq := s.caps.Policy(req.WorkspaceID)
+	grants := s.caps.Grants(req.WorkspaceID, time.Now().UnixNano(), true)
+	outcomes := map[string]string{}
+	for _, g := range grants {
+		if _, seen := outcomes[g.Run]; g.Run == "" || seen {
+			continue
+		}
+		info, err := k.Get(context.Background(), g.Run)
+		if err != nil {
+			continue // not known (yet): the panel shows the grant as it is
+		}
+		outcomes[g.Run] = info.Outcome
+	}
 	return CapabilityState{Policy: p, PolicySeq: seq, Default: capability.DefaultPolicy(),
-		Grants: s.caps.Grants(req.WorkspaceID, time.Now().UnixNano(), true), Asks: k.Asks(req.WorkspaceID),
-		Kinds: capability.Kinds, Profiles: capability.ProfileKinds}, nil
+		Grants: grants, Asks: k.Asks(req.WorkspaceID),
+		Kinds: capability.Kinds, Profiles: capability.ProfileKinds, RunOutcomes: outcomes}, nil
 }
 
 // SetPolicyRequest replaces a workspace's policy.
@@ -206,24 +221,40 @@ func (s *Studio) Revoke(req RevokeRequest) error {
 	return nil
 }
 
-// AnswerRequest is the user's decision on an approval card.
+// AnswerRequest is the user's decision on an approval card (one request)
+// or a batch card (several requests of one run and one kind).
 type AnswerRequest struct {
 	RequestID string `json:"requestId"`
-	Choice    string `json:"choice"` // once, run, workspace or deny
+	// RequestIDs answers a batch in the same decision (with RequestID, if
+	// given, first).
+	RequestIDs []string `json:"requestIds,omitempty"`
+	// AllPending also answers every approval of the same run and kind as
+	// the first request that is pending when the answer arrives.
+	AllPending bool   `json:"allPending,omitempty"`
+	Choice     string `json:"choice"` // once, run, workspace or deny
+	// Scope is one of the request's scope choices (kernel.ScopeChoices:
+	// exact, folder, like, all, prefix, program; "" exact): each request
+	// answered is granted its own scope of that id, computed by the kernel.
+	Scope string `json:"scope,omitempty"`
 	// Reason, with deny: what the model is told along with the refusal.
 	Reason string `json:"reason"`
 }
 
-// AnswerCapability records the user's decision on a run's request.
+// AnswerCapability records the user's decision on a run's request, or on
+// a batch of them: one user decision, one capability.approved (or
+// .refused) event naming every request it answers.
 func (s *Studio) AnswerCapability(req AnswerRequest) error {
 	k, err := s.kernelOrErr()
 	if err != nil {
 		return err
 	}
-	if err := k.Answer(context.Background(), req.RequestID, req.Choice, req.Reason); err != nil {
-		return err
+	ids := req.RequestIDs
+	if req.RequestID != "" {
+		ids = append([]string{req.RequestID}, ids...)
 	}
-	return nil
+	_, err = k.AnswerMany(context.Background(), kernel.Answer{Requests: ids, AllPending: req.AllPending,
+		Choice: req.Choice, Scope: req.Scope, Reason: req.Reason})
+	return err
 }
 
 // WhyRequest names an event of a run.

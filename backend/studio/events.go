@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ice-studio/ice-studio/backend/bus"
@@ -54,11 +55,71 @@ type EventRow struct {
 	Workspace string `json:"workspace"`
 	Run       string `json:"run"`
 	Causation string `json:"causation"`
+	// Preview is the payload's JSON for the row's one-line summary: all of
+	// it up to rowPayloadMax bytes, else a shortened copy (long strings cut,
+	// long lists ending in "… N more").
+	Preview string `json:"preview,omitempty"`
 }
+
+// rowPayloadMax bounds the payload a row carries whole.
+const rowPayloadMax = 2048
 
 func rowOf(e eventlog.Event) EventRow {
 	return EventRow{Seq: e.Seq, ID: e.ID, At: e.At, Type: e.Type, Origin: e.Origin, Stream: e.Stream,
-		Version: e.Version, Workspace: e.Workspace, Run: e.Run, Causation: e.Causation}
+		Version: e.Version, Workspace: e.Workspace, Run: e.Run, Causation: e.Causation, Preview: rowPayload(e.Payload)}
+}
+
+// rowPayload is a payload as a row carries it (see EventRow.Payload).
+func rowPayload(raw []byte) string {
+	if len(raw) <= rowPayloadMax {
+		return string(raw)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return "{}"
+	}
+	b, err := json.Marshal(shorten(v, 0))
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// shorten cuts strings to 160 characters and lists to 8 items (the rest
+// counted in a last "… N more"), and drops what is nested deeper than 3.
+func shorten(v any, depth int) any {
+	switch x := v.(type) {
+	case string:
+		if r := []rune(x); len(r) > 160 {
+			return string(r[:159]) + "…"
+		}
+		return x
+	case []any:
+		if depth >= 3 {
+			return []any{fmt.Sprintf("… %d more", len(x))}
+		}
+		out := make([]any, 0, min(len(x), 9))
+		for i, y := range x {
+			if i == 8 {
+				out = append(out, fmt.Sprintf("… %d more", len(x)-8))
+				break
+			}
+			out = append(out, shorten(y, depth+1))
+		}
+		return out
+	case map[string]any:
+		if depth >= 3 {
+			return map[string]any{}
+		}
+		out := make(map[string]any, len(x))
+		for k, y := range x {
+			out[k] = shorten(y, depth+1)
+		}
+		return out
+	}
+	return v
 }
 
 // EventFilter narrows the inspector; empty fields do not filter.
@@ -67,6 +128,8 @@ type EventFilter struct {
 	Origin    string `json:"origin"`
 	Workspace string `json:"workspace"`
 	Run       string `json:"run"`
+	// Text: the payload contains it (ASCII case-insensitive; at most eventlog.MaxText bytes).
+	Text string `json:"text,omitempty"`
 }
 
 // ListEventsRequest asks for one window of the (filtered) log, oldest first.
@@ -94,7 +157,7 @@ func (s *Studio) logOrErr() (*eventlog.SQLiteStore, error) {
 }
 
 func (f EventFilter) query() eventlog.Query {
-	q := eventlog.Query{Origin: f.Origin, Workspace: f.Workspace, Run: f.Run}
+	q := eventlog.Query{Origin: f.Origin, Workspace: f.Workspace, Run: f.Run, Text: f.Text}
 	if f.Type != "" {
 		q.Types = []string{f.Type}
 	}
@@ -110,6 +173,9 @@ func (s *Studio) ListEvents(req ListEventsRequest) (EventPage, error) {
 		return EventPage{}, err
 	}
 	ctx := context.Background()
+	if len(req.Filter.Text) > eventlog.MaxText {
+		return EventPage{}, fmt.Errorf("search for at most %d characters of a payload: %w", eventlog.MaxText, eventlog.ErrTextTooLong)
+	}
 	if req.Limit <= 0 || req.Limit > maxPage {
 		req.Limit = maxPage
 	}
@@ -192,6 +258,33 @@ type EventFacets struct {
 	Origins    []string `json:"origins"`
 	Workspaces []string `json:"workspaces"`
 	Runs       []string `json:"runs"`
+	// RunTasks names the newest runs by their task, newest first, for
+	// the run picker.
+	RunTasks []RunTask `json:"runTasks,omitempty"`
+}
+
+// RunTask is a run as the run picker lists it.
+type RunTask struct {
+	ID        string `json:"id"`
+	Task      string `json:"task"` // its first line, at most maxTaskTitle characters
+	Workspace string `json:"workspace"`
+	At        int64  `json:"at"` // Unix nanoseconds of run.created
+}
+
+// maxRunTasks and maxTaskTitle bound the run picker's list.
+const (
+	maxRunTasks  = 500
+	maxTaskTitle = 120
+)
+
+// taskTitle is a task's first line, shortened to maxTaskTitle characters.
+func taskTitle(task string) string {
+	task, _, _ = strings.Cut(strings.TrimSpace(task), "\n")
+	task = strings.TrimSpace(task)
+	if r := []rune(task); len(r) > maxTaskTitle {
+		task = string(r[:maxTaskTitle-1]) + "…"
+	}
+	return task
 }
 
 // EventFacets lists the distinct types, origins, workspaces and runs in the log.
@@ -210,7 +303,16 @@ func (s *Studio) EventFacets() (EventFacets, error) {
 			return EventFacets{}, err
 		}
 	}
-	return f, nil
+	f.RunTasks = []RunTask{}
+	err = store.Read(ctx, eventlog.Query{Types: []string{eventlog.RunCreated}, Desc: true, Limit: maxRunTasks, NoHashes: true}, func(e eventlog.Event) error {
+		var p struct {
+			Task string `json:"task"`
+		}
+		_ = json.Unmarshal(e.Payload, &p)
+		f.RunTasks = append(f.RunTasks, RunTask{ID: e.Run, Task: taskTitle(p.Task), Workspace: e.Workspace, At: e.At})
+		return nil
+	})
+	return f, err
 }
 
 // VerifyLog checks the hash chain, the catalogue and authority of every event.

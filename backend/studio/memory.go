@@ -125,7 +125,7 @@ func (s *Studio) MemoryList(req MemoryListRequest) ([]memory.Memory, error) {
 	case req.Mode == "semantic":
 		model := s.embedModel()
 		if model == "" {
-			return nil, fmt.Errorf("%w: choose an embedding model first (Memory → settings), or search by text", memory.ErrNoEmbeddings)
+			return nil, fmt.Errorf("%w: choose an embedding model first (under Meaning search at the foot of the Memory panel, or in Models → Defaults), or search by text", memory.ErrNoEmbeddings)
 		}
 		return m.Semantic(ctx, s.vectors, s.cfg.Ollama, model, req.Text, req.Filter)
 	default:
@@ -239,6 +239,9 @@ func (s *Studio) PromoteRun(req PromoteRunRequest) (memory.Memory, error) {
 	if err != nil {
 		return memory.Memory{}, err
 	}
+	if err := s.notReverted(req.Run); err != nil {
+		return memory.Memory{}, err
+	}
 	out, err := m.PromoteRun(context.Background(), req.Run, req.Events, req.Spec)
 	if err == nil {
 		s.cfg.Bus.Publish(bus.MemoriesChanged, WorkspaceRequest{WorkspaceID: out.Workspace})
@@ -274,7 +277,43 @@ func (s *Studio) DecideProposal(req ProposalDecision) (memory.Memory, error) {
 	if !req.Accept {
 		return memory.Memory{}, m.Reject(ctx, req.Proposal, req.Reason)
 	}
+	pending, err := m.Proposals(ctx, "", "pending")
+	if err != nil {
+		return memory.Memory{}, err
+	}
+	for _, p := range pending {
+		if p.ID != req.Proposal {
+			continue
+		}
+		if err := s.notReverted(p.Run); err != nil {
+			return memory.Memory{}, err
+		}
+	}
 	return m.Accept(ctx, req.Proposal, req.Edited)
+}
+
+// notReverted refuses a run whose changes a committed revert undid: what
+// it taught no longer holds for the files, so it cannot become a memory
+// (the UI offers neither Promote nor Accept for it). A revert that is
+// under way, aborted or ended changed nothing yet.
+func (s *Studio) notReverted(run string) error {
+	k, err := s.kernelOrErr()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	info, err := k.Get(ctx, run)
+	if err != nil || info.RevertedBy == "" {
+		return nil // an unknown run is refused by the memory service, with its reason
+	}
+	rev, err := k.Get(ctx, info.RevertedBy)
+	if err != nil {
+		return err
+	}
+	if rev.Outcome == kernel.OutcomeCommitted {
+		return fmt.Errorf("%w: run %s was reverted by run %s, so its changes are no longer in the files", memory.ErrNotPromotable, run, rev.ID)
+	}
+	return nil
 }
 
 // MemorySettings is the embedding model and the state of the vector index.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -31,11 +30,19 @@ type PullState struct {
 
 // ModelsState is the model manager's view.
 type ModelsState struct {
-	Models       []ollama.Model `json:"models"`
-	Pulls        []PullState    `json:"pulls"` // running, and those that ended in this session or were interrupted
-	DefaultChat  string         `json:"defaultChat"`
-	DefaultEmbed string         `json:"defaultEmbed"`
-	Error        string         `json:"error,omitempty"` // Ollama unreachable, …
+	Models []ollama.Model `json:"models"`
+	Pulls  []PullState    `json:"pulls"` // running, and those that ended in this session or were interrupted
+	// DefaultChat and DefaultEmbed are the defaults under the names the
+	// server lists them ("tiny" set, "tiny:latest" installed: the latter).
+	DefaultChat  string `json:"defaultChat"`
+	DefaultEmbed string `json:"defaultEmbed"`
+	// Memory is the machine's RAM the fit estimates compare with (zero: unknown).
+	Memory ollama.Memory `json:"memory,omitempty"`
+	// Running lists the models loaded now (/api/ps), also those not listed
+	// as installed; RunningError says why it is not known.
+	Running      []ollama.Running `json:"running,omitempty"`
+	RunningError string           `json:"runningError,omitempty"`
+	Error        string           `json:"error,omitempty"` // Ollama unreachable, …
 }
 
 // pulls tracks the downloads of this process.
@@ -78,17 +85,68 @@ func (s *Studio) recoverPulls(ctx context.Context) {
 	}
 }
 
-// ListModels returns the installed models, the pulls and the defaults.
+// ListModels returns the installed models, with which are loaded and
+// whether each fits in RAM, the pulls and the defaults.
 func (s *Studio) ListModels(ctx context.Context) ModelsState {
-	st := ModelsState{Models: []ollama.Model{}, Pulls: s.pullStates()}
+	st := ModelsState{Models: []ollama.Model{}, Pulls: s.pullStates(), Running: []ollama.Running{}, Memory: readMemory()}
 	st.DefaultChat, st.DefaultEmbed = s.defaults()
 	ms, err := s.cfg.Ollama.Models(ctx)
 	if err != nil {
 		st.Error = err.Error()
 		return st
 	}
+	if rs, err := s.cfg.Ollama.Running(ctx); err != nil {
+		st.RunningError = err.Error()
+	} else {
+		st.Running = rs
+	}
+	for i := range ms {
+		m := &ms[i]
+		var held int64
+		for j, r := range st.Running {
+			if ollama.SameModel(r.Name, m.Name) {
+				m.Loaded, held = &st.Running[j], r.RAM()
+			}
+		}
+		// The cache a run would have: the default window, within the trained length.
+		window, _ := ollama.WindowFor(*m, 0, 0)
+		fit := ollama.FitIn(*m, window, st.Memory, held)
+		m.Fit = &fit
+	}
 	st.Models = ms
+	st.DefaultChat, st.DefaultEmbed = ollama.Installed(ms, st.DefaultChat), ollama.Installed(ms, st.DefaultEmbed)
 	return st
+}
+
+// readMemory is the machine's memory (tests replace it).
+var readMemory = func() ollama.Memory {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return ollama.Memory{} // not Linux: unknown
+	}
+	return parseMeminfo(string(b))
+}
+
+// parseMeminfo reads MemTotal and MemAvailable (in kB) from /proc/meminfo.
+func parseMeminfo(text string) ollama.Memory {
+	var m ollama.Memory
+	for _, line := range strings.Split(text, "\n") {
+		key, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		var kb int64
+		if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb); err != nil {
+			continue
+		}
+		switch key {
+		case "MemTotal":
+			m.Total = kb << 10
+		case "MemAvailable":
+			m.Available = kb << 10
+		}
+	}
+	return m
 }
 
 func (s *Studio) pullStates() []PullState {
@@ -209,77 +267,4 @@ func (s *Studio) DeleteModel(req ModelRequest) error {
 	}
 	s.emit(ctx, eventlog.Draft{Stream: modelStream(req.Name), Type: eventlog.ModelDeleted, Origin: eventlog.OriginRuntime, Payload: PullPayload{Model: req.Name}})
 	return nil
-}
-
-// settings are the Studio's choices kept in settings.json in the data folder.
-type settings struct {
-	DefaultChat  string `json:"defaultChat"`
-	DefaultEmbed string `json:"defaultEmbed"`
-}
-
-func (s *Studio) settingsPath() string {
-	if s.cfg.DataDir == "" || s.cfg.DataDirErr != nil {
-		return ""
-	}
-	return filepath.Join(s.cfg.DataDir, "settings.json")
-}
-
-func (s *Studio) loadSettings() {
-	p := s.settingsPath()
-	if p == "" {
-		return
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return
-	}
-	var st settings
-	if json.Unmarshal(b, &st) == nil {
-		s.mu.Lock()
-		s.chatModel = st.DefaultChat
-		if s.embed == "" {
-			s.embed = st.DefaultEmbed
-		}
-		s.mu.Unlock()
-	}
-}
-
-func (s *Studio) defaults() (chat, embed string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.chatModel, s.embed
-}
-
-// DefaultModelsRequest chooses the default chat and embedding models.
-type DefaultModelsRequest struct {
-	Chat  string `json:"chat"`
-	Embed string `json:"embed"`
-}
-
-// SetDefaultModels records the default chat model and the embedding model
-// (which memory search by meaning uses); they are kept in settings.json.
-func (s *Studio) SetDefaultModels(req DefaultModelsRequest) (ModelsState, error) {
-	if req.Embed != "" && req.Embed != s.embedModel() {
-		if _, err := s.SetMemorySettings(MemorySettingsRequest{EmbeddingModel: req.Embed}); err != nil {
-			return ModelsState{}, fmt.Errorf("embedding model: %w", err)
-		}
-	}
-	s.mu.Lock()
-	s.chatModel = strings.TrimSpace(req.Chat)
-	if req.Embed == "" {
-		s.embed = ""
-	}
-	st := settings{DefaultChat: s.chatModel, DefaultEmbed: s.embed}
-	s.mu.Unlock()
-	if p := s.settingsPath(); p != "" {
-		b, _ := json.MarshalIndent(st, "", "  ")
-		tmp := p + ".tmp"
-		if err := os.WriteFile(tmp, b, 0o600); err != nil {
-			return ModelsState{}, err
-		}
-		if err := os.Rename(tmp, p); err != nil {
-			return ModelsState{}, err
-		}
-	}
-	return s.ListModels(context.Background()), nil
 }

@@ -85,3 +85,42 @@ func TestAnOllamaTheStudioDidNotStartIsLeftRunning(t *testing.T) {
 		t.Error("the Studio stopped an Ollama it did not start")
 	}
 }
+
+// An Ollama that does not answer must not hold up the start: Open returns
+// while the autostart probe still waits, and Close ends the probe.
+func TestAutostartProbeDoesNotHoldUpOpen(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	gaveUp := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+			select {
+			case gaveUp <- struct{}{}:
+			default:
+			}
+		case <-release:
+		}
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	go srv.Serve(ln)
+	defer srv.Close()
+	defer close(release)
+	u, _ := url.Parse("http://" + ln.Addr().String())
+	s := New(Config{DataDir: t.TempDir(), Ollama: ollama.New(u, nil), PollInterval: time.Hour, AutoStartOllama: true})
+	must(t, s.Open(context.Background()))
+	select {
+	case <-gaveUp:
+		t.Fatal("Open waited for the Ollama probe to give up")
+	default:
+	}
+	<-entered // the probe runs, in the background
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	must(t, s.Close(ctx))
+}

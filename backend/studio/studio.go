@@ -96,13 +96,19 @@ type Studio struct {
 	embed      string // the embedding model for memory ("" none)
 	chatModel  string // the default chat model ("" none)
 	pulls      pulls
+	// prefs is settings.json (settings.go); defaultProvider says the Ollama
+	// provider was made here from the environment, so the file's endpoint may replace it.
+	prefs           prefs
+	defaultProvider bool
 
 	launcher *ollama.Launcher // starts `ollama serve` on request; stops only what it started
 
 	bg       context.Context // lives from New to Close: workspace services run under it
 	bgCancel context.CancelFunc
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	// autostart is the start of Ollama at Open, when asked for (in the background).
+	autostart sync.WaitGroup
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // New returns a Studio with defaults filled in; it does no I/O.
@@ -116,7 +122,8 @@ func New(cfg Config) *Studio {
 	if cfg.Bus == nil {
 		cfg.Bus = bus.New()
 	}
-	if cfg.Ollama == nil {
+	defaultProvider := cfg.Ollama == nil
+	if defaultProvider {
 		cfg.Ollama = ollama.New(ollama.HostFromEnv(), nil)
 	}
 	if cfg.PollInterval <= 0 {
@@ -124,7 +131,7 @@ func New(cfg Config) *Studio {
 	}
 	bg, bgCancel := context.WithCancel(context.Background())
 	launcher := &ollama.Launcher{Host: cfg.Ollama.Base()}
-	return &Studio{cfg: cfg, log: cfg.Logger, launcher: launcher, pulls: pulls{states: map[string]*PullState{}, cancel: map[string]context.CancelFunc{}}, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
+	return &Studio{cfg: cfg, log: cfg.Logger, launcher: launcher, defaultProvider: defaultProvider, pulls: pulls{states: map[string]*PullState{}, cancel: map[string]context.CancelFunc{}}, workspaces: make(map[string]Workspace), runtimes: make(map[string]*wsRuntime),
 		searches: make(map[string]context.CancelFunc), bg: bg, bgCancel: bgCancel}
 }
 
@@ -137,6 +144,8 @@ func (s *Studio) Bus() *bus.Bus { return s.cfg.Bus }
 // the Studio from starting (a bad folder argument, an unusable data folder or
 // event log) become notices shown in the UI.
 func (s *Studio) Open(ctx context.Context) error {
+	began := time.Now()
+	s.loadSettings() // first: it may choose the Ollama endpoint
 	if s.cfg.DataDirErr != nil {
 		s.logErr = s.cfg.DataDirErr
 		s.addNotice(fmt.Sprintf("Your data folder cannot be used (%v). The Studio runs, but nothing will be recorded.", s.cfg.DataDirErr))
@@ -158,17 +167,22 @@ func (s *Studio) Open(ctx context.Context) error {
 			s.launcher.Log = f
 		}
 	}
-	if s.cfg.AutoStartOllama {
-		if st := s.cfg.Ollama.Status(ctx, 2*time.Second); !st.Reachable {
-			if _, ok := ollama.Binary(); ok {
-				if err := s.launcher.Start(); err != nil {
-					s.addNotice(fmt.Sprintf("Could not start Ollama: %v", err))
-				}
-			}
-		}
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
+	if s.cfg.AutoStartOllama {
+		// In the background: the first screen does not wait for Ollama.
+		s.autostart.Add(1)
+		go func() {
+			defer s.autostart.Done()
+			if st := s.cfg.Ollama.Status(ctx, 2*time.Second); !st.Reachable && ctx.Err() == nil {
+				if _, ok := ollama.Binary(); ok {
+					if err := s.launcher.Start(); err != nil {
+						s.addNotice(fmt.Sprintf("Could not start Ollama: %v", err))
+					}
+				}
+			}
+		}()
+	}
 	s.wg.Add(1)
 	go s.pollOllama(ctx)
 	if s.events != nil {
@@ -179,7 +193,7 @@ func (s *Studio) Open(ctx context.Context) error {
 		go s.sweepGrants(ctx)
 		go s.sweepMemories(ctx)
 	}
-	s.log.Info("studio open", "mode", s.cfg.Mode, "dataDir", s.cfg.DataDir, "version", buildinfo.Version)
+	s.log.Info("studio open", "mode", s.cfg.Mode, "dataDir", s.cfg.DataDir, "version", buildinfo.Version, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
@@ -203,8 +217,6 @@ func (s *Studio) openLog(ctx context.Context) error {
 	}
 	s.mem = &memory.Service{Emitter: s.emitter, DB: store.ReadDB(), Store: store}
 	s.vectors = memory.NewVectorIndex()
-	s.embed = embedFromEnv()
-	s.loadSettings()
 	s.kernel = kernel.New(kernel.Config{
 		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories, Propose: s.proposeMemory,
 		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
@@ -270,6 +282,12 @@ func (s *Studio) Close(ctx context.Context) error {
 			Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "the Studio exited"}})
 	}
 	s.bgCancel()
+	// An Ollama being started in the background is started (or not) before
+	// what the Studio started is stopped.
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.autostart.Wait()
 	if err := s.launcher.Stop(ctx); err != nil {
 		s.log.Error("stop ollama", "err", err)
 	}
@@ -570,6 +588,7 @@ func (s *Studio) ListDir(req ListDirRequest) (workspace.Listing, error) {
 	if err != nil {
 		return workspace.Listing{}, fmt.Errorf("list %s: %w", ws.Name, err)
 	}
+	s.markIgnored(req.WorkspaceID, l.Entries)
 	return l, nil
 }
 

@@ -50,6 +50,10 @@ type Entry struct {
 	Kind    string `json:"kind"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"modTime"` // unix milliseconds
+	// Ignored says the workspace's ignore rules (.gitignore, .iceignore,
+	// the defaults) exclude it: it is not indexed or watched. Set by the
+	// Studio's listing, which knows the workspace's rules.
+	Ignored bool `json:"ignored,omitempty"`
 }
 
 // Listing is the content of one directory.

@@ -60,7 +60,7 @@ test('an agent run: the model reads and edits, the write is approved, the change
   assert.equal(await approveWrites(page, 'Allow once'), 1, 'one approval: the edit of notes.txt');
 
   // The model finished; the run was validated and its transcript is the log's.
-  await view.locator('.run-title .run-badge', { hasText: /^validated$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="validated"]').waitFor();
   await transcript.getByRole('region', { name: 'Step 4', exact: true }).waitFor();
   await transcript.getByRole('button', { name: 'Stop' }).waitFor({ state: 'detached' });
   await transcript.getByText(task).waitFor();
@@ -124,6 +124,10 @@ test('an agent run: the model reads and edits, the write is approved, the change
   await diff.locator('.cm-merge-a .cm-content').getByText('hello world').waitFor();
   assert.equal(await view.locator('#run-panel-transcript').isVisible(), false, 'the transcript is hidden under the Changes tab');
   await page.screenshot({ path: join(artifacts, 'e2e-agent-changes.png') });
+  // The diff gets the editor area: it starts in the top third of the run view.
+  const viewBox = await view.boundingBox();
+  const diffBox = await diff.boundingBox();
+  assert.ok(diffBox.y - viewBox.y < viewBox.height / 3, `the diff starts ${diffBox.y - viewBox.y}px into a ${viewBox.height}px run view`);
   assert.deepEqual(disk(project), files, 'nothing is written before Commit');
 
   await view.getByRole('button', { name: 'Commit', exact: true }).click();

@@ -64,7 +64,7 @@ test('each write asks; allowed once, it is staged and the panel says why', async
     await card.first().getByRole('button', { name: 'Allow once', exact: true }).click();
     await view.locator(`[data-ask="${id}"]`).waitFor({ state: 'detached' });
   }
-  await view.locator('.run-title .run-badge', { hasText: /^validated$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="validated"]').waitFor();
   assert.deepEqual(await stagedFiles(view), ['a.txt', 'notes/b.md'], 'both writes allowed once were staged');
   assert.deepEqual(disk(project), files, 'nothing is written before Commit');
   const note = await whyOf(page, 'capability.used', 'a.txt');
@@ -112,14 +112,14 @@ test('approval cards: deny one write, allow the other once; the panel explains w
   await view.locator(`[data-ask="${firstId}"]`).waitFor({ state: 'detached' });
 
   // The second file's card: allowed once.
-  await card.or(view.locator('.run-title .run-badge', { hasText: /^(validated|validation_failed|aborted)$/ })).first().waitFor();
+  await card.or(view.locator('.run-title .run-badge:is([data-status="validated"],[data-status="validation_failed"],[data-status="aborted"])')).first().waitFor();
   if (!(await card.isVisible())) {
     await page.screenshot({ path: join(artifacts, 'e2e-capabilities-fail.png') });
     assert.fail(`the run ended after the denial: ${await view.locator('.run-title').textContent()} · ${await view.getByTestId('run-reason').textContent().catch(() => '')}`);
   }
   await card.locator('.ask-title', { hasText: `Write ${secondPath}` }).waitFor();
   await card.getByRole('button', { name: 'Allow once', exact: true }).click();
-  await view.locator('.run-title .run-badge', { hasText: /^validated$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="validated"]').waitFor();
   assert.deepEqual(await stagedFiles(view), [secondPath], 'only the write allowed once was staged');
   assert.deepEqual(disk(project), files, 'nothing is written before Commit');
 

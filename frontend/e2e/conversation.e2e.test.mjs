@@ -80,7 +80,7 @@ test('a conversation: deny with a reason, a follow-up, a failed turn retried aft
   await shot(page, 'approval');
   await card.getByRole('button', { name: 'Deny', exact: true }).click();
   await card.waitFor({ state: 'detached' });
-  await turn1.locator('.run-badge', { hasText: /^validated$/ }).waitFor();
+  await turn1.locator('.run-badge[data-status="validated"]').waitFor();
   await turn1.getByText('Understood: I leave notes.txt as it is.').waitFor();
 
   // The model was told the reason in the edit's tool result.
@@ -104,7 +104,7 @@ test('a conversation: deny with a reason, a follow-up, a failed turn retried aft
   await box.press('Enter');
   const turn2 = chat.getByRole('region', { name: 'Turn 2', exact: true });
   await turn2.getByText('It still says hello world.').waitFor();
-  await turn2.locator('.run-badge', { hasText: /^validated$/ }).waitFor();
+  await turn2.locator('.run-badge[data-status="validated"]').waitFor();
   const followUp = ollama.requests[3];
   assert.ok(contents(followUp, 'user').some((c) => c.startsWith('Change the greeting in @notes.txt')), "turn 1's message is carried");
   assert.equal(contents(followUp, 'user').at(-1), 'What does the file say now?');

@@ -94,7 +94,8 @@ function asideReply(req) {
  * tokens counted as the Go fake does (the runtime takes a low count for a
  * request the server cut).
  */
-export async function scriptedOllama(t, replies = [], { countPrompts = false } = {}) {
+export async function scriptedOllama(t, replies = [], { countPrompts = false, extraModels = [] } = {}) {
+  // extraModels: more tool-capable chat models it serves beside tiny:latest (e.g. ['other:latest']).
   const model = 'tiny:latest';
   const queue = [...replies];
   const requests = [];
@@ -111,22 +112,21 @@ export async function scriptedOllama(t, replies = [], { countPrompts = false } =
       req.on('data', (d) => (b += d));
       req.on('end', () => ok(b));
     });
-  const known = (name) => name === model || `${name}:latest` === model;
+  const served = [model, ...extraModels];
+  const known = (name) => served.some((m) => name === m || `${name}:latest` === m);
   const srv = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     if (path === '/api/version') return json(res, 200, { version: '0.9.0-scripted' });
     if (path === '/api/tags') {
       return json(res, 200, {
-        models: [
-          {
-            name: model,
-            model,
-            digest: 'c0ffee00d15ea5e0123456789abcdef0123456789abcdef0123456789abcdef',
-            size: 1 << 20,
-            modified_at: '2026-01-02T03:04:05Z',
-            details: { format: 'gguf', family: 'llama', parameter_size: '1M', quantization_level: 'F32' },
-          },
-        ],
+        models: served.map((name) => ({
+          name,
+          model: name,
+          digest: 'c0ffee00d15ea5e0123456789abcdef0123456789abcdef0123456789abcdef',
+          size: 1 << 20,
+          modified_at: '2026-01-02T03:04:05Z',
+          details: { format: 'gguf', family: 'llama', parameter_size: '1M', quantization_level: 'F32' },
+        })),
       });
     }
     const body = await readBody(req);
@@ -268,7 +268,7 @@ export async function waitForStderr(s, re) {
  */
 export async function approveWrites(page, choice = 'Allow for this run') {
   const view = page.getByRole('article', { name: 'Run' });
-  const settled = view.locator('.run-title .run-badge', { hasText: /^(validated|validation_failed|aborted|committed)$/ });
+  const settled = view.locator('.run-title .run-badge:is([data-status="validated"],[data-status="validation_failed"],[data-status="aborted"],[data-status="committed"])');
   const card = view.getByRole('region', { name: 'Approval needed' }).first();
   let answered = 0;
   for (let i = 0; i < 20; i++) {
@@ -301,4 +301,67 @@ export async function openProject(t, project, shown = /a\.txt/, env = {}) {
   const tree = page.getByRole('tree', { name: 'Files' });
   await tree.getByRole('treeitem', { name: shown }).waitFor();
   return { s, page, problems, tree };
+}
+
+/**
+ * modelsOllama is a fake Ollama for the Models screen: a chat model
+ * (tiny:latest, 4 GiB, loaded now per /api/ps) and an embedding model
+ * (nomic-embed-text:latest), with /api/show's model_info (context length
+ * and the shape that gives the KV cache's size) and /api/embed.
+ */
+export async function modelsOllama(t) {
+  const gib = 1024 ** 3;
+  const models = {
+    'tiny:latest': {
+      size: 4 * gib,
+      details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' },
+      capabilities: ['completion', 'tools'],
+      info: { 'llama.context_length': 131072, 'llama.block_count': 32, 'llama.embedding_length': 4096, 'llama.attention.head_count': 32, 'llama.attention.head_count_kv': 8 },
+    },
+    'nomic-embed-text:latest': {
+      size: 274 * 1024 ** 2,
+      details: { format: 'gguf', family: 'nomic-bert', parameter_size: '137M', quantization_level: 'F16' },
+      capabilities: ['embedding'],
+      info: { 'nomic-bert.context_length': 2048 },
+    },
+  };
+  const find = (name) => models[name] ?? models[`${name}:latest`];
+  const json = (res, body, status = 200) => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(body));
+  };
+  const srv = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const parsed = body ? JSON.parse(body) : {};
+      if (path === '/api/version') return json(res, { version: '0.9.0-models' });
+      if (path === '/api/tags')
+        return json(res, {
+          models: Object.entries(models).map(([name, m]) => ({ name, model: name, size: m.size, digest: `d-${name}`, modified_at: '2026-01-02T03:04:05Z', details: m.details })),
+        });
+      if (path === '/api/ps') {
+        const expires = new Date(Date.now() + 4 * 60 * 1000).toISOString();
+        return json(res, { models: [{ name: 'tiny:latest', model: 'tiny:latest', size: 5 * gib, size_vram: 0, expires_at: expires, context_length: 8192, details: models['tiny:latest'].details }] });
+      }
+      if (path === '/api/show') {
+        const m = find(parsed.model ?? parsed.name);
+        if (!m) return json(res, { error: `model '${parsed.model}' not found` }, 404);
+        return json(res, { capabilities: m.capabilities, details: m.details, model_info: m.info });
+      }
+      if (path === '/api/embed') {
+        const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
+        return json(res, { model: parsed.model, embeddings: input.map((_, i) => [1, i + 1, 0.5]) });
+      }
+      json(res, { error: 'not found' }, 404);
+    });
+  });
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  t.after(() => {
+    srv.closeAllConnections();
+    srv.close();
+  });
+  return `http://127.0.0.1:${srv.address().port}`;
 }

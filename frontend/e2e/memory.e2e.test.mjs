@@ -80,7 +80,7 @@ test('a committed replace run is promoted to a memory', async (t) => {
   await replace.getByRole('button', { name: 'Start run' }).click();
   await approveWrites(page);
   const view = page.getByRole('article', { name: 'Run' });
-  await view.locator('.run-title .run-badge', { hasText: /^validated$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="validated"]').waitFor();
   assert.equal(await view.getByRole('button', { name: 'Promote…' }).count(), 0, 'a run not yet committed cannot be promoted');
   await view.getByRole('button', { name: 'Commit', exact: true }).click();
   await view.locator('.run-title .run-badge', { hasText: /^committed$/ }).waitFor();

@@ -2,6 +2,8 @@
 // the outcome in the store; failures become toasts, never silent.
 import { api, errorMessage, Events, inWails, on, transportKind, type Api, type RunInfo, type SendResult, type ThreadInfo, type ThreadView } from './bridge';
 import { store, type Store } from './store';
+import { commands } from './commands';
+import type { Settings, SettingsPatch } from './bridge';
 
 export async function loadStartup(s: Store = store): Promise<void> {
   try {
@@ -20,11 +22,28 @@ export async function loadStartup(s: Store = store): Promise<void> {
     s.update({ loading: false, loadError: errorMessage(err) });
     return;
   }
+  // Readiness is reported once the first screen has been painted; what it
+  // does not need (Ollama's state, the sandbox's) is asked for after.
+  await painted();
   void refreshOllama(s);
   void loadSandboxStatus(s);
   api
     .FrontendReady({ transport: transportKind(), userAgent: navigator.userAgent })
     .catch((err: unknown) => s.toast('error', `Could not report readiness: ${errorMessage(err)}`));
+}
+
+/** painted resolves after the next frame is drawn (or soon, where frames are not drawn: a hidden page, a test). */
+function painted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = setTimeout(resolve, 100);
+    if (typeof requestAnimationFrame !== 'function') return;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(done);
+        resolve();
+      }, 0),
+    );
+  });
 }
 
 export async function refreshOllama(s: Store = store): Promise<void> {
@@ -193,9 +212,14 @@ export function revertRun(id: string): Promise<Result<RunInfo>> {
   return attempt('Could not revert the run', () => api.RevertRun({ id }));
 }
 
+/** showEvent opens the event log at one event (by seq, else id), selected, on whatever page it is. */
+export function showEvent(ref: { seq?: number; id?: string }, s: Store = store): void {
+  s.update({ view: 'events', eventJump: { seq: ref.seq ?? 0, id: ref.id ?? '' } });
+}
+
 /** showRunEvents opens the event log narrowed to one run. */
 export function showRunEvents(run: string, s: Store = store): void {
-  s.update({ view: 'events', eventFilter: { type: '', origin: '', workspace: '', run } });
+  s.update({ view: 'events', eventFilter: { type: '', origin: '', workspace: '', run, text: '' } });
 }
 
 /** sendMessage sends a message: the first of a new conversation (no threadId) or the next turn of one. */
@@ -231,4 +255,39 @@ export function renameThread(id: string, title: string): Promise<Result<ThreadIn
 /** deleteThread hides a conversation from the list; the log keeps all of it. */
 export function deleteThread(id: string): Promise<Result<ThreadInfo>> {
   return attempt('Could not delete the conversation', () => api.DeleteThread({ id }));
+}
+
+// Settings (settings.json): read at start, saved one change at a time.
+
+/** loadSettings reads the settings and puts the user's key bindings in force. */
+export async function loadSettings(s: Store = store): Promise<void> {
+  try {
+    const st = await api.GetSettings();
+    s.update({ settings: st });
+    commands.setBindings(st.keys ?? {});
+  } catch (err) {
+    s.toast('error', `Could not read the settings: ${errorMessage(err)}`);
+  }
+}
+
+/** saveSettings saves a change of settings; a refusal is an error result naming the setting, shown where it was made. */
+export async function saveSettings(patch: SettingsPatch, s: Store = store): Promise<Result<Settings>> {
+  try {
+    const st = await api.SetSettings({ set: patch.set ?? {}, reset: patch.reset ?? [] });
+    s.update({ settings: st });
+    commands.setBindings(st.keys ?? {});
+    return { ok: true, value: st };
+  } catch (err) {
+    return { ok: false, error: errorMessage(err), action: 'Could not save the settings' };
+  }
+}
+
+/** switchTheme shows the other of light and dark at once and keeps it in the settings. */
+export async function switchTheme(s: Store = store): Promise<void> {
+  const next = document.documentElement.dataset.theme === 'light' ? 'dark' : 'light';
+  document.documentElement.dataset.theme = next;
+  const cur = s.get().settings;
+  if (cur) s.update({ settings: { ...cur, theme: { ...cur.theme, value: next, source: 'settings.json' } } });
+  const res = await saveSettings({ set: { theme: next }, reset: [] }, s);
+  if (!res.ok) s.toast('error', `${res.action}: ${res.error}`);
 }

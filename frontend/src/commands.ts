@@ -14,6 +14,8 @@ export interface Command {
   category?: string;
   /** keys is the default binding: one or two chords, "Ctrl+B" or "Ctrl+K Ctrl+S". */
   keys?: string;
+  /** alias is a second default binding (F1 beside Ctrl+Shift+P); a user's binding replaces both. */
+  alias?: string;
   /** enabled says whether it can run now; a disabled command is listed greyed with why. */
   enabled?: () => boolean | string;
   run: () => void | Promise<void>;
@@ -32,6 +34,7 @@ export class Registry {
   private listeners = new Set<Listener>();
   private version = 0;
   private snapshot: Command[] = [];
+  private ran: string[] = [];
 
   subscribe = (l: Listener): (() => void) => {
     this.listeners.add(l);
@@ -87,6 +90,22 @@ export class Registry {
     return Object.hasOwn(this.overrides, c.id) ? (this.overrides[c.id] ?? '') : (c.keys ?? '');
   }
 
+  /** bindingsOf is every binding in force for a command: the user's one, else its default and alias. */
+  bindingsOf(c: Command): string[] {
+    if (Object.hasOwn(this.overrides, c.id)) return this.overrides[c.id] ? [this.overrides[c.id] ?? ''] : [];
+    return [c.keys ?? '', c.alias ?? ''].filter((k) => k !== '');
+  }
+
+  /** recent is the ids of the commands run in this session, the latest first. */
+  recent(): string[] {
+    return [...this.ran];
+  }
+
+  /** setRecent replaces the recently run commands (read back from a previous session). */
+  setRecent(ids: string[]): void {
+    this.ran = ids.slice(0, 30);
+  }
+
   /** enabled tells whether c can run: true, or why not. */
   static enabled(c: Command): true | string {
     if (!c.enabled) return true;
@@ -98,6 +117,7 @@ export class Registry {
   run(id: string): boolean {
     const c = this.get(id);
     if (!c || Registry.enabled(c) !== true) return false;
+    this.ran = [id, ...this.ran.filter((r) => r !== id)].slice(0, 30);
     void c.run();
     return true;
   }
@@ -113,13 +133,14 @@ export const commands = new Registry();
 export function useCommands(cmds: Command[], reg: Registry = commands): void {
   const latest = useRef(cmds);
   latest.current = cmds;
-  const ids = cmds.map((c) => `${c.id}\u0000${c.title}\u0000${c.keys ?? ''}\u0000${c.category ?? ''}`).join('\u0001');
+  const ids = cmds.map((c) => `${c.id}\u0000${c.title}\u0000${c.keys ?? ''}\u0000${c.alias ?? ''}\u0000${c.category ?? ''}`).join('\u0001');
   useEffect(() => {
     const wrapped: Command[] = latest.current.map((c, i) => ({
       id: c.id,
       title: c.title,
       category: c.category,
       keys: c.keys,
+      alias: c.alias,
       enabled: () => {
         const now = latest.current[i];
         return now?.enabled ? now.enabled() : true;
@@ -178,6 +199,11 @@ export function normalizeKeys(keys: string): string {
 }
 
 /** inText tells whether a key event comes from a place where typing is text. */
+function recording(ev: KeyboardEvent): boolean {
+  const t = ev.target as HTMLElement | null;
+  return !!t && typeof t.closest === 'function' && !!t.closest('[data-record-keys]');
+}
+
 function inText(ev: KeyboardEvent): boolean {
   const t = ev.target as HTMLElement | null;
   if (!t || typeof t.closest !== 'function') return false;
@@ -193,11 +219,13 @@ function inText(ev: KeyboardEvent): boolean {
 export function installKeys(win: Window = window, reg: Registry = commands): () => void {
   let pending: { first: string; at: number } | null = null;
   const onKey = (ev: KeyboardEvent) => {
+    // A field recording a new binding gets every key itself.
+    if (recording(ev)) return;
     const chord = chordOf(ev);
     if (!chord) return;
     const modified = /^(Ctrl|Alt|Meta)\+/.test(chord) || /^(Shift\+)?F\d+$/.test(chord);
     const cmds = reg.all();
-    const bound = cmds.map((c) => ({ c, keys: normalizeKeys(reg.keysOf(c)) })).filter((b) => b.keys !== '');
+    const bound = cmds.flatMap((c) => reg.bindingsOf(c).map((k) => ({ c, keys: normalizeKeys(k) })));
     if (pending) {
       const seq = `${pending.first} ${chord}`;
       pending = null;
@@ -229,20 +257,33 @@ export function installKeys(win: Window = window, reg: Registry = commands): () 
 
 /** fuzzyScore matches query against text as VS Code's palette does: every query character in order; higher is better, null is no match. */
 export function fuzzyScore(query: string, text: string): number | null {
+  return fuzzyMatch(query, text)?.score ?? null;
+}
+
+/** FuzzyMatch is a match's score and the positions in the text of the matched characters (to highlight them). */
+export interface FuzzyMatch {
+  score: number;
+  positions: number[];
+}
+
+/** fuzzyMatch is fuzzyScore with the matched positions. */
+export function fuzzyMatch(query: string, text: string): FuzzyMatch | null {
   const q = query.toLowerCase().replace(/\s+/g, '');
-  if (!q) return 0;
+  if (!q) return { score: 0, positions: [] };
   const t = text.toLowerCase();
   let score = 0;
   let ti = 0;
   let prev = -2;
+  const positions: number[] = [];
   for (const ch of q) {
     const at = t.indexOf(ch, ti);
     if (at < 0) return null;
     const wordStart = at === 0 || /[\s:/._-]/.test(t[at - 1] ?? '');
     score += at === prev + 1 ? 5 : 1;
     if (wordStart) score += 3;
+    positions.push(at);
     prev = at;
     ti = at + 1;
   }
-  return score - t.length / 100;
+  return { score: score - t.length / 100, positions };
 }

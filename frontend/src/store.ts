@@ -1,7 +1,7 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, SandboxState, SelectionRequest, Workspace, WorkspaceStatus } from './bridge';
+import type { Settings, DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, SandboxState, SelectionRequest, Workspace, WorkspaceStatus } from './bridge';
 
 export interface Toast {
   id: number;
@@ -14,8 +14,14 @@ export interface Toast {
 /** toastLife is how long a toast stays, in milliseconds, unless held. */
 export const toastLife: Record<Toast['kind'], number> = { info: 4000, error: 10_000 };
 
-/** View is what the content area shows: the welcome screen or a workspace, the event log, or the models. */
-export type View = 'workspaces' | 'events' | 'models';
+/** EventJump names an event to show in the event log: by seq, else by id. Each request is a new object. */
+export interface EventJump {
+  seq: number;
+  id: string;
+}
+
+/** View is what the content area shows: the welcome screen or a workspace, the event log, the models, or the settings. */
+export type View = 'workspaces' | 'events' | 'models' | 'settings';
 
 /**
  * LineRequest asks the editor to show a line of the selected file. Each
@@ -59,6 +65,30 @@ export interface WorkspaceView {
   /** right is what the right pane shows. */
   right: RightTab;
   search: SearchForm;
+  /** files are the editor's open file tabs, in strip order; selected is the one shown when centre is 'file'. */
+  files: FileTab[];
+  /** panes is which panes are open and where the conversation is docked; null until read from localStorage. */
+  panes: PaneState | null;
+}
+
+/**
+ * FileTab is an open file in the editor's tab strip. A preview tab (opened
+ * by a single click) is replaced by the next one; double-clicking or editing
+ * it pins it. dirty: the file has edits not proposed yet (kept in drafts).
+ */
+export interface FileTab {
+  entry: DirEntry;
+  preview: boolean;
+  dirty: boolean;
+}
+
+/** PaneState is a workspace's layout: which panes are collapsed, where the conversation is docked, the bottom panel's tab. */
+export interface PaneState {
+  left: boolean;
+  right: boolean;
+  bottom: boolean;
+  chatDock: 'centre' | 'right';
+  bottomTab: 'output' | 'validation';
 }
 
 /** RightTab is a tab of the right pane. */
@@ -89,6 +119,8 @@ export const emptyWorkspaceView: WorkspaceView = {
   side: 'explorer',
   right: 'chat',
   search: emptySearchForm,
+  files: [],
+  panes: null,
 };
 
 export interface StudioState {
@@ -104,12 +136,18 @@ export interface StudioState {
   view: View;
   /** eventFilter narrows the event inspector; kept here so it survives switching tabs. */
   eventFilter: EventFilter;
+  /** eventJump asks the event inspector to show and select one event (by seq, else id); it clears it once done. */
+  eventJump: EventJump | null;
   /** workspaceViews holds each open workspace's WorkspaceView, by workspace id. */
   workspaceViews: Record<string, WorkspaceView>;
   /** statuses holds each open workspace's watch and index status, by workspace id. */
   statuses: Record<string, WorkspaceStatus>;
   notices: string[];
   toasts: Toast[];
+  /** settings are the Studio's settings (settings.json), null until read. */
+  settings: Settings | null;
+  /** overlay is the modal shown over the screen: the keyboard shortcuts list. */
+  overlay: 'shortcuts' | null;
 }
 
 export const initialState: StudioState = {
@@ -122,11 +160,14 @@ export const initialState: StudioState = {
   workspaces: [],
   activeWorkspace: null,
   view: 'workspaces',
-  eventFilter: { type: '', origin: '', workspace: '', run: '' },
+  eventFilter: { type: '', origin: '', workspace: '', run: '', text: '' },
+  eventJump: null,
   workspaceViews: {},
   statuses: {},
   notices: [],
   toasts: [],
+  settings: null,
+  overlay: null,
 };
 
 type Listener = () => void;

@@ -45,6 +45,8 @@ export const apiMethods = [
   'ApproveRun',
   'AbortRun',
   'RevertRun',
+  'RunHunks',
+  'CommitHunks',
   'ReadFile',
   'ReadBlob',
   'CloseWorkspace',
@@ -75,6 +77,13 @@ export const apiMethods = [
   'DeleteModel',
   'SetDefaultModels',
   'SandboxStatus',
+  'ExportRun',
+  'SaveRunExport',
+  'GetSettings',
+  'SetSettings',
+  'GitStatus',
+  'GitCommit',
+  'RevealPath',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -28,6 +28,9 @@ export type VerifyReport = Data<eventlog.VerifyReport>;
 export type RunInfo = Data<kernel.RunInfo>;
 export type RunDetail = Data<studio.RunDetail>;
 export type FileChange = Data<studio.FileChange>;
+export type FileHunks = Data<kernel.FileHunks>;
+export type ReviewHunk = Data<kernel.Hunk>;
+export type PartialResult = Data<kernel.PartialResult>;
 export type RunOptions = Data<studio.RunOptions>;
 export type FileContent = Data<studio.FileContent>;
 export type BlobText = Data<studio.BlobText>;
@@ -42,6 +45,8 @@ export type Limits = Data<capability.Limits>;
 export type SandboxPolicy = Data<capability.SandboxPolicy>;
 export type Grant = Data<capability.Grant>;
 export type Ask = Data<kernel.Ask>;
+/** ScopeChoice is one scope an approval can be granted with, computed by the kernel (the glob shown is the glob granted). */
+export type ScopeChoice = Data<kernel.ScopeChoice>;
 export type EffectDetail = Data<kernel.EffectDetail>;
 /** SandboxDetail is what an allowed command will be able to do (an approval card's shell.exec detail). */
 export type SandboxDetail = Data<kernel.SandboxDetail>;
@@ -54,6 +59,12 @@ export type MemoryFilter = Data<memory.Filter>;
 export type MemoryProposal = Data<memory.Proposal>;
 export type MemorySettings = Data<studio.MemorySettings>;
 export type ModelsState = Data<studio.ModelsState>;
+/** Settings are the Studio's settings (settings.json), each with where its value comes from. */
+export type Settings = Data<studio.Settings>;
+export type SettingsPatch = Data<studio.SettingsPatch>;
+export type StringSetting = Data<studio.StringSetting>;
+export type IntSetting = Data<studio.IntSetting>;
+export type BoolSetting = Data<studio.BoolSetting>;
 export type PullState = Data<studio.PullState>;
 export type ModelInfo = Data<ollama.Model>;
 export type WatchStatus = Data<workspace.WatchStatus>;
@@ -158,3 +169,8 @@ export interface AgentUpdate {
   /** "compact" for a step that summarises older messages; "calibrate" for one that measures the model. */
   purpose?: string;
 }
+
+/** GitStatus is a workspace's git status (studio.GitStatus): entries map paths to M, A, D, R, U (untracked), ! (ignored) or C (conflict). */
+export type GitStatus = Data<studio.GitStatus>;
+/** GitCommitResult is how a git commit of a run's files ended, or that it waits for approval (kernel.GitCommitResult). */
+export type GitCommitResult = Data<kernel.GitCommitResult>;

@@ -31,7 +31,7 @@ describe('<TitleBar>', () => {
 
   it('puts the Event log tab right after Welcome, before the workspaces', () => {
     render(<TitleBar />);
-    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha', 'beta']);
+    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha', 'beta', 'Settings']);
     expect(current()).toEqual(['Welcome']);
   });
 
@@ -69,13 +69,13 @@ describe('<TitleBar>', () => {
     store.showWorkspace('w1');
     render(<TitleBar />);
     fireEvent.click(screen.getByRole('button', { name: 'Close alpha' }));
-    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'beta']));
+    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'beta', 'Settings']));
     expect(backend.argsOf('CloseWorkspace')).toEqual([{ workspaceId: 'w1' }]);
     expect(current()).toEqual(['beta']);
 
     fireEvent.click(screen.getByRole('button', { name: 'Close beta' }));
     await waitFor(() => expect(current()).toEqual(['Welcome']));
-    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models']);
+    expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'Settings']);
   });
 
   it('keeps the tab and says why when closing fails', async () => {
@@ -90,7 +90,7 @@ describe('<TitleBar>', () => {
     setTransport(fakeBackend({ CloseWorkspace: async () => Promise.reject(new Error('workspace is not open: w2')) }).transport);
     render(<TitleBar />);
     fireEvent.click(screen.getByRole('button', { name: 'Close beta' }));
-    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha']));
+    await waitFor(() => expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha', 'Settings']));
     expect(store.get().toasts).toEqual([]);
   });
 
@@ -102,7 +102,7 @@ describe('<TitleBar>', () => {
       store.showWorkspace('w2');
       render(<TitleBar />);
       act(() => backend.emit(Events.WorkspaceClosed, { workspaceId: 'w2' }));
-      expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha']);
+      expect(tabs().map((b) => b.textContent)).toEqual(['Welcome', 'Event log', 'Models', 'alpha', 'Settings']);
       expect(current()).toEqual(['alpha']);
     } finally {
       off();

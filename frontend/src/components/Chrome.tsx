@@ -1,18 +1,18 @@
 // The frame around every screen: title bar, notices, toasts and status bar.
 import { useEffect, useRef, useState } from 'react';
-import { closeWorkspace, loadWorkspaceStatus } from '../actions';
+import { closeWorkspace, loadWorkspaceStatus, switchTheme } from '../actions';
 import { errorMessage, type WorkspaceStatus } from '../bridge';
 import { store, useStudio } from '../store';
 import { formatCount, formatSize, plural } from './format';
 import { OllamaBadge } from './Ollama';
 import { statusText } from './sandbox/sandboxFormat';
-import { useTheme } from '../theme';
+import { useDocumentTheme } from '../theme';
 
 export function TitleBar() {
   const workspaces = useStudio((s) => s.workspaces);
   const active = useStudio((s) => s.activeWorkspace);
   const view = useStudio((s) => s.view);
-  const [theme, toggleTheme] = useTheme();
+  const theme = useDocumentTheme();
   const tab = (on: boolean) => ({ className: `tab${on ? ' active' : ''}`, 'aria-current': on ? ('page' as const) : undefined });
   return (
     <nav className="titlebar" aria-label="Workspaces">
@@ -39,7 +39,10 @@ export function TitleBar() {
         );
       })}
       <span className="spacer" />
-      <button className="icon-btn" onClick={toggleTheme} title="Switch light/dark theme" aria-label="Switch theme">
+      <button {...tab(view === 'settings')} title="Settings: Ollama, models, run defaults, theme, keys (Ctrl+,)" onClick={() => store.update({ view: 'settings' })}>
+        Settings
+      </button>
+      <button className="icon-btn" onClick={() => void switchTheme()} title="Switch light/dark theme" aria-label="Switch theme">
         {theme === 'dark' ? '☀' : '☾'}
       </button>
     </nav>

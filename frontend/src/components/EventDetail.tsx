@@ -1,5 +1,6 @@
 // The event inspector's detail pane: one event in full, fetched by seq.
 import { useEffect, useState, type ReactNode } from 'react';
+import { showEvent } from '../actions';
 import { api, errorMessage, type EventDetail } from '../bridge';
 
 /** clock formats Unix nanoseconds as local HH:MM:SS.mmm. */
@@ -12,6 +13,26 @@ export function clock(atNs: number): string {
 /** shortId keeps the last n characters of an id (the random end of a UUIDv7 or ULID). */
 export function shortId(id: string, n = 8): string {
   return id.length <= n + 1 ? id : `…${id.slice(-n)}`;
+}
+
+/**
+ * EventLink opens the event log at one event (by seq, else id), selected on
+ * whatever page of the log it is.
+ */
+export function EventLink({ seq = 0, id = '', children, className }: { seq?: number; id?: string; children?: ReactNode; className?: string }) {
+  const name = seq > 0 ? `#${seq}` : shortId(id);
+  return (
+    <button
+      className={`link ev-link${className ? ` ${className}` : ''}`}
+      title={`Show event ${seq > 0 ? `#${seq}` : id} in the event log`}
+      onClick={(e) => {
+        e.stopPropagation();
+        showEvent({ seq, id });
+      }}
+    >
+      {children ?? name}
+    </button>
+  );
 }
 
 function when(atNs: number): string {

@@ -34,7 +34,11 @@ function ev(seq: number, over: Partial<EventDetail> = {}): EventDetail {
 }
 
 const matches = (f: EventFilter, e: EventDetail) =>
-  (!f.type || f.type === e.type) && (!f.origin || f.origin === e.origin) && (!f.workspace || f.workspace === e.workspace) && (!f.run || f.run === e.run);
+  (!f.type || f.type === e.type) &&
+  (!f.origin || f.origin === e.origin) &&
+  (!f.workspace || f.workspace === e.workspace) &&
+  (!f.run || f.run === e.run) &&
+  (!f.text || e.payload.toLowerCase().includes(f.text.toLowerCase()));
 
 /** fakeBackend answers the event API from an in-memory log and lets the test send notifications. */
 function fakeBackend(n: number) {
@@ -58,7 +62,7 @@ function fakeBackend(n: number) {
       if (gate) await gate;
       if (listFails) throw listFails;
       const all = log.filter((e) => matches(filter, e));
-      const rows = all.slice(offset, offset + limit).map(({ seq, id, at, type, origin, stream, version, workspace, run, causation }) => ({
+      const rows = all.slice(offset, offset + limit).map(({ seq, id, at, type, origin, stream, version, workspace, run, causation, payload }) => ({
         seq,
         id,
         at,
@@ -69,12 +73,13 @@ function fakeBackend(n: number) {
         workspace,
         run,
         causation,
+        preview: JSON.stringify(JSON.parse(payload)),
       }));
       return { total: all.length, offset, rows };
     },
-    GetEvent: async ({ seq }) => {
+    GetEvent: async ({ seq, id }) => {
       getCalls.push(seq);
-      const e = log[seq - 1];
+      const e = id ? log.find((x) => x.id === id) : log[seq - 1];
       if (!e || getFails.has(seq)) throw new Error(`event ${seq} not found`);
       return { ...e, causationSeq: e.causation ? (log.find((c) => c.id === e.causation)?.seq ?? 0) : 0 };
     },
@@ -83,6 +88,7 @@ function fakeBackend(n: number) {
       origins: distinct((e) => e.origin),
       workspaces: distinct((e) => e.workspace),
       runs: distinct((e) => e.run),
+      runTasks: log.filter((e) => e.type === 'run.created').map((e) => ({ id: e.run, task: 'Rename the parser', workspace: e.workspace, at: e.at })).slice(0, 1),
     }),
     VerifyLog: async () => {
       if (verify instanceof Error) throw verify;
@@ -217,7 +223,8 @@ describe('<EventInspector>', () => {
 
     const first = rowFor(1);
     expect(within(first).getByText('workspace.opened')).toBeTruthy();
-    expect(within(first).getByText('workspace/w1')).toBeTruthy();
+    expect(within(first).getByText('opened a folder')).toBeTruthy();
+    expect(within(first).getByText('opened a folder').getAttribute('title')).toContain('stream workspace/w1');
     expect(within(first).getByText(clock(ev(1).at))).toBeTruthy();
     const third = rowFor(3);
     expect(within(third).getByText('run.created')).toBeTruthy();
@@ -307,10 +314,9 @@ describe('<EventInspector>', () => {
   it('the causation link keeps a filter that shows the cause, and clears one that hides it', async () => {
     backend.log[10] = ev(11, { causation: 'id-3' });
     render(<EventInspector />);
-    await waitFor(() => expect(choices('Run')).toEqual(['', runId]));
-
     // Filtered by run, the cause (in the same run) is found within the filtered list.
-    fireEvent.change(screen.getByLabelText('Run'), { target: { value: runId } });
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    fireEvent.click(await screen.findByRole('option', { name: /Rename the parser/ }));
     await waitFor(() => expect(total()).toBe('29 events match'));
     fireEvent.click(rowFor(12));
     fireEvent.click(await within(details()).findByRole('button', { name: '#3 · id-3' }));
@@ -320,7 +326,7 @@ describe('<EventInspector>', () => {
     expect(rowFor(3).getAttribute('aria-posinset')).toBe('2');
 
     // Filtered by type, the cause (a run.created) is hidden: the filter is cleared.
-    fireEvent.change(screen.getByLabelText('Run'), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'All runs' }));
     fireEvent.change(screen.getByLabelText('Type'), { target: { value: 'inference.request' } });
     await waitFor(() => expect(total()).toBe('19 events match'));
     expect(shownSeqs()).not.toContain(3);
@@ -482,5 +488,60 @@ describe('<EventInspector>', () => {
     backend.failGet(2);
     fireEvent.click(rowFor(2));
     expect((await within(details()).findByRole('alert')).textContent).toContain('Could not load event #2: event 2 not found');
+  });
+
+  it('searches the payloads as typed, and says how many match', async () => {
+    render(<EventInspector />);
+    await waitFor(() => expect(total()).toBe('30 events'));
+    fireEvent.change(screen.getByLabelText('Search payloads'), { target: { value: 'FILE-7.go' } });
+    await waitFor(() => expect(total()).toBe('1 event match'));
+    expect(backend.listCalls.at(-1)?.filter).toEqual({ ...noFilter, text: 'FILE-7.go' });
+    expect(store.get().eventFilter.text).toBe('FILE-7.go');
+    await waitFor(() => expect(shownSeqs()).toEqual([7]));
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    await waitFor(() => expect(total()).toBe('30 events'));
+    expect((screen.getByLabelText('Search payloads') as HTMLInputElement).value).toBe('');
+  });
+
+  it('picks a run by its task, with a search over the tasks', async () => {
+    render(<EventInspector />);
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const find = screen.getByLabelText('Find a run');
+    fireEvent.change(find, { target: { value: 'nothing like it' } });
+    expect(await screen.findByText('No run matches.')).toBeTruthy();
+    fireEvent.change(find, { target: { value: 'parser' } });
+    const opt = await screen.findByRole('option', { name: /Rename the parser/ });
+    expect(opt.getAttribute('title')).toBe(runId);
+    fireEvent.keyDown(find, { key: 'Enter' });
+    await waitFor(() => expect(store.get().eventFilter.run).toBe(runId));
+    await waitFor(() => expect(total()).toBe('29 events match'));
+    expect(screen.getByRole('button', { name: 'Run' }).textContent).toBe('Rename the parser');
+  });
+
+  it('opens at an event a link asked for by id, on its page of a filtered log', async () => {
+    backend = fakeBackend(5000);
+    setTransport(backend.transport);
+    store.update({ eventFilter: { ...noFilter, type: 'run.created' } });
+    render(<EventInspector />);
+    await waitFor(() => expect(total()).toBe('1,666 events match'));
+    // Event 1500 (a run.created) is row 500 of the filtered list: the third page, far from the newest.
+    act(() => store.update({ eventJump: { seq: 0, id: 'id-1500' } }));
+    await waitFor(() => expect(rowFor(1500).getAttribute('aria-selected')).toBe('true'));
+    expect(rowFor(1500).getAttribute('aria-posinset')).toBe('500');
+    expect(store.get().eventJump).toBeNull();
+    expect(store.get().eventFilter.type).toBe('run.created');
+    await waitFor(() => expect(payload().textContent).toBe(ev(1500).payload));
+
+    // An event the filter hides: the filter is cleared and the event shown.
+    act(() => store.update({ eventJump: { seq: 1501, id: '' } }));
+    await waitFor(() => expect(store.get().eventFilter).toEqual(noFilter));
+    await waitFor(() => expect(rowFor(1501).getAttribute('aria-selected')).toBe('true'));
+  });
+
+  it('says so when a linked event is not in the log', async () => {
+    render(<EventInspector />);
+    await waitFor(() => expect(total()).toBe('30 events'));
+    act(() => store.update({ eventJump: { seq: 0, id: 'ghost' } }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Could not find event ghost');
   });
 });

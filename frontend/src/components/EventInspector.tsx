@@ -6,7 +6,9 @@ import { Group, Panel, Separator } from 'react-resizable-panels';
 import { api, errorMessage, Events, on, type EventFacets, type EventFilter, type VerifyReport } from '../bridge';
 import { store, useStudio } from '../store';
 import { clock, EventDetailPane, shortId } from './EventDetail';
-import { EventPages, isFiltered, noFilter, sameFilter, throttle } from './eventPages';
+import { EventPages, isFiltered, MaxSearch, noFilter, sameFilter, throttle } from './eventPages';
+import { summarize } from './eventSummary';
+import { RunPicker } from './RunPicker';
 
 /** RowHeight is the fixed height of a list row, in pixels (keep in step with .ev-row). */
 export const RowHeight = 22;
@@ -21,7 +23,9 @@ type Verify =
   | { state: 'done'; report: VerifyReport }
   | { state: 'failed'; error: string };
 
-const emptyFacets: EventFacets = { types: [], origins: [], workspaces: [], runs: [] };
+const emptyFacets: EventFacets = { types: [], origins: [], workspaces: [], runs: [], runTasks: [] };
+/** searchDelay is how long typing must pause before the search runs. */
+const searchDelay = 300;
 
 /** useFacets loads the values the filters offer, again (throttled) as events arrive. */
 function useFacets(): [EventFacets, string | null] {
@@ -34,7 +38,7 @@ function useFacets(): [EventFacets, string | null] {
         (f) => {
           if (!live) return;
           // Go sends an empty list as null.
-          setFacets({ types: f.types ?? [], origins: f.origins ?? [], workspaces: f.workspaces ?? [], runs: f.runs ?? [] });
+          setFacets({ types: f.types ?? [], origins: f.origins ?? [], workspaces: f.workspaces ?? [], runs: f.runs ?? [], runTasks: f.runTasks ?? [] });
           setError(null);
         },
         (err: unknown) => live && setError(errorMessage(err)),
@@ -74,6 +78,36 @@ function FilterSelect({ label, all, value, values, name = (v) => v, onChange }: 
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** SearchBox edits the payload search; the filter follows once typing pauses. */
+function SearchBox({ value, onChange }: { value: string; onChange: (text: string) => void }) {
+  const [text, setText] = useState(value);
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text === value) return;
+    const t = setTimeout(() => latest.current(text), searchDelay);
+    return () => clearTimeout(t);
+  }, [text, value]);
+  return (
+    <label className="ev-filter ev-search">
+      <span>Search</span>
+      <input
+        type="search"
+        aria-label="Search payloads"
+        placeholder="text in payloads"
+        maxLength={MaxSearch}
+        value={text}
+        className={value ? 'set' : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') latest.current(text);
+        }}
+      />
     </label>
   );
 }
@@ -119,6 +153,7 @@ function VerifyResult({ verify, onJump, onClose }: { verify: Verify; onJump: (se
 
 export function EventInspector() {
   const filter = useStudio((s) => s.eventFilter);
+  const eventJump = useStudio((s) => s.eventJump);
   const workspaces = useStudio((s) => s.workspaces);
   const [facets, facetsError] = useFacets();
   const cache = useMemo(() => new EventPages((f, offset, limit) => api.ListEvents({ filter: f, offset, limit }), { describe: errorMessage }), []);
@@ -222,6 +257,21 @@ export function EventInspector() {
     [cache],
   );
 
+  // A link elsewhere asked for an event: find its seq (given an id), then select it on its page.
+  useEffect(() => {
+    if (!eventJump) return;
+    store.update({ eventJump: null });
+    const { seq, id } = eventJump;
+    if (seq > 0) {
+      void jumpTo(seq);
+      return;
+    }
+    api.GetEvent({ seq: 0, id }).then(
+      (d) => void jumpTo(d.seq),
+      (err: unknown) => setJumpError(`Could not find event ${id}: ${errorMessage(err)}`),
+    );
+  }, [eventJump, jumpTo]);
+
   const runVerify = async () => {
     setVerify({ state: 'running' });
     try {
@@ -279,7 +329,8 @@ export function EventInspector() {
           name={(id) => (wsName(id) ? `${wsName(id)} (${shortId(id)})` : id)}
           onChange={(workspace) => setFilter({ workspace })}
         />
-        <FilterSelect label="Run" all="All runs" value={filter.run} values={facets.runs} onChange={(run) => setFilter({ run })} />
+        <RunPicker value={filter.run} tasks={facets.runTasks ?? []} runs={facets.runs} onChange={(run) => setFilter({ run })} />
+        <SearchBox value={filter.text ?? ''} onChange={(text) => setFilter({ text })} />
         <button onClick={() => setFilter(noFilter)} disabled={!filtered}>
           Clear
         </button>
@@ -333,8 +384,8 @@ export function EventInspector() {
             <span className="c-seq">seq</span>
             <span>time</span>
             <span>type</span>
+            <span>what happened</span>
             <span>origin</span>
-            <span>stream</span>
             <span>run</span>
           </div>
           <div
@@ -352,6 +403,7 @@ export function EventInspector() {
             <div className="ev-sizer" style={{ height: virtualizer.getTotalSize() }}>
               {items.map((it) => {
                 const row = cache.row(it.index);
+                const sum = row ? summarize(row) : '';
                 const selected = it.index === selIndex;
                 return (
                   <div
@@ -378,11 +430,11 @@ export function EventInspector() {
                         <span className="c-type" title={row.type}>
                           {row.type}
                         </span>
+                        <span className="c-sum" title={`${sum}\nstream ${row.stream}`}>
+                          {sum}
+                        </span>
                         <span className={`c-origin o-${row.origin.split(':')[0]}`} title={row.origin}>
                           {row.origin}
-                        </span>
-                        <span className="c-stream" title={row.stream}>
-                          {row.stream}
                         </span>
                         <span className="c-run" title={row.run}>
                           {row.run ? shortId(row.run) : ''}

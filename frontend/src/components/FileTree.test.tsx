@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Events, setTransport, type DirEntry, type FilesChanged, type Listing } from '../bridge';
 import { apiMethods, type Api, type Transport } from '../bridge/api';
 import { fakeBackend as backendWith, noBackend } from '../test/fakeBackend';
-import { dirsToReload, FileTree, pruneDirs, visibleRows } from './FileTree';
+import { dirsToReload, FileTree, hideIgnoredKey, hideRows, pruneDirs, visibleRows } from './FileTree';
+import { store, type StudioState } from '../store';
 
 type Dirs = Parameters<typeof visibleRows>[0];
 type DirState = Dirs extends Map<string, infer V> ? V : never;
@@ -424,5 +425,143 @@ describe('<FileTree> live', () => {
     await waitFor(() => expect(listed().length).toBe(4));
     await new Promise((r) => setTimeout(r, 150));
     expect(listed().slice(2).sort()).toEqual(['', 'src']);
+  });
+});
+
+describe('<FileTree> git decorations, ignored files and the entry menu', () => {
+  const gitStatus = {
+    repo: true,
+    branch: 'main',
+    head: 'abc1234def',
+    truncated: false,
+    entries: { 'src/main.ts': 'M', 'src/new.ts': 'U', 'added.txt': 'A', 'debug.log': '!', node_modules: '!' } as Record<string, string>,
+  };
+
+  beforeEach(() => {
+    localStorage.removeItem(hideIgnoredKey);
+    const tree = new Map<string, Listing | Error>([
+      ['', listing('', [{ ...dir('node_modules'), ignored: true }, dir('src'), file('added.txt'), file('debug.log'), file('README.md')])],
+      ['src', listing('src', [file('src/main.ts'), file('src/new.ts'), file('src/same.ts')])],
+    ]);
+    const b = fakeBackend(tree);
+    b.transport.api.GitStatus = async () => gitStatus;
+    setTransport(b.transport);
+    store.update({
+      info: { mode: 'browser' } as StudioState['info'],
+      workspaces: [{ id: 'w1', root: '/home/me/proj', name: 'proj' } as StudioState['workspaces'][number]],
+      workspaceViews: {},
+    });
+  });
+
+  afterEach(() => {
+    setTransport(fakeBackend(new Map()).transport);
+    store.messageDrafts('w1').clear();
+  });
+
+  it('shows the branch, status letters in their tones, a dot on a folder with changes, and dims ignored entries', async () => {
+    render(<Harness />);
+    await screen.findByRole('tree');
+    await waitFor(() => expect(screen.getByText('⎇ main')).toBeTruthy());
+    expect(item('added.txt').className).toContain('git-added');
+    expect(item('added.txt').getAttribute('data-git')).toBe('A');
+    expect(item('src').className).toContain('git-modified'); // the strongest change below it
+    expect(item('src').querySelector('.git-dot')).toBeTruthy();
+    expect(item('README.md').getAttribute('data-git')).toBeNull();
+    // Ignored by the listing's rules and by git alike: dimmed, no letter.
+    expect(item('node_modules').className).toContain('ignored');
+    expect(item('debug.log').className).toContain('ignored');
+    expect(item('debug.log').getAttribute('data-git')).toBeNull();
+
+    fireEvent.click(item('src'));
+    await waitFor(() => expect(rowNames()).toContain('src/main.ts'));
+    expect(item('src/main.ts').className).toContain('git-modified');
+    expect(within(item('src/main.ts')).getByText('M')).toBeTruthy();
+    expect(item('src/new.ts').className).toContain('git-untracked');
+    expect(item('src/same.ts').className).not.toContain('git-');
+  });
+
+  it('hides ignored entries with the toggle, and remembers it', async () => {
+    const { unmount } = render(<Harness />);
+    await screen.findByRole('tree');
+    await waitFor(() => expect(screen.getByText('⎇ main')).toBeTruthy());
+    fireEvent.click(screen.getByRole('button', { name: 'Hide ignored' }));
+    expect(rowNames()).toEqual(['src', 'added.txt', 'README.md']);
+    expect(localStorage.getItem(hideIgnoredKey)).toBe('1');
+    unmount();
+
+    render(<Harness />);
+    await screen.findByRole('tree');
+    await waitFor(() => expect(rowNames()).toEqual(['src', 'added.txt', 'README.md']));
+    fireEvent.click(screen.getByRole('button', { name: 'Show ignored' }));
+    expect(rowNames()).toContain('node_modules');
+  });
+
+  it('opens the entry menu with a right click and from the keyboard; Esc closes it', async () => {
+    render(<Harness />);
+    const tree = await screen.findByRole('tree');
+    fireEvent.contextMenu(item('src'), { clientX: 20, clientY: 30 });
+    const menu = screen.getByRole('menu', { name: 'Actions on src' });
+    const labels = within(menu).getAllByRole('menuitem').map((b) => b.textContent);
+    // Serve mode: no file manager to reveal in.
+    expect(labels).toEqual(['Open folder', 'Copy relative path', 'Copy absolute path', 'Find in folder…', 'Start agent run about this folder']);
+    expect(document.activeElement?.textContent).toBe('Open folder');
+    fireEvent.keyDown(menu, { key: 'ArrowDown' });
+    expect(document.activeElement?.textContent).toBe('Copy relative path');
+    fireEvent.keyDown(menu, { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(tree);
+
+    fireEvent.click(item('README.md'));
+    fireEvent.keyDown(tree, { key: 'F10', shiftKey: true });
+    expect(screen.getByRole('menu', { name: 'Actions on README.md' })).toBeTruthy();
+    fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
+    fireEvent.keyDown(tree, { key: 'ContextMenu' });
+    expect(screen.getByRole('menu', { name: 'Actions on README.md' })).toBeTruthy();
+  });
+
+  it('offers Reveal on the desktop only', async () => {
+    store.update({ info: { mode: 'desktop' } as StudioState['info'] });
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.contextMenu(item('README.md'));
+    expect(within(screen.getByRole('menu')).getByRole('menuitem', { name: 'Reveal in file manager' })).toBeTruthy();
+  });
+
+  it('finds in a folder through the search panel and starts a conversation about a file', async () => {
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.contextMenu(item('src'));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Find in folder…' }));
+    expect(store.get().workspaceViews.w1).toMatchObject({ side: 'search', search: { include: 'src/**' } });
+
+    fireEvent.contextMenu(item('README.md'));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Start agent run about this file' }));
+    expect(store.get().workspaceViews.w1).toMatchObject({ right: 'chat', chat: true, thread: null, centre: 'chat' });
+    expect(store.messageDrafts('w1').get('')).toMatchObject({ text: '@README.md ', mentions: [{ path: 'README.md', folder: false }] });
+  });
+
+  it('copies relative and absolute paths', async () => {
+    const copied: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (t: string) => void copied.push(t) }, configurable: true });
+    render(<Harness />);
+    await screen.findByRole('tree');
+    fireEvent.contextMenu(item('README.md'));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Copy relative path' }));
+    fireEvent.contextMenu(item('README.md'));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Copy absolute path' }));
+    await waitFor(() => expect(copied).toEqual(['README.md', '/home/me/proj/README.md']));
+  });
+});
+
+describe('hideRows', () => {
+  it('drops a hidden folder with the rows below it, keeping its siblings', () => {
+    const rows = [
+      { entry: dir('a'), depth: 0 },
+      { entry: file('a/x'), depth: 1 },
+      { entry: dir('b'), depth: 0 },
+      { entry: file('b/y'), depth: 1 },
+    ];
+    expect(hideRows(rows, (e) => e.path === 'a').map((r) => r.entry.path)).toEqual(['b', 'b/y']);
+    expect(hideRows(rows, (e) => e.path === 'b/y').map((r) => r.entry.path)).toEqual(['a', 'a/x', 'b']);
   });
 });

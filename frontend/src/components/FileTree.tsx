@@ -1,7 +1,13 @@
 // The workspace explorer: a lazily loaded tree of the workspace's folders,
-// kept current by the backend's notifications of changes on disk.
+// kept current by the backend's notifications of changes on disk, with
+// git status decorations, ignored files dimmed (or hidden), and a context
+// menu for each entry.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { api, errorMessage, Events, on, type DirEntry, type Listing } from '../bridge';
+import { api, errorMessage, Events, on, type DirEntry, type GitStatus, type Listing } from '../bridge';
+import { useCommands } from '../commands';
+import { decorationOf, folderMarks, gitIgnored } from './explorer/gitFormat';
+import { menuItems, TreeMenu } from './explorer/TreeMenu';
+import { useGitStatus } from './explorer/useGitStatus';
 
 type DirState = { status: 'loading' } | { status: 'ok'; listing: Listing } | { status: 'error'; error: string };
 
@@ -63,6 +69,54 @@ export function pruneDirs(dirs: Map<string, DirState>): Map<string, DirState> {
 
 const parentOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
 
+/** isIgnored tells whether an entry is ignored: by the workspace's rules (the listing says) or by git. */
+export function isIgnored(e: DirEntry, git: GitStatus | null): boolean {
+  return !!e.ignored || (!!git && gitIgnored(git.entries ?? {}, e.path));
+}
+
+/** hideRows drops the rows hide picks, with everything shown below them. */
+export function hideRows(rows: Row[], hide: (e: DirEntry) => boolean): Row[] {
+  const out: Row[] = [];
+  let below = -1; // depth of the hidden folder whose rows are being skipped
+  for (const r of rows) {
+    if (below >= 0 && r.depth > below) continue;
+    below = -1;
+    if (hide(r.entry)) {
+      below = r.depth;
+      continue;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** hideIgnoredKey keeps the explorer's "hide ignored files" choice across sessions. */
+export const hideIgnoredKey = 'ice.explorer.hideIgnored';
+
+function loadHideIgnored(): boolean {
+  try {
+    return localStorage.getItem(hideIgnoredKey) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** useHideIgnored is the remembered "hide ignored files" toggle. */
+function useHideIgnored(): [boolean, () => void] {
+  const [hide, setHide] = useState(loadHideIgnored);
+  const toggle = useCallback(() => {
+    setHide((h) => {
+      try {
+        localStorage.setItem(hideIgnoredKey, h ? '0' : '1');
+      } catch {
+        // A browser without storage forgets the choice; the toggle still works.
+      }
+      return !h;
+    });
+  }, []);
+  return [hide, toggle];
+}
+
 /** reloadDelay coalesces the notifications of a burst of changes into one reload. */
 const reloadDelay = 50;
 
@@ -89,6 +143,22 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
   const treeRef = useRef<HTMLDivElement>(null);
   const dirsNow = useRef(dirs);
   dirsNow.current = dirs;
+  const git = useGitStatus(workspaceId);
+  const [hideIgnored, toggleHideIgnored] = useHideIgnored();
+  const [menu, setMenu] = useState<{ entry: DirEntry; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => {
+    setMenu(null);
+    treeRef.current?.focus();
+  }, []);
+  useCommands([
+    {
+      id: 'explorer.toggleIgnored',
+      title: hideIgnored ? 'Explorer: show ignored files' : 'Explorer: hide ignored files',
+      category: 'View',
+      run: toggleHideIgnored,
+    },
+    { id: 'explorer.refreshGit', title: 'Explorer: refresh git status', category: 'View', run: git.refresh },
+  ]);
 
   const load = useCallback(
     async (path: string) => {
@@ -191,8 +261,18 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
     if (willOpen && dirs.get(e.path)?.status !== 'ok') void load(e.path);
   };
 
-  const rows = useMemo(() => visibleRows(dirs, expanded), [dirs, expanded]);
+  const gitStatus = git.status;
+  const rows = useMemo(() => {
+    const all = visibleRows(dirs, expanded);
+    return hideIgnored ? hideRows(all, (e) => isIgnored(e, gitStatus)) : all;
+  }, [dirs, expanded, hideIgnored, gitStatus]);
+  const marks = useMemo(() => folderMarks(gitStatus?.entries ?? {}), [gitStatus]);
   const root = dirs.get('');
+
+  const openMenuAt = (entry: DirEntry, x: number, y: number) => {
+    onSelect(entry);
+    setMenu({ entry, x, y });
+  };
 
   const onKey = (ev: KeyboardEvent<HTMLDivElement>) => {
     const i = rows.findIndex((r) => r.entry.path === selected);
@@ -200,6 +280,15 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
     const pick = (r: Row | undefined) => {
       if (r) onSelect(r.entry);
     };
+    if (ev.key === 'ContextMenu' || (ev.key === 'F10' && ev.shiftKey)) {
+      if (cur) {
+        const el = [...(treeRef.current?.querySelectorAll('[data-path]') ?? [])].find((x) => x.getAttribute('data-path') === cur.entry.path);
+        const box = el?.getBoundingClientRect();
+        openMenuAt(cur.entry, box ? box.left + 24 : 0, box ? box.bottom : 0);
+      }
+      ev.preventDefault();
+      return;
+    }
     switch (ev.key) {
       case 'ArrowDown':
         pick(rows[Math.min(rows.length - 1, i + 1)]);
@@ -231,54 +320,117 @@ export function FileTree({ workspaceId, selected, onSelect }: FileTreeProps) {
         {root.error} <button onClick={() => void load('')}>Retry</button>
       </div>
     );
-  if (rows.length === 0) return <div className="tree-empty">This folder is empty.</div>;
+  const toolbar = (
+    <div className="tree-toolbar small">
+      {gitStatus?.repo ? (
+        <span className="git-branch" title={gitStatus.branch ? `On branch ${gitStatus.branch}` : 'HEAD is detached'}>
+          ⎇ {gitStatus.branch || `detached ${gitStatus.head.slice(0, 7)}`}
+        </span>
+      ) : (
+        <span className="muted" title={git.error || 'The folder is not in a git repository'}>
+          {git.error ? 'git status unavailable' : gitStatus ? 'not a git repository' : ''}
+        </span>
+      )}
+      <span className="spacer" />
+      <button
+        className="quiet icon-btn"
+        aria-pressed={hideIgnored}
+        onClick={toggleHideIgnored}
+        title={hideIgnored ? 'Show the files the ignore rules exclude (.gitignore, .iceignore)' : 'Hide the files the ignore rules exclude (.gitignore, .iceignore)'}
+      >
+        {hideIgnored ? 'Show ignored' : 'Hide ignored'}
+      </button>
+    </div>
+  );
+  if (rows.length === 0)
+    return (
+      <>
+        {toolbar}
+        <div className="tree-empty">{hideIgnored && root.listing.entries.length > 0 ? 'Every file here is ignored.' : 'This folder is empty.'}</div>
+      </>
+    );
 
   return (
-    <div className="tree" role="tree" aria-label="Files" tabIndex={0} ref={treeRef} onKeyDown={onKey}>
-      {rows.map(({ entry, depth }) => {
-        const sub = dirs.get(entry.path);
-        const open = entry.kind === 'dir' && expanded.has(entry.path);
-        return (
-          <div key={entry.path}>
-            <div
-              role="treeitem"
-              aria-level={depth + 1}
-              aria-expanded={entry.kind === 'dir' ? open : undefined}
-              aria-selected={selected === entry.path}
-              data-path={entry.path}
-              className={`tree-row kind-${entry.kind}${selected === entry.path ? ' selected' : ''}`}
-              style={{ paddingLeft: 8 + depth * 14 }}
-              title={entry.kind === 'symlink' ? `${entry.path} (link outside the workspace)` : entry.path}
-              onClick={() => {
-                onSelect(entry);
-                toggle(entry);
-                treeRef.current?.focus();
-              }}
-            >
-              <span className="twisty" aria-hidden>
-                {entry.kind === 'dir' ? (open ? '▾' : '▸') : ''}
-              </span>
-              <EntryIcon kind={entry.kind} open={open} />
-              <span className="name">{entry.name}</span>
+    <>
+      {toolbar}
+      <div className="tree" role="tree" aria-label="Files" tabIndex={0} ref={treeRef} onKeyDown={onKey}>
+        {rows.map(({ entry, depth }) => {
+          const sub = dirs.get(entry.path);
+          const open = entry.kind === 'dir' && expanded.has(entry.path);
+          const ignored = isIgnored(entry, gitStatus);
+          const deco = ignored ? null : decorationOf(gitStatus?.entries?.[entry.path]);
+          const mark = entry.kind === 'dir' && !ignored && !deco ? decorationOf(marks.get(entry.path)) : null;
+          const note = [deco?.title, mark && `changes inside (${mark.title})`, ignored && 'ignored'].filter(Boolean).join(', ');
+          return (
+            <div key={entry.path}>
+              <div
+                role="treeitem"
+                aria-level={depth + 1}
+                aria-expanded={entry.kind === 'dir' ? open : undefined}
+                aria-selected={selected === entry.path}
+                aria-description={note || undefined}
+                data-path={entry.path}
+                data-git={deco?.letter || mark?.letter || undefined}
+                className={`tree-row kind-${entry.kind}${selected === entry.path ? ' selected' : ''}${ignored ? ' ignored' : ''}${deco ? ` git-${deco.tone}` : mark ? ` git-${mark.tone}` : ''}`}
+                style={{ paddingLeft: 8 + depth * 14 }}
+                title={(entry.kind === 'symlink' ? `${entry.path} (link outside the workspace)` : entry.path) + (note ? ` — ${note}` : '')}
+                onClick={() => {
+                  onSelect(entry);
+                  toggle(entry);
+                  treeRef.current?.focus();
+                }}
+                onContextMenu={(ev) => {
+                  ev.preventDefault();
+                  openMenuAt(entry, ev.clientX, ev.clientY);
+                }}
+              >
+                <span className="twisty" aria-hidden>
+                  {entry.kind === 'dir' ? (open ? '▾' : '▸') : ''}
+                </span>
+                <EntryIcon kind={entry.kind} open={open} />
+                <span className="name">{entry.name}</span>
+                {deco?.letter && (
+                  <span className="git-letter" aria-hidden>
+                    {deco.letter}
+                  </span>
+                )}
+                {mark && (
+                  <span className="git-dot" aria-hidden>
+                    ●
+                  </span>
+                )}
+              </div>
+              {open && sub?.status === 'loading' && (
+                <div className="tree-note" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
+                  Loading…
+                </div>
+              )}
+              {open && sub?.status === 'error' && (
+                <div className="tree-note error" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
+                  {sub.error}
+                </div>
+              )}
+              {open && sub?.status === 'ok' && sub.listing.truncated && (
+                <div className="tree-note" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
+                  Only the first {sub.listing.entries.length} entries are shown.
+                </div>
+              )}
             </div>
-            {open && sub?.status === 'loading' && (
-              <div className="tree-note" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
-                Loading…
-              </div>
-            )}
-            {open && sub?.status === 'error' && (
-              <div className="tree-note error" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
-                {sub.error}
-              </div>
-            )}
-            {open && sub?.status === 'ok' && sub.listing.truncated && (
-              <div className="tree-note" style={{ paddingLeft: 22 + (depth + 1) * 14 }}>
-                Only the first {sub.listing.entries.length} entries are shown.
-              </div>
-            )}
-          </div>
-        );
-      })}
-    </div>
+          );
+        })}
+      </div>
+      {menu && (
+        <TreeMenu
+          label={`Actions on ${menu.entry.path}`}
+          x={menu.x}
+          y={menu.y}
+          onClose={closeMenu}
+          items={menuItems(workspaceId, menu.entry, (e) => {
+            onSelect(e);
+            if (e.kind === 'dir') toggle(e, true);
+          })}
+        />
+      )}
+    </>
   );
 }

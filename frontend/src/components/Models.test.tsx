@@ -30,14 +30,14 @@ describe('<ModelsView>', () => {
   it('lists installed models with their capability chips', async () => {
     setTransport(fakeBackend({ ListModels: async () => state() }).transport);
     render(<ModelsView />);
-    const row = (await screen.findByText('llama3.2:1b', { selector: 'td' })).closest('tr')!;
+    const row = await screen.findByRole('row', { name: 'Model llama3.2:1b' });
     expect(within(row).getByText('llama')).toBeTruthy();
     expect(within(row).getByText('1.2B')).toBeTruthy();
     expect(within(row).getByText('Q8_0')).toBeTruthy();
     expect(within(row).getByText('1.3 GiB')).toBeTruthy();
     expect(within(row).getByText('completion').className).toBe('chip');
     expect(within(row).getByText('tools')).toBeTruthy();
-    const erow = screen.getByText('nomic-embed-text:latest', { selector: 'td' }).closest('tr')!;
+    const erow = screen.getByRole('row', { name: 'Model nomic-embed-text:latest' });
     expect(within(erow).getByText('embedding').className).toBe('chip');
     expect(within(erow).getByText('274.0 MiB')).toBeTruthy();
   });
@@ -82,7 +82,7 @@ describe('<ModelsView>', () => {
     render(<ModelsView />);
     await screen.findByText('downloading');
     b.emit(Events.ModelPull, pull({ status: 'pulled', done: true }));
-    await screen.findByText('qwen3:4b', { selector: 'td' });
+    await screen.findByRole('row', { name: 'Model qwen3:4b' });
     expect(b.argsOf('ListModels')).toHaveLength(2);
   });
 
@@ -109,7 +109,7 @@ describe('<ModelsView>', () => {
     expect(screen.queryByRole('button', { name: 'Confirm delete llama3.2:1b' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Delete llama3.2:1b' }));
     fireEvent.click(screen.getByRole('button', { name: 'Confirm delete llama3.2:1b' }));
-    await waitFor(() => expect(screen.queryByText('llama3.2:1b', { selector: 'td' })).toBeNull());
+    await waitFor(() => expect(screen.queryByRole('row', { name: 'Model llama3.2:1b' })).toBeNull());
     expect(b.argsOf('DeleteModel')).toEqual([{ name: 'llama3.2:1b' }]);
   });
 
@@ -127,6 +127,7 @@ describe('<ModelsView>', () => {
     const chatSel = (await screen.findByLabelText('Default chat model')) as HTMLSelectElement;
     const embedSel = screen.getByLabelText('Embedding model') as HTMLSelectElement;
     expect([...chatSel.options].map((o) => o.value)).toEqual(['', 'llama3.2:1b']);
+    expect(chatSel.options[0]?.textContent).toBe('(none: runs use llama3.2:1b)');
     expect([...embedSel.options].map((o) => o.value)).toEqual(['', 'nomic-embed-text:latest']);
     expect(chatSel.value).toBe('llama3.2:1b');
 
@@ -139,5 +140,71 @@ describe('<ModelsView>', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows context, RAM fit, loaded and default markers, with names normalised', async () => {
+    const gib = 1024 ** 3;
+    const fit = { verdict: 'tight', window: 8192, weights: 4 * gib, kvCache: gib, need: 5 * gib, total: 16 * gib, available: 6 * gib };
+    const big = model({
+      name: 'qwen3:latest',
+      display: 'qwen3',
+      contextLength: 40960,
+      fit,
+      loaded: { name: 'qwen3:latest', size: 5 * gib, vram: 0, expiresAt: 0, contextLength: 8192 },
+    });
+    const emb = { ...embedder, display: 'nomic-embed-text', fit: { ...fit, verdict: 'fits', weights: 274 * 1024 ** 2, kvCache: 0, need: 274 * 1024 ** 2 } };
+    setTransport(
+      fakeBackend({
+        ListModels: async () =>
+          state({ models: [big, emb], defaultChat: 'qwen3:latest', defaultEmbed: 'nomic-embed-text:latest', memory: { total: 16 * gib, available: 6 * gib } }),
+      }).transport,
+    );
+    render(<ModelsView />);
+    const row = await screen.findByRole('row', { name: 'Model qwen3' });
+    expect(within(row).getByText('40k').getAttribute('title')).toBe('40,960 tokens');
+    expect(within(row).getByText('default chat')).toBeTruthy();
+    expect(within(row).getByText('loaded')).toBeTruthy();
+    expect(within(row).getByText('5.0 GiB in RAM, 8k context')).toBeTruthy();
+    expect(within(row).getByTestId('fit').textContent).toBe('tight');
+    expect(within(row).getByText('needs 5.0 GiB (4.0 GiB + 1.0 GiB of cache for 8k tokens); 6.0 GiB free of 16.0 GiB')).toBeTruthy();
+    expect(within(row).queryByRole('button', { name: 'Use as default chat model' })).toBeNull();
+    const erow = screen.getByRole('row', { name: 'Model nomic-embed-text' });
+    expect(within(erow).getByText('meaning search')).toBeTruthy();
+    expect(within(erow).queryByText('loaded')).toBeNull();
+    expect(screen.getByTestId('models-memory').textContent).toBe('This machine: 16.0 GiB of RAM, 6.0 GiB free now.');
+    // One embedding model, once, under its short name.
+    const embedSel = screen.getByLabelText('Embedding model') as HTMLSelectElement;
+    expect([...embedSel.options].map((o) => o.textContent)).toEqual(['(none: search by text only)', 'nomic-embed-text']);
+  });
+
+  it('makes a model the default chat model, or the meaning search model, in one click', async () => {
+    const b = fakeBackend({
+      ListModels: async () => state({ defaultChat: '', defaultEmbed: '' }),
+      SetDefaultModels: async ({ chat: c, embed }) => state({ defaultChat: c, defaultEmbed: embed }),
+    });
+    setTransport(b.transport);
+    render(<ModelsView />);
+    const row = await screen.findByRole('row', { name: 'Model llama3.2:1b' });
+    expect(within(row).queryByText('default chat')).toBeNull();
+    expect(within(row).queryByRole('button', { name: 'Use for meaning search' })).toBeNull();
+    fireEvent.click(within(row).getByRole('button', { name: 'Use as default chat model' }));
+    await waitFor(() => expect(within(screen.getByRole('row', { name: 'Model llama3.2:1b' })).getByText('default chat')).toBeTruthy());
+    const erow = screen.getByRole('row', { name: 'Model nomic-embed-text:latest' });
+    expect(within(erow).queryByRole('button', { name: 'Use as default chat model' })).toBeNull();
+    fireEvent.click(within(erow).getByRole('button', { name: 'Use for meaning search' }));
+    await waitFor(() => expect(within(screen.getByRole('row', { name: 'Model nomic-embed-text:latest' })).getByText('meaning search')).toBeTruthy());
+    // The Defaults form follows.
+    await waitFor(() => expect((screen.getByLabelText('Embedding model') as HTMLSelectElement).value).toBe('nomic-embed-text:latest'));
+    expect((screen.getByLabelText('Default chat model') as HTMLSelectElement).value).toBe('llama3.2:1b');
+    expect(b.argsOf('SetDefaultModels')).toEqual([
+      { chat: 'llama3.2:1b', embed: '' },
+      { chat: 'llama3.2:1b', embed: 'nomic-embed-text:latest' },
+    ]);
+  });
+
+  it('says when the machine memory is not known', async () => {
+    setTransport(fakeBackend({ ListModels: async () => state({ runningError: 'ps failed' }) }).transport);
+    render(<ModelsView />);
+    expect((await screen.findByTestId('models-memory')).textContent).toMatch(/memory is unknown.*not estimated. Which models are loaded is not known: ps failed/);
   });
 });

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage, Events, on, type ModelInfo, type ModelsState, type PullState } from '../bridge';
 import { FormError } from './FormError';
 import { formatSize } from './format';
+import { displayName, fitText, formatTokens, loadedText, memoryText } from './modelsFormat';
 
 /** canChat tells whether a model can serve as the chat model (no capability info counts). */
 const canChat = (m: ModelInfo) => !m.capabilities?.length || m.capabilities.includes('completion');
@@ -57,7 +58,11 @@ export function ModelsView() {
         <>
           <section className="card" aria-labelledby="models-installed-h">
             <h2 id="models-installed-h">Installed</h2>
-            <InstalledTable models={state.models ?? []} onChanged={reload} />
+            <p className="muted small models-memory" data-testid="models-memory">
+              {memoryText(state.memory)}
+              {state.runningError ? ` Which models are loaded is not known: ${state.runningError}` : ''}
+            </p>
+            <InstalledTable state={state} onChanged={reload} onSaved={accept} />
           </section>
           <section className="card" aria-labelledby="models-pull-h">
             <h2 id="models-pull-h">Download</h2>
@@ -75,10 +80,29 @@ export function ModelsView() {
   );
 }
 
-function InstalledTable({ models, onChanged }: { models: ModelInfo[]; onChanged: () => Promise<void> }) {
+interface InstalledProps {
+  state: ModelsState;
+  onChanged: () => Promise<void>;
+  onSaved: (s: ModelsState) => void;
+}
+
+function InstalledTable({ state, onChanged, onSaved }: InstalledProps) {
+  const models = state.models ?? [];
   const [confirm, setConfirm] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   if (models.length === 0) return <p className="muted">No models installed.</p>;
+  /** use makes a model the default chat model or the model of meaning search, keeping the other default. */
+  const use = async (req: { chat: string; embed: string }) => {
+    setError(null);
+    setBusy(true);
+    try {
+      onSaved(await api.SetDefaultModels(req));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+    setBusy(false);
+  };
   const remove = async (name: string) => {
     setError(null);
     try {
@@ -99,42 +123,80 @@ function InstalledTable({ models, onChanged }: { models: ModelInfo[]; onChanged:
             <th>Family</th>
             <th>Parameters</th>
             <th>Quantisation</th>
-            <th>Size</th>
+            <th>Context</th>
+            <th>Size on disk</th>
+            <th>Fits in RAM</th>
             <th>Capabilities</th>
             <th />
           </tr>
         </thead>
         <tbody>
-          {models.map((m) => (
-            <tr key={m.name}>
-              <td className="mono">{m.name}</td>
-              <td>{m.family}</td>
-              <td>{m.parameters}</td>
-              <td>{m.quantization}</td>
-              <td>{formatSize(m.size)}</td>
-              <td>
-                {(m.capabilities ?? []).map((c) => (
-                  <span key={c} className="chip">
-                    {c}
+          {models.map((m) => {
+            const isChat = m.name === state.defaultChat;
+            const isEmbed = m.name === state.defaultEmbed;
+            const fit = fitText(m.fit);
+            return (
+              <tr key={m.name} aria-label={`Model ${displayName(m)}`}>
+                <td className="model-name">
+                  <span className="mono" title={m.name}>
+                    {displayName(m)}
                   </span>
-                ))}
-              </td>
-              <td>
-                {confirm === m.name ? (
-                  <>
-                    <button className="danger" aria-label={`Confirm delete ${m.name}`} onClick={() => void remove(m.name)}>
-                      Delete {m.name}?
-                    </button>{' '}
-                    <button onClick={() => setConfirm(null)}>Keep</button>
-                  </>
-                ) : (
-                  <button aria-label={`Delete ${m.name}`} onClick={() => setConfirm(m.name)}>
-                    Delete
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
+                  {isChat && <span className="chip default">default chat</span>}
+                  {isEmbed && <span className="chip default">meaning search</span>}
+                  {m.loaded && (
+                    <span className="chip loaded" title={loadedText(m.loaded)}>
+                      loaded
+                    </span>
+                  )}
+                  {m.loaded && <div className="muted small">{loadedText(m.loaded)}</div>}
+                </td>
+                <td>{m.family}</td>
+                <td>{m.parameters}</td>
+                <td>{m.quantization}</td>
+                <td className="num" title={m.contextLength ? `${m.contextLength.toLocaleString('en-US')} tokens` : 'not known'}>
+                  {formatTokens(m.contextLength ?? 0) || '—'}
+                </td>
+                <td className="num">{formatSize(m.size)}</td>
+                <td>
+                  <span className={`fit ${m.fit?.verdict ?? 'unknown'}`} title={fit.detail} data-testid="fit">
+                    {fit.label}
+                  </span>
+                  <div className="muted small">{fit.detail}</div>
+                </td>
+                <td>
+                  {(m.capabilities ?? []).map((c) => (
+                    <span key={c} className="chip">
+                      {c}
+                    </span>
+                  ))}
+                </td>
+                <td className="model-actions">
+                  {canChat(m) && !canEmbed(m) && !isChat && (
+                    <button disabled={busy} onClick={() => void use({ chat: m.name, embed: state.defaultEmbed })}>
+                      Use as default chat model
+                    </button>
+                  )}
+                  {canEmbed(m) && !isEmbed && (
+                    <button disabled={busy} onClick={() => void use({ chat: state.defaultChat, embed: m.name })}>
+                      Use for meaning search
+                    </button>
+                  )}
+                  {confirm === m.name ? (
+                    <>
+                      <button className="danger" aria-label={`Confirm delete ${m.name}`} onClick={() => void remove(m.name)}>
+                        Delete {m.name}?
+                      </button>{' '}
+                      <button onClick={() => setConfirm(null)}>Keep</button>
+                    </>
+                  ) : (
+                    <button aria-label={`Delete ${m.name}`} onClick={() => setConfirm(m.name)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </>
@@ -226,16 +288,23 @@ function Defaults({ state, onSaved }: { state: ModelsState; onSaved: (s: ModelsS
   const [embed, setEmbed] = useState(state.defaultEmbed);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const options = (list: ModelInfo[], current: string) => {
-    const names = list.map((m) => m.name);
-    if (current && !names.includes(current)) names.unshift(current);
+  // A one-click change in the table (or another screen's) shows here too.
+  useEffect(() => {
+    setChat(state.defaultChat);
+    setEmbed(state.defaultEmbed);
+  }, [state.defaultChat, state.defaultEmbed]);
+  // Runs without a default use the first chat model (AgentSettings' pickModel): say so.
+  const fallback = models.find((m) => canChat(m) && !canEmbed(m));
+  const options = (list: ModelInfo[], current: string, none: string) => {
+    const shown = list.map((m) => ({ name: m.name, label: displayName(m) }));
+    if (current && !shown.some((m) => m.name === current)) shown.unshift({ name: current, label: `${current} (not installed)` });
     return [
       <option key="" value="">
-        (none)
+        {none}
       </option>,
-      ...names.map((n) => (
-        <option key={n} value={n}>
-          {n}
+      ...shown.map((m) => (
+        <option key={m.name} value={m.name}>
+          {m.label}
         </option>
       )),
     ];
@@ -258,13 +327,13 @@ function Defaults({ state, onSaved }: { state: ModelsState; onSaved: (s: ModelsS
       <label>
         Default chat model{' '}
         <select value={chat} onChange={(e) => setChat(e.target.value)}>
-          {options(models.filter(canChat), state.defaultChat)}
+          {options(models.filter(canChat), state.defaultChat, fallback ? `(none: runs use ${displayName(fallback)})` : '(none)')}
         </select>
       </label>{' '}
       <label>
         Embedding model{' '}
         <select value={embed} onChange={(e) => setEmbed(e.target.value)}>
-          {options(models.filter(canEmbed), state.defaultEmbed)}
+          {options(models.filter(canEmbed), state.defaultEmbed, '(none: search by text only)')}
         </select>
       </label>{' '}
       <button type="submit">Save</button>

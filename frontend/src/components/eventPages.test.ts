@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventFilter, EventPage, EventRow } from '../bridge';
-import { EventPages, PageSize, isFiltered, noFilter, pagesFor, sameFilter, throttle, type Loader } from './eventPages';
+import { EventPages, PageSize, isFiltered, noFilter, pagesFor, parseEventRef, runChoices, sameFilter, throttle, type Loader } from './eventPages';
 
 const types = ['run.created', 'inference.request', 'effect.file_read', 'workspace.opened'];
 
@@ -401,5 +401,35 @@ describe('throttle', () => {
     t.cancel();
     vi.advanceTimersByTime(5000);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('parseEventRef and runChoices', () => {
+  it('reads a #seq, a bare seq or an id', () => {
+    expect(parseEventRef(' #42 ')).toEqual({ seq: 42 });
+    expect(parseEventRef('7')).toEqual({ seq: 7 });
+    expect(parseEventRef('0192f7a2-5b1c')).toEqual({ id: '0192f7a2-5b1c' });
+    expect(parseEventRef('#0')).toBeNull();
+    expect(parseEventRef('two words')).toBeNull();
+    expect(parseEventRef('   ')).toBeNull();
+  });
+
+  it('lists runs with a task first, newest first, then the others, and searches both', () => {
+    const tasks = [
+      { id: 'r3', task: 'Fix the parser' },
+      { id: 'r1', task: 'Rename README' },
+    ];
+    expect(runChoices(tasks, ['r1', 'r2', 'r3'])).toEqual([
+      { id: 'r3', label: 'Fix the parser' },
+      { id: 'r1', label: 'Rename README' },
+      { id: 'r2', label: 'r2' },
+    ]);
+    expect(runChoices(tasks, ['r1', 'r2', 'r3'], 'PARSER').map((c) => c.id)).toEqual(['r3']);
+    expect(runChoices(tasks, ['r1', 'r2', 'r3'], 'r2').map((c) => c.id)).toEqual(['r2']);
+  });
+
+  it('tells filters with another search apart', () => {
+    expect(sameFilter(noFilter, { ...noFilter, text: 'x' })).toBe(false);
+    expect(isFiltered({ ...noFilter, text: 'x' })).toBe(true);
   });
 });

@@ -7,11 +7,50 @@ import type { EventFilter, EventPage, EventRow } from '../bridge';
 /** PageSize is how many rows one ListEvents call fetches. */
 export const PageSize = 200;
 
-export const noFilter: EventFilter = { type: '', origin: '', workspace: '', run: '' };
+export const noFilter: EventFilter = { type: '', origin: '', workspace: '', run: '', text: '' };
 
 /** sameFilter tells whether two filters select the same events. */
 export function sameFilter(a: EventFilter, b: EventFilter): boolean {
-  return a.type === b.type && a.origin === b.origin && a.workspace === b.workspace && a.run === b.run;
+  return a.type === b.type && a.origin === b.origin && a.workspace === b.workspace && a.run === b.run && (a.text ?? '') === (b.text ?? '');
+}
+
+/** MaxSearch is the longest payload search the backend takes (eventlog.MaxText). */
+export const MaxSearch = 256;
+
+/** parseEventRef reads "#42" or "42" as a seq, anything else one word long as an event id; null for neither. */
+export function parseEventRef(text: string): { seq: number } | { id: string } | null {
+  const t = text.trim();
+  const m = /^#?(\d+)$/.exec(t);
+  if (m) {
+    const seq = Number(m[1]);
+    return seq > 0 && Number.isSafeInteger(seq) ? { seq } : null;
+  }
+  return t && !/\s/.test(t) ? { id: t } : null;
+}
+
+/** RunChoice is a run as the run picker offers it. */
+export interface RunChoice {
+  id: string;
+  /** label is its task, or its id when the log does not say it. */
+  label: string;
+}
+
+/**
+ * runChoices lists the runs for the picker, newest first: those with a task
+ * (runTasks, newest first), then the other runs of the log; query keeps the
+ * ones whose task or id contains it (case-insensitive).
+ */
+export function runChoices(tasks: { id: string; task: string }[], runs: string[], query = ''): RunChoice[] {
+  const seen = new Set<string>();
+  const out: RunChoice[] = [];
+  for (const t of tasks) {
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    out.push({ id: t.id, label: t.task || t.id });
+  }
+  for (const r of [...runs].reverse()) if (!seen.has(r)) out.push({ id: r, label: r });
+  const q = query.trim().toLowerCase();
+  return q ? out.filter((c) => c.label.toLowerCase().includes(q) || c.id.toLowerCase().includes(q)) : out;
 }
 
 /** isFiltered tells whether f hides any event. */

@@ -68,6 +68,8 @@ export function run(over: Partial<RunInfo> = {}): RunInfo {
     outcome: '',
     profile: 'edit',
     model: '',
+    // validated by a command, as the typical run of lifecycleTo (its effect.command_executed)
+    validationCommand: ['go', 'test', './...'],
     waiting: false,
     ...over,
   };

@@ -467,6 +467,44 @@ export namespace eventlog {
 
 export namespace kernel {
 	
+	export class ScopeChoice {
+	    id: string;
+	    label: string;
+	    scope: capability.Scope;
+	    describe: string;
+	    runOnly?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScopeChoice(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.scope = this.convertValues(source["scope"], capability.Scope);
+	        this.describe = source["describe"];
+	        this.runOnly = source["runOnly"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class SandboxDetail {
 	    mode: string;
 	    network: string;
@@ -556,6 +594,7 @@ export namespace kernel {
 	    reason: string;
 	    detail?: EffectDetail;
 	    seq: number;
+	    scopes?: ScopeChoice[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Ask(source);
@@ -571,6 +610,7 @@ export namespace kernel {
 	        this.reason = source["reason"];
 	        this.detail = this.convertValues(source["detail"], EffectDetail);
 	        this.seq = source["seq"];
+	        this.scopes = this.convertValues(source["scopes"], ScopeChoice);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -606,6 +646,102 @@ export namespace kernel {
 	    }
 	}
 	
+	export class HunkLine {
+	    kind: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HunkLine(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.text = source["text"];
+	    }
+	}
+	export class Hunk {
+	    id: string;
+	    oldStart: number;
+	    oldLines: number;
+	    newStart: number;
+	    newLines: number;
+	    lines: HunkLine[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Hunk(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.oldStart = source["oldStart"];
+	        this.oldLines = source["oldLines"];
+	        this.newStart = source["newStart"];
+	        this.newLines = source["newLines"];
+	        this.lines = this.convertValues(source["lines"], HunkLine);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FileHunks {
+	    path: string;
+	    op: string;
+	    added: number;
+	    removed: number;
+	    binary: boolean;
+	    whole: boolean;
+	    hunks: Hunk[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FileHunks(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.op = source["op"];
+	        this.added = source["added"];
+	        this.removed = source["removed"];
+	        this.binary = source["binary"];
+	        this.whole = source["whole"];
+	        this.hunks = this.convertValues(source["hunks"], Hunk);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class FileRef {
 	    path: string;
 	    hash: string;
@@ -622,6 +758,48 @@ export namespace kernel {
 	        this.folder = source["folder"];
 	    }
 	}
+	export class GitCommitRequest {
+	    run: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GitCommitRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = source["run"];
+	        this.message = source["message"];
+	    }
+	}
+	export class GitCommitResult {
+	    state: string;
+	    hash?: string;
+	    branch?: string;
+	    files: string[];
+	    message: string;
+	    error?: string;
+	    stderr?: string;
+	    ask?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GitCommitResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.hash = source["hash"];
+	        this.branch = source["branch"];
+	        this.files = source["files"];
+	        this.message = source["message"];
+	        this.error = source["error"];
+	        this.stderr = source["stderr"];
+	        this.ask = source["ask"];
+	    }
+	}
+	
+	
 	export class RunInfo {
 	    id: string;
 	    workspace: string;
@@ -639,6 +817,7 @@ export namespace kernel {
 	    outcome: string;
 	    profile: string;
 	    model: string;
+	    validationCommand: string[];
 	    waiting: boolean;
 	
 	    static createFrom(source: any = {}) {
@@ -663,9 +842,52 @@ export namespace kernel {
 	        this.outcome = source["outcome"];
 	        this.profile = source["profile"];
 	        this.model = source["model"];
+	        this.validationCommand = source["validationCommand"];
 	        this.waiting = source["waiting"];
 	    }
 	}
+	export class PartialResult {
+	    run: RunInfo;
+	    written: string[];
+	    accepted: number;
+	    rejected: number;
+	    committed: boolean;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PartialResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.run = this.convertValues(source["run"], RunInfo);
+	        this.written = source["written"];
+	        this.accepted = source["accepted"];
+	        this.rejected = source["rejected"];
+	        this.committed = source["committed"];
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	
 	export class Selection {
 	    path: string;
@@ -711,6 +933,23 @@ export namespace kernel {
 	        this.forkOf = source["forkOf"];
 	        this.forkTurn = source["forkTurn"];
 	        this.turns = source["turns"];
+	    }
+	}
+
+}
+
+export namespace main {
+	
+	export class SavedExport {
+	    path: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SavedExport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
 	    }
 	}
 
@@ -934,6 +1173,64 @@ export namespace memory {
 
 export namespace ollama {
 	
+	export class Fit {
+	    verdict: string;
+	    window: number;
+	    weights: number;
+	    kvCache: number;
+	    need: number;
+	    total: number;
+	    available: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Fit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.verdict = source["verdict"];
+	        this.window = source["window"];
+	        this.weights = source["weights"];
+	        this.kvCache = source["kvCache"];
+	        this.need = source["need"];
+	        this.total = source["total"];
+	        this.available = source["available"];
+	    }
+	}
+	export class Memory {
+	    total: number;
+	    available: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Memory(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.available = source["available"];
+	    }
+	}
+	export class Running {
+	    name: string;
+	    size: number;
+	    vram: number;
+	    expiresAt: number;
+	    contextLength?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Running(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.size = source["size"];
+	        this.vram = source["vram"];
+	        this.expiresAt = source["expiresAt"];
+	        this.contextLength = source["contextLength"];
+	    }
+	}
 	export class Model {
 	    name: string;
 	    digest: string;
@@ -946,6 +1243,9 @@ export namespace ollama {
 	    capabilities: string[];
 	    contextLength?: number;
 	    kvBytesPerToken?: number;
+	    display?: string;
+	    loaded?: Running;
+	    fit?: Fit;
 	
 	    static createFrom(source: any = {}) {
 	        return new Model(source);
@@ -964,8 +1264,30 @@ export namespace ollama {
 	        this.capabilities = source["capabilities"];
 	        this.contextLength = source["contextLength"];
 	        this.kvBytesPerToken = source["kvBytesPerToken"];
+	        this.display = source["display"];
+	        this.loaded = this.convertValues(source["loaded"], Running);
+	        this.fit = this.convertValues(source["fit"], Fit);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
+	
 	export class Status {
 	    host: string;
 	    reachable: boolean;
@@ -988,6 +1310,27 @@ export namespace ollama {
 	        this.checkedAt = source["checkedAt"];
 	        this.canStart = source["canStart"];
 	        this.started = source["started"];
+	    }
+	}
+
+}
+
+export namespace report {
+	
+	export class Rendered {
+	    fileName: string;
+	    mime: string;
+	    content: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Rendered(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fileName = source["fileName"];
+	        this.mime = source["mime"];
+	        this.content = source["content"];
 	    }
 	}
 
@@ -1122,7 +1465,10 @@ export namespace studio {
 	}
 	export class AnswerRequest {
 	    requestId: string;
+	    requestIds?: string[];
+	    allPending?: boolean;
 	    choice: string;
+	    scope?: string;
 	    reason: string;
 	
 	    static createFrom(source: any = {}) {
@@ -1132,7 +1478,10 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.requestId = source["requestId"];
+	        this.requestIds = source["requestIds"];
+	        this.allPending = source["allPending"];
 	        this.choice = source["choice"];
+	        this.scope = source["scope"];
 	        this.reason = source["reason"];
 	    }
 	}
@@ -1156,6 +1505,24 @@ export namespace studio {
 	        this.truncated = source["truncated"];
 	    }
 	}
+	export class BoolSetting {
+	    value: boolean;
+	    default: boolean;
+	    source: string;
+	    env?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BoolSetting(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.value = source["value"];
+	        this.default = source["default"];
+	        this.source = source["source"];
+	        this.env = source["env"];
+	    }
+	}
 	export class CancelSearchRequest {
 	    id: string;
 	
@@ -1176,6 +1543,7 @@ export namespace studio {
 	    asks: kernel.Ask[];
 	    kinds: string[];
 	    profiles: {[key: string]: string[]};
+	    runOutcomes?: {[key: string]: string};
 	
 	    static createFrom(source: any = {}) {
 	        return new CapabilityState(source);
@@ -1190,6 +1558,7 @@ export namespace studio {
 	        this.asks = this.convertValues(source["asks"], kernel.Ask);
 	        this.kinds = source["kinds"];
 	        this.profiles = source["profiles"];
+	        this.runOutcomes = source["runOutcomes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1209,6 +1578,22 @@ export namespace studio {
 		    }
 		    return a;
 		}
+	}
+	export class CommitHunksRequest {
+	    id: string;
+	    accept: string[];
+	    files: {[key: string]: string};
+	
+	    static createFrom(source: any = {}) {
+	        return new CommitHunksRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accept = source["accept"];
+	        this.files = source["files"];
+	    }
 	}
 	export class CompactRequest {
 	    id: string;
@@ -1285,6 +1670,7 @@ export namespace studio {
 	    workspace: string;
 	    run: string;
 	    causation: string;
+	    preview?: string;
 	    schema: number;
 	    correlation: string;
 	    payload: string;
@@ -1308,6 +1694,7 @@ export namespace studio {
 	        this.workspace = source["workspace"];
 	        this.run = source["run"];
 	        this.causation = source["causation"];
+	        this.preview = source["preview"];
 	        this.schema = source["schema"];
 	        this.correlation = source["correlation"];
 	        this.payload = source["payload"];
@@ -1316,11 +1703,30 @@ export namespace studio {
 	        this.causationSeq = source["causationSeq"];
 	    }
 	}
+	export class RunTask {
+	    id: string;
+	    task: string;
+	    workspace: string;
+	    at: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RunTask(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.task = source["task"];
+	        this.workspace = source["workspace"];
+	        this.at = source["at"];
+	    }
+	}
 	export class EventFacets {
 	    types: string[];
 	    origins: string[];
 	    workspaces: string[];
 	    runs: string[];
+	    runTasks?: RunTask[];
 	
 	    static createFrom(source: any = {}) {
 	        return new EventFacets(source);
@@ -1332,13 +1738,33 @@ export namespace studio {
 	        this.origins = source["origins"];
 	        this.workspaces = source["workspaces"];
 	        this.runs = source["runs"];
+	        this.runTasks = this.convertValues(source["runTasks"], RunTask);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class EventFilter {
 	    type: string;
 	    origin: string;
 	    workspace: string;
 	    run: string;
+	    text?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new EventFilter(source);
@@ -1350,6 +1776,7 @@ export namespace studio {
 	        this.origin = source["origin"];
 	        this.workspace = source["workspace"];
 	        this.run = source["run"];
+	        this.text = source["text"];
 	    }
 	}
 	export class EventRow {
@@ -1363,6 +1790,7 @@ export namespace studio {
 	    workspace: string;
 	    run: string;
 	    causation: string;
+	    preview?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new EventRow(source);
@@ -1380,6 +1808,7 @@ export namespace studio {
 	        this.workspace = source["workspace"];
 	        this.run = source["run"];
 	        this.causation = source["causation"];
+	        this.preview = source["preview"];
 	    }
 	}
 	export class EventPage {
@@ -1417,6 +1846,20 @@ export namespace studio {
 		}
 	}
 	
+	export class ExportRequest {
+	    id: string;
+	    format: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExportRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.format = source["format"];
+	    }
+	}
 	export class FileChange {
 	    path: string;
 	    op: string;
@@ -1553,6 +1996,40 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.seq = source["seq"];
 	        this.id = source["id"];
+	    }
+	}
+	export class GitStatus {
+	    repo: boolean;
+	    branch: string;
+	    head: string;
+	    entries: {[key: string]: string};
+	    truncated: boolean;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GitStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.repo = source["repo"];
+	        this.branch = source["branch"];
+	        this.head = source["head"];
+	        this.entries = source["entries"];
+	        this.truncated = source["truncated"];
+	        this.error = source["error"];
+	    }
+	}
+	export class GitStatusRequest {
+	    workspaceId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new GitStatusRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
 	    }
 	}
 	export class GrantRequest {
@@ -1693,6 +2170,22 @@ export namespace studio {
 	        this.dataDir = source["dataDir"];
 	        this.logFile = source["logFile"];
 	        this.ollamaHost = source["ollamaHost"];
+	    }
+	}
+	export class IntSetting {
+	    value: number;
+	    default: number;
+	    source: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new IntSetting(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.value = source["value"];
+	        this.default = source["default"];
+	        this.source = source["source"];
 	    }
 	}
 	export class ListDirRequest {
@@ -1890,6 +2383,9 @@ export namespace studio {
 	    pulls: PullState[];
 	    defaultChat: string;
 	    defaultEmbed: string;
+	    memory?: ollama.Memory;
+	    running?: ollama.Running[];
+	    runningError?: string;
 	    error?: string;
 	
 	    static createFrom(source: any = {}) {
@@ -1902,6 +2398,9 @@ export namespace studio {
 	        this.pulls = this.convertValues(source["pulls"], PullState);
 	        this.defaultChat = source["defaultChat"];
 	        this.defaultEmbed = source["defaultEmbed"];
+	        this.memory = this.convertValues(source["memory"], ollama.Memory);
+	        this.running = this.convertValues(source["running"], ollama.Running);
+	        this.runningError = source["runningError"];
 	        this.error = source["error"];
 	    }
 	
@@ -2126,6 +2625,20 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class RevealRequest {
+	    workspaceId: string;
+	    path: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RevealRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.path = source["path"];
+	    }
+	}
 	export class RevokeRequest {
 	    grantId: string;
 	
@@ -2185,6 +2698,7 @@ export namespace studio {
 	        this.id = source["id"];
 	    }
 	}
+	
 	export class SandboxState {
 	    available: boolean;
 	    mode: string;
@@ -2385,6 +2899,94 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class StringSetting {
+	    value: string;
+	    default: string;
+	    source: string;
+	    env?: string;
+	    saved?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new StringSetting(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.value = source["value"];
+	        this.default = source["default"];
+	        this.source = source["source"];
+	        this.env = source["env"];
+	        this.saved = source["saved"];
+	    }
+	}
+	export class Settings {
+	    path: string;
+	    notice?: string;
+	    ollamaHost: StringSetting;
+	    ollamaAutostart: BoolSetting;
+	    defaultChat: StringSetting;
+	    defaultEmbed: StringSetting;
+	    numCtx: IntSetting;
+	    validationCommand: StringSetting;
+	    maxTokens: IntSetting;
+	    maxTurns: IntSetting;
+	    theme: StringSetting;
+	    keys: {[key: string]: string};
+	    keysSource: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.notice = source["notice"];
+	        this.ollamaHost = this.convertValues(source["ollamaHost"], StringSetting);
+	        this.ollamaAutostart = this.convertValues(source["ollamaAutostart"], BoolSetting);
+	        this.defaultChat = this.convertValues(source["defaultChat"], StringSetting);
+	        this.defaultEmbed = this.convertValues(source["defaultEmbed"], StringSetting);
+	        this.numCtx = this.convertValues(source["numCtx"], IntSetting);
+	        this.validationCommand = this.convertValues(source["validationCommand"], StringSetting);
+	        this.maxTokens = this.convertValues(source["maxTokens"], IntSetting);
+	        this.maxTurns = this.convertValues(source["maxTurns"], IntSetting);
+	        this.theme = this.convertValues(source["theme"], StringSetting);
+	        this.keys = source["keys"];
+	        this.keysSource = source["keysSource"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SettingsPatch {
+	    set: {[key: string]: any};
+	    reset: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SettingsPatch(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.set = source["set"];
+	        this.reset = source["reset"];
+	    }
+	}
 	export class StartAgentRunRequest {
 	    workspaceId: string;
 	    task: string;
@@ -2561,6 +3163,7 @@ export namespace studio {
 		    return a;
 		}
 	}
+	
 	export class SupersedeRequest {
 	    id: string;
 	    version: number;
@@ -3000,6 +3603,7 @@ export namespace workspace {
 	    kind: string;
 	    size: number;
 	    modTime: number;
+	    ignored?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Entry(source);
@@ -3012,6 +3616,7 @@ export namespace workspace {
 	        this.kind = source["kind"];
 	        this.size = source["size"];
 	        this.modTime = source["modTime"];
+	        this.ignored = source["ignored"];
 	    }
 	}
 	export class Listing {

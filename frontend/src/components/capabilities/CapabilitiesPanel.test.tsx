@@ -125,7 +125,8 @@ describe('<CapabilitiesPanel>', () => {
     fireEvent.click(within(list).getByRole('button', { name: 'Revoke' }));
     await waitFor(() => expect(b.argsOf('Revoke')).toEqual([{ grantId: 'g1' }]));
     fireEvent.click(screen.getByLabelText(/Show ended grants/));
-    expect(within(screen.getByRole('list', { name: 'Grant list' })).getAllByRole('listitem')).toHaveLength(2);
+    expect(within(screen.getByRole('list', { name: 'Grant list' })).getAllByRole('listitem')).toHaveLength(1);
+    expect(within(screen.getByRole('list', { name: 'Ended grants' })).getAllByRole('listitem')).toHaveLength(1);
   });
 
   it('issues a standing grant', async () => {

@@ -5,10 +5,10 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { loadSandboxStatus } from '../../actions';
 import { api, errorMessage, Events, on, type CapabilityState, type CapPolicy, type CapRule, type EventRow, type Grant, type SandboxPolicy, type SandboxState } from '../../bridge';
 import { store, useStudio } from '../../store';
-import { clock } from '../EventDetail';
+import { clock, shortId } from '../EventDetail';
 import { FormError } from '../FormError';
 import { useLoaded } from '../useLoaded';
-import { effects, grantUses, memoryScopes, scopeFrom, scopeHint, scopeInput, scopeText, time } from './capFormat';
+import { effects, grantEnd, grantUses, memoryScopes, ruleShadow, scopeFrom, scopeHint, scopeInput, scopeText, time, type RuleShadow } from './capFormat';
 import { WhyLink } from './Why';
 import {
   fixedEnv,
@@ -310,8 +310,13 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
   const [sandbox, setSandbox] = useState<SandboxDraft>(() => toSandboxDraft(state.policy.sandbox));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // added is the key of the rule Add rule appended last, whose fate the add note tells.
+  const [added, setAdded] = useState<number | null>(null);
   const kinds = state.kinds ?? [];
   const changedAt = usePolicyTime(state.policySeq);
+  const asRules = rules.map(fromDraft);
+  const shadows = asRules.map((_, i) => ruleShadow(asRules, i));
+  const addedAt = rules.findIndex((r) => r.key === added);
   // A change elsewhere (another window, a reset) shows unless the user is editing.
   const [seenSeq, setSeenSeq] = useState(state.policySeq);
   if (seenSeq !== state.policySeq) {
@@ -382,8 +387,16 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
         </thead>
         <tbody>
           {rules.map((r, i) => (
-            <tr key={r.key} data-testid="policy-rule">
-              <td className="muted">{i + 1}</td>
+            <tr key={r.key} data-testid="policy-rule" className={shadows[i] ? 'shadowed' : undefined}>
+              <td className="muted">
+                {i + 1}
+                {shadows[i] && (
+                  <span className="cap-rule-flag" aria-hidden title={shadows[i]?.text}>
+                    {' '}
+                    ⚠
+                  </span>
+                )}
+              </td>
               <td>
                 <KindSelect
                   kinds={kinds}
@@ -394,6 +407,7 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
               </td>
               <td>
                 <ScopeField kind={r.kind} label={`Scope of rule ${i + 1}`} value={r.scope} onChange={(scope) => patch(i, { scope })} />
+                {shadows[i] && <div className="cap-rule-warning small">{shadows[i]?.text}</div>}
               </td>
               <td>
                 <select aria-label={`Effect of rule ${i + 1}`} value={r.effect} onChange={(e) => patch(i, { effect: e.target.value })}>
@@ -443,7 +457,15 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
         }}
       />
       <div className="cap-actions">
-        <button onClick={() => edit((rs) => [...rs, { key: nextKey++, kind: 'fs.read', scope: '**', effect: 'ask' }])}>Add rule</button>
+        <button
+          onClick={() => {
+            const key = nextKey++;
+            setAdded(key);
+            edit((rs) => [...rs, { key, kind: 'fs.read', scope: '**', effect: 'ask' }]);
+          }}
+        >
+          Add rule
+        </button>
         <span className="spacer" />
         <button
           disabled={busy}
@@ -468,14 +490,26 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           {busy ? 'Saving…' : 'Save policy'}
         </button>
       </div>
+      {addedAt >= 0 && shadows[addedAt] && <AddRuleNote at={addedAt} shadow={shadows[addedAt] as RuleShadow} denied={asRules[(shadows[addedAt] as RuleShadow).by - 1]?.effect === 'deny'} />}
       <FormError error={error} />
     </section>
   );
 }
 
-function GrantRow({ g }: { g: Grant }) {
+/** AddRuleNote tells, by Add rule, that the rule just added can never match, and what would make it count. */
+function AddRuleNote({ at, shadow, denied }: { at: number; shadow: RuleShadow; denied: boolean }) {
+  return (
+    <p className="cap-rule-warning small" data-testid="add-rule-note" role="note">
+      Rule {at + 1} can never match: {shadow.text.replace(/^Never matches: /, '')}{' '}
+      {denied
+        ? `Deny rules are checked first wherever they are: narrow or remove rule ${shadow.by} for it to count.`
+        : `New rules go last: move it above rule ${shadow.by} with ↑, or narrow rule ${shadow.by}.`}
+    </p>
+  );
+}
+
+function GrantRow({ g, end }: { g: Grant; end: string }) {
   const [busy, setBusy] = useState(false);
-  const ended = g.revoked || g.expired;
   const revoke = async () => {
     setBusy(true);
     try {
@@ -486,13 +520,15 @@ function GrantRow({ g }: { g: Grant }) {
     setBusy(false);
   };
   return (
-    <li className={`cap-grant${ended ? ' ended' : ''}`} data-grant={g.id} aria-label={`Grant ${g.kind} ${scopeText(g.kind, g.scope)}`}>
+    <li className={`cap-grant${end ? ' ended' : ''}`} data-grant={g.id} aria-label={`Grant ${g.kind} ${scopeText(g.kind, g.scope)}`}>
       <div className="cap-grant-head">
         <span className="chip">{g.kind}</span>
         <span className="mono">{g.describe || scopeText(g.kind, g.scope)}</span>
         <span className="spacer" />
-        {ended ? (
-          <span className="muted small">{g.revoked ? 'revoked' : 'expired'}</span>
+        {end ? (
+          <span className="muted small" title={end.startsWith('run ') ? 'A grant bound to a run ends with the run: nothing can use it any more' : undefined}>
+            {end}
+          </span>
         ) : (
           <button className="danger" disabled={busy} onClick={() => void revoke()}>
             {busy ? 'Revoking…' : 'Revoke'}
@@ -500,7 +536,7 @@ function GrantRow({ g }: { g: Grant }) {
         )}
       </div>
       <div className="muted small">
-        {g.run ? `this run only (${g.run.slice(0, 8)})` : 'standing'} · {grantUses(g)}
+        {g.run ? `this run only (${shortId(g.run)})` : 'standing'} · {grantUses(g)}
         {g.expiresAt ? ` · expires ${time(g.expiresAt)}` : ''} · issued by {g.issuedBy} at {time(g.grantedAt)} (event #{g.grantedSeq})
         {g.reason ? `: ${g.reason}` : ''}
       </div>
@@ -508,24 +544,36 @@ function GrantRow({ g }: { g: Grant }) {
   );
 }
 
-function Grants({ grants }: { grants: Grant[] }) {
+function Grants({ grants, runOutcomes }: { grants: Grant[]; runOutcomes: Record<string, string> }) {
   const [showEnded, setShowEnded] = useState(false);
-  const shown = grants.filter((g) => showEnded || !(g.revoked || g.expired));
+  const rows = grants.map((g) => ({ g, end: grantEnd(g, runOutcomes[g.run ?? '']) }));
+  const inForce = rows.filter((r) => !r.end);
+  const ended = rows.filter((r) => r.end);
   return (
     <section className="cap-section" aria-label="Grants">
       <h3>Grants</h3>
-      <label className="check small">
-        <input type="checkbox" checked={showEnded} onChange={(e) => setShowEnded(e.target.checked)} />
-        <span>Show ended grants (revoked or expired)</span>
-      </label>
-      {shown.length === 0 ? (
+      {inForce.length === 0 ? (
         <p className="muted small">No grants in force.</p>
       ) : (
         <ul className="cap-grants" aria-label="Grant list">
-          {shown.map((g) => (
-            <GrantRow key={g.id} g={g} />
+          {inForce.map(({ g, end }) => (
+            <GrantRow key={g.id} g={g} end={end} />
           ))}
         </ul>
+      )}
+      <label className="check small">
+        <input type="checkbox" checked={showEnded} onChange={(e) => setShowEnded(e.target.checked)} />
+        <span>Show ended grants ({ended.length}): revoked, expired, or of a finished run</span>
+      </label>
+      {showEnded && ended.length > 0 && (
+        <>
+          <h4 className="cap-ended-head">Ended</h4>
+          <ul className="cap-grants ended" aria-label="Ended grants">
+            {ended.map(({ g, end }) => (
+              <GrantRow key={g.id} g={g} end={end} />
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );
@@ -667,7 +715,7 @@ export function CapabilitiesPanel({ workspaceId }: { workspaceId: string }) {
             </p>
           )}
           <PolicyEditor workspaceId={workspaceId} state={st} onSaved={(s) => caps.setState(s)} />
-          <Grants grants={st.grants ?? []} />
+          <Grants grants={st.grants ?? []} runOutcomes={st.runOutcomes ?? {}} />
           <GrantForm workspaceId={workspaceId} kinds={st.kinds ?? []} />
         </>
       )}

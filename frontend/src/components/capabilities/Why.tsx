@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api, errorMessage, type Why as WhyAnswer } from '../../bridge';
 import { whyLines } from './capFormat';
+import { EventLink } from '../EventDetail';
 
 /** effectTypes are the events WhyAllowed can explain. */
 export const effectTypes: ReadonlySet<string> = new Set([
@@ -14,6 +15,25 @@ export const effectTypes: ReadonlySet<string> = new Set([
 ]);
 
 type State = { kind: 'idle' } | { kind: 'loading' } | { kind: 'done'; why: WhyAnswer } | { kind: 'error'; error: string };
+
+/** WhyEvents links the events a decision rests on: its grant or policy, and the event explained. */
+function WhyEvents({ why }: { why: WhyAnswer }) {
+  const links: { seq: number; label: string }[] = [];
+  if (why.grantSeq) links.push({ seq: why.grantSeq, label: `the grant (#${why.grantSeq})` });
+  if (why.policySeq > 0) links.push({ seq: why.policySeq, label: `the policy (#${why.policySeq})` });
+  if (links.length === 0) return null;
+  return (
+    <span className="why-line why-events">
+      In the event log:{' '}
+      {links.map((l, i) => (
+        <span key={l.seq}>
+          {i > 0 && ', '}
+          <EventLink seq={l.seq}>{l.label}</EventLink>
+        </span>
+      ))}
+    </span>
+  );
+}
 
 /**
  * WhyLink explains the effect event seq; given only the event's id (a
@@ -48,6 +68,7 @@ export function WhyLink({ seq = 0, id = '', label = 'Why?' }: { seq?: number; id
               {l}
             </span>
           ))}
+          <WhyEvents why={state.why} />
         </span>
       )}
       {state.kind === 'error' && (

@@ -43,6 +43,12 @@ export function askTitle(a: Pick<Ask, 'kind' | 'target' | 'detail' | 'req'>): st
       return `Call the model ${a.req.model || a.target}`;
     case 'memory.write':
       return `Write to ${a.req.memory || a.target} memory`;
+    case 'git.commit': {
+      // The argv is git commit … -- <the run's files>.
+      const argv = d?.argv ?? [];
+      const files = argv.includes('--') ? argv.slice(argv.indexOf('--') + 1) : [];
+      return files.length > 0 ? `Git commit ${files.length === 1 ? files[0] : `${files.length} files`}` : `Git commit in ${a.target}`;
+    }
     default:
       return `${a.kind} ${a.target}`;
   }
@@ -96,6 +102,92 @@ export function ruleText(r: CapRule): string {
   return `${r.effect} ${r.kind} on ${scopeText(r.kind, r.scope)}`;
 }
 
+/** shellSyntax is what an argument past a rule's argv prefix may not hold (capability.Matches). */
+const shellSyntax = /[;&|`$<>\n]/;
+
+/** namesGit tells whether a glob has a literal ".git" component (capability.namesGit). */
+const namesGit = (g: string) => g.split('/').includes('.git');
+
+/** hostParts splits a net.http scope host into its lower-case host and the ports it admits (none given: 80 and 443). */
+function hostParts(h: string): { host: string; ports: number[] } {
+  const [host = '', port] = h.toLowerCase().split(':');
+  return { host, ports: port === undefined ? [0, 80, 443] : [Number(port)] };
+}
+
+/**
+ * scopeCovers tells whether a rule's scope a (of effect) matches every
+ * request scope b of the same kind matches, mirroring capability.Matches
+ * (and MatchesLoosely for a deny). It only claims what is certain: a
+ * catch-all (**, *, any command, any host on the same ports, any model at
+ * the same endpoint), identical patterns, an argv prefix, a *.domain for its
+ * subdomains. Any other overlap is not claimed, so no rule is flagged wrongly.
+ */
+export function scopeCovers(kind: string, a: CapScope, b: CapScope, effect: string): boolean {
+  if (kind.startsWith('fs.')) {
+    const ga = (a.glob ?? '').replace(/^\.\//, '');
+    const gb = (b.glob ?? '').replace(/^\.\//, '');
+    if (!ga || !gb) return false;
+    if (ga === gb) return true;
+    // ** matches every path, but a write into .git only when the glob names .git (a deny matches it loosely, so it does).
+    return ga === '**' && (kind !== 'fs.write' || effect === 'deny' || !namesGit(gb));
+  }
+  if (kind === 'shell.exec') {
+    const pa = a.argv ?? [];
+    const pb = b.argv ?? [];
+    if (pa.length === 0 || pb.length === 0) return false;
+    if (pa.length === 1 && pa[0] === '*') return true;
+    if (pb.length === 1 && pb[0] === '*') return false;
+    return pa.length <= pb.length && pa.every((w, i) => pb[i] === w) && !pb.slice(pa.length).some((w) => shellSyntax.test(w));
+  }
+  if (kind === 'net.http') {
+    if (!a.host || !b.host) return false;
+    const ha = hostParts(a.host);
+    const hb = hostParts(b.host);
+    if (!hb.ports.every((p) => ha.ports.includes(p))) return false;
+    if (ha.host === '*' || ha.host === hb.host) return true;
+    const suffix = ha.host.startsWith('*.') ? ha.host.slice(1) : '';
+    return suffix !== '' && hb.host.endsWith(suffix) && hb.host.length > suffix.length;
+  }
+  if (kind === 'model.invoke') {
+    if (!a.model || !b.model) return false;
+    if (a.endpoint && a.endpoint.toLowerCase() !== (b.endpoint ?? '').toLowerCase()) return false;
+    return a.model === '*' || a.model === b.model;
+  }
+  if (kind === 'memory.write') return !!a.memory && !!b.memory && (a.memory === '*' || a.memory === b.memory);
+  return false;
+}
+
+/** RuleShadow says which rule keeps another from ever matching (by: its 1-based number). */
+export interface RuleShadow {
+  by: number;
+  text: string;
+}
+
+/**
+ * ruleShadow tells whether rule i of a policy can never match, as the
+ * enforcer decides (capability.Enforcer.Decide): every deny rule is checked
+ * first, then the allow and ask rules in order, the first match deciding.
+ * So an allow or ask rule is dead when any deny rule covers it, or an
+ * earlier allow or ask rule of its kind does; a deny rule when an earlier
+ * deny rule covers it.
+ */
+export function ruleShadow(rules: readonly CapRule[], i: number): RuleShadow | null {
+  const r = rules[i];
+  if (!r) return null;
+  const covers = (j: number) => {
+    const o = rules[j];
+    return j !== i && o !== undefined && o.kind === r.kind && scopeCovers(r.kind, o.scope, r.scope, o.effect);
+  };
+  const say = (j: number, what: string): RuleShadow => ({ by: j + 1, text: `Never matches: rule ${j + 1} (${ruleText(rules[j] as CapRule)}) ${what}.` });
+  if (r.effect === 'deny') {
+    for (let j = 0; j < i; j++) if (rules[j]?.effect === 'deny' && covers(j)) return say(j, 'already denies everything it covers');
+    return null;
+  }
+  for (let j = 0; j < rules.length; j++) if (rules[j]?.effect === 'deny' && covers(j)) return say(j, 'denies everything it covers, and deny rules are checked first');
+  for (let j = 0; j < i; j++) if (rules[j]?.effect !== 'deny' && covers(j)) return say(j, 'comes first and covers everything it does');
+  return null;
+}
+
 /** time formats unix ns as a local date and time. */
 export function time(ns: number): string {
   return new Date(ns / 1e6).toLocaleString();
@@ -104,6 +196,18 @@ export function time(ns: number): string {
 /** grantUses says how often a grant was used, of how many. */
 export function grantUses(g: Pick<Grant, 'uses' | 'maxUses'>): string {
   return g.maxUses ? `${g.uses}/${g.maxUses} uses` : `${g.uses} use${g.uses === 1 ? '' : 's'}`;
+}
+
+/**
+ * grantEnd says why a grant no longer applies ('' while in force): revoked,
+ * expired, or bound to a run that finished (runOutcome: the run's outcome,
+ * '' while undecided, undefined when not known).
+ */
+export function grantEnd(g: Pick<Grant, 'revoked' | 'expired' | 'run'>, runOutcome: string | undefined): string {
+  if (g.revoked) return 'revoked';
+  if (g.expired) return 'expired';
+  if (g.run && runOutcome) return runOutcome === 'terminated' ? 'run ended' : `run ${runOutcome}`;
+  return '';
 }
 
 /** whyLines explains a decision in a few lines of words. */
@@ -123,4 +227,9 @@ export function whyLines(w: Why): string[] {
   }
   if (!w.grant && !w.rule && w.allowed) lines.push('No grant or rule is recorded for it.');
   return lines;
+}
+
+/** scopeChoiceText is a scope choice in words with the exact scope it grants: "this folder: src/a/**". */
+export function scopeChoiceText(c: { label: string; describe: string }): string {
+  return c.describe ? `${c.label}: ${c.describe}` : c.label;
 }

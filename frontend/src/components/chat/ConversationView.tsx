@@ -5,6 +5,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { SendResult } from '../../bridge';
 import { shortId } from '../EventDetail';
 import { agentParams, useAgentSettings } from '../runs/AgentSettings';
+import { ExportButton } from '../runs/ExportButton';
 import type { RunOptionsState } from '../runs/hooks';
 import { Composer } from './Composer';
 import { useThread } from './hooks';
@@ -91,6 +92,7 @@ export function ConversationView({ workspaceId, threadId, runOptions, onOpenThre
             <span className="mono" title={view.thread.id}>
               thread {shortId(view.thread.id)}
             </span>
+            <ExportButton id={view.thread.id} what="thread" commandId="thread.export" />
           </div>
         )}
       </header>

@@ -1,7 +1,8 @@
 // A read-only diff of one file, before → after, with CodeMirror's merge
-// view: side by side (MergeView) or unified (unifiedMergeView).
+// view: side by side (MergeView) or unified (unifiedMergeView). A review
+// moves it to a change (reveal) and may head its two sides (labels).
 import { MergeView, unifiedMergeView } from '@codemirror/merge';
-import { Compartment } from '@codemirror/state';
+import { Compartment, EditorSelection } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { useDocumentTheme } from '../../theme';
@@ -14,11 +15,15 @@ export interface DiffViewProps {
   before: string;
   after: string;
   mode: DiffMode;
+  /** reveal scrolls to a line of the after side (1-based), again whenever its key changes. */
+  reveal?: { line: number; key: number };
+  /** labels head the before and after sides in the side-by-side layout. */
+  labels?: [string, string];
 }
 
 const collapse = { margin: 3, minSize: 6 };
 
-export function DiffView({ path, before, after, mode }: DiffViewProps) {
+export function DiffView({ path, before, after, mode, reveal, labels }: DiffViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const theme = useDocumentTheme();
   const themeNow = useRef(theme);
@@ -62,5 +67,27 @@ export function DiffView({ path, before, after, mode }: DiffViewProps) {
     cur?.views.forEach((v) => v.dispatch({ effects: cur.compartment.reconfigure(themed(theme)) }));
   }, [theme]);
 
-  return <div ref={host} className={`diff-view diff-${mode}`} data-testid="diff-view" aria-label={`Changes to ${path}`} />;
+  const revealKey = reveal ? `${reveal.key}:${reveal.line}` : '';
+  useEffect(() => {
+    // The after side: the right editor side by side, the one editor unified.
+    const v = views.current?.views[views.current.views.length - 1];
+    if (!v || !reveal) return;
+    const line = v.state.doc.line(Math.min(Math.max(1, reveal.line), v.state.doc.lines));
+    v.dispatch({ selection: EditorSelection.cursor(line.from), effects: EditorView.scrollIntoView(line.from, { y: 'center' }) });
+    // revealKey stands for reveal; the views are made again (and revealed) when the content changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [revealKey, path, before, after, mode]);
+
+  if (!labels) return <div ref={host} className={`diff-view diff-${mode}`} data-testid="diff-view" aria-label={`Changes to ${path}`} />;
+  return (
+    <div className={`diff-view diff-framed diff-${mode}`} data-testid="diff-view" aria-label={`Changes to ${path}`}>
+      {mode === 'split' && (
+        <div className="diff-sides muted small" aria-hidden>
+          <span>{labels[0]}</span>
+          <span>{labels[1]}</span>
+        </div>
+      )}
+      <div ref={host} className="diff-host" />
+    </div>
+  );
 }

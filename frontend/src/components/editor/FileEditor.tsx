@@ -29,6 +29,8 @@ export interface FileEditorProps {
   line?: LineRequest | null;
   /** onAsk, when given, offers "Ask about selection": the selected lines go to a conversation's message. */
   onAsk?: (selection: SelectionRequest) => void;
+  /** onDirty is told whether the text has edits not proposed, whenever that changes (the tab strip's ●). */
+  onDirty?: (dirty: boolean) => void;
 }
 
 /** SelectedLines is the editor's main selection as whole lines (1-based) and its text. */
@@ -57,7 +59,7 @@ function describeOptions(o: RunOptions): string {
   return `Start an edit run with this text: ${v}, then ${o.autoCommit ? 'committed automatically' : 'waiting for your Commit'}. (Ctrl+S)`;
 }
 
-export function FileEditor({ workspaceId, path, options, drafts, onProposed, line, onAsk }: FileEditorProps) {
+export function FileEditor({ workspaceId, path, options, drafts, onProposed, line, onAsk, onDirty }: FileEditorProps) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [size, setSize] = useState(0);
@@ -75,6 +77,12 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed, lin
   const themeNow = useRef(theme);
   themeNow.current = theme;
   const proposeNow = useRef<() => void>(() => {});
+  const onDirtyNow = useRef(onDirty);
+  onDirtyNow.current = onDirty;
+  const loaded = load.status === 'ok';
+  useEffect(() => {
+    if (loaded) onDirtyNow.current?.(dirty);
+  }, [dirty, loaded]);
 
   useEffect(() => {
     let live = true;

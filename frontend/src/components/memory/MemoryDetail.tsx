@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { api, errorMessage, type Memory } from '../../bridge';
 import { store } from '../../store';
-import { shortId } from '../EventDetail';
+import { EventLink, shortId } from '../EventDetail';
 import { FormError } from '../FormError';
 import { useHistory } from './hooks';
 import { expiry, fieldsOf, percent, shortHash, when } from './memoryFormat';
@@ -78,9 +78,9 @@ function Provenance({ m, workspaceId }: { m: Memory; workspaceId: string }) {
             <ul className="mem-sources" aria-label="Source events">
               {events.map((id) => (
                 <li key={id}>
-                  <button className="link mono" title={`Event ${id}: open the event log`} onClick={() => store.update({ view: 'events' })}>
+                  <EventLink id={id} className="mono">
                     #{shortId(id)}
-                  </button>{' '}
+                  </EventLink>{' '}
                   <span className="muted small">event id</span>
                 </li>
               ))}

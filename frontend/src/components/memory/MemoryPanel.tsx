@@ -148,9 +148,11 @@ export interface MemoryPanelProps {
   workspaceId: string;
   proposals: MemoryProposal[];
   proposalsError: string | null;
+  /** onOpenRun shows a run (a proposal's, from the review queue). */
+  onOpenRun?: (id: string) => void;
 }
 
-export function MemoryPanel({ workspaceId, proposals, proposalsError }: MemoryPanelProps) {
+export function MemoryPanel({ workspaceId, proposals, proposalsError, onOpenRun }: MemoryPanelProps) {
   const [tab, setTab] = useState<'memories' | 'review'>('memories');
   const [q, setQ] = useState<MemoryQuery>(emptyQuery);
   const [open, setOpen] = useState<Memory | null>(null);
@@ -170,7 +172,7 @@ export function MemoryPanel({ workspaceId, proposals, proposalsError }: MemoryPa
         </button>
       </div>
       {tab === 'review' ? (
-        <ReviewQueue proposals={proposals} error={proposalsError} />
+        <ReviewQueue proposals={proposals} error={proposalsError} onOpenRun={onOpenRun} />
       ) : open ? (
         <MemoryDetail
           key={`${open.id}/${open.version}`}

@@ -1,14 +1,41 @@
 // Proposals waiting for the user: accept as proposed, edit then accept, or
-// reject with a reason.
-import { useState } from 'react';
-import { api, errorMessage, type MemoryProposal } from '../../bridge';
+// reject with a reason. Accept is offered only where it can succeed: a
+// proposal whose run is not committed (or was reverted) says why, and
+// offers to open the run.
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorMessage, type MemoryProposal, type RunInfo } from '../../bridge';
+import { useRunChanged } from '../runs/hooks';
+import { canPromote, promoteRefusal } from '../runs/runFormat';
 import { store } from '../../store';
 import { shortId } from '../EventDetail';
 import { FormError } from '../FormError';
 import { fieldsOf, percent, when } from './memoryFormat';
 import { SpecForm } from './SpecForm';
 
-function ProposalCard({ p }: { p: MemoryProposal }) {
+/** useProposalRuns keeps the runs of the proposals' workspaces, by id, current as runs change (empty while unknown). */
+function useProposalRuns(proposals: MemoryProposal[]): Map<string, RunInfo> {
+  const [runs, setRuns] = useState<Map<string, RunInfo>>(() => new Map());
+  const workspaces = [...new Set(proposals.map((p) => p.workspace))].sort().join('\n');
+  const load = useCallback(() => {
+    if (!workspaces) return;
+    Promise.all(workspaces.split('\n').map((workspaceId) => api.ListRuns({ workspaceId }))).then(
+      (lists) => setRuns(new Map(lists.flat().map((r) => [r.id, r]))),
+      () => setRuns(new Map()), // not known: Accept stays offered and the backend decides
+    );
+  }, [workspaces]);
+  useEffect(load, [load]);
+  useRunChanged(load);
+  return runs;
+}
+
+/** acceptRefusal says why a proposal cannot be accepted ('' when it can, or when its run is not known). */
+function acceptRefusal(run: RunInfo | undefined, runs: Map<string, RunInfo>): string {
+  if (!run) return '';
+  const revertedBy = run.revertedBy ? (runs.get(run.revertedBy)?.outcome ?? '') : undefined;
+  return canPromote(run, revertedBy) ? '' : promoteRefusal(run, revertedBy);
+}
+
+function ProposalCard({ p, refusal, onOpenRun }: { p: MemoryProposal; refusal: string; onOpenRun?: (id: string) => void }) {
   const [mode, setMode] = useState<'idle' | 'edit' | 'reject'>('idle');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,11 +64,26 @@ function ProposalCard({ p }: { p: MemoryProposal }) {
       <p className="mem-content">{p.spec.content}</p>
       {mode === 'idle' && (
         <div className="cap-actions">
+          {refusal && (
+            <span className="muted small mem-refusal" role="note">
+              Cannot be accepted yet: {refusal}.{' '}
+              {onOpenRun && (
+                <button className="link" onClick={() => onOpenRun(p.run)}>
+                  Open the run
+                </button>
+              )}
+            </span>
+          )}
           <span className="spacer" />
-          <button className="primary" disabled={busy} onClick={() => void decide(true, 'accepted by the user in the Studio')}>
+          <button
+            className="primary"
+            disabled={busy || refusal !== ''}
+            title={refusal ? `Cannot be accepted: ${refusal}` : undefined}
+            onClick={() => void decide(true, 'accepted by the user in the Studio')}
+          >
             Accept
           </button>
-          <button disabled={busy} onClick={() => setMode('edit')}>
+          <button disabled={busy || refusal !== ''} title={refusal ? `Cannot be accepted: ${refusal}` : undefined} onClick={() => setMode('edit')}>
             Edit & accept
           </button>
           <button className="danger" disabled={busy} onClick={() => setMode('reject')}>
@@ -88,7 +130,8 @@ function ProposalCard({ p }: { p: MemoryProposal }) {
   );
 }
 
-export function ReviewQueue({ proposals, error }: { proposals: MemoryProposal[]; error: string | null }) {
+export function ReviewQueue({ proposals, error, onOpenRun }: { proposals: MemoryProposal[]; error: string | null; onOpenRun?: (id: string) => void }) {
+  const runs = useProposalRuns(proposals);
   return (
     <section className="cap-section" aria-label="Review queue">
       <FormError error={error} what="proposals" />
@@ -97,7 +140,7 @@ export function ReviewQueue({ proposals, error }: { proposals: MemoryProposal[];
       ) : (
         <ul className="mem-list" aria-label="Pending proposals">
           {proposals.map((p) => (
-            <ProposalCard key={p.id} p={p} />
+            <ProposalCard key={p.id} p={p} refusal={acceptRefusal(runs.get(p.run), runs)} onOpenRun={onOpenRun} />
           ))}
         </ul>
       )}

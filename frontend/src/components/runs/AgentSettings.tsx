@@ -46,6 +46,28 @@ export function ModelsLink() {
   );
 }
 
+/** ModelWhy is why a composer uses its model: chosen, the default, the only one, the first (no usable default), or none. */
+export type ModelWhy = 'chosen' | 'default' | 'only' | 'first' | 'none';
+
+/**
+ * modelChoice is the model a composer will use and why, as pickModel picks
+ * it: the user's choice while installed, else the default chat model (the
+ * backend's when a run names none), else the first installed. The why is
+ * shown beside the picker, so a composer never uses a model silently.
+ */
+export function modelChoice(list: ModelInfo[], chosen: string, defaultChat: string): { model: string; why: ModelWhy; text: string } {
+  const model = pickModel(list, chosen, defaultChat);
+  if (!model) return { model, why: 'none', text: '' };
+  if (model === defaultChat) return { model, why: 'default', text: 'the default chat model (set in Models)' };
+  if (chosen && model === chosen) return { model, why: 'chosen', text: 'your choice' };
+  if (list.length === 1) return { model, why: 'only', text: 'the only chat model installed' };
+  return {
+    model,
+    why: 'first',
+    text: defaultChat ? `the first chat model installed: the default, ${defaultChat}, is not installed` : 'the first chat model installed: no default is set (set one in Models)',
+  };
+}
+
 /** AgentChoice is what the user chose: a model ('' for the default) and the advanced fields as typed. */
 interface AgentChoice {
   chosen: string;
@@ -57,9 +79,10 @@ const remembered = new Map<string, AgentChoice>();
 
 export interface AgentSettings {
   models: ReturnType<typeof useModels>;
-  /** list is the models an agent can use; model the one it will use ('' when none). */
+  /** list is the models an agent can use; model the one it will use ('' when none), and why it is that one. */
   list: ModelInfo[];
   model: string;
+  why: ReturnType<typeof modelChoice>;
   info: ModelInfo | undefined;
   choose: (name: string) => void;
   adv: AdvancedFields;
@@ -84,11 +107,13 @@ export function useAgentSettings(key?: string): AgentSettings {
       return n;
     });
   const list = chatModels(models.state);
-  const model = pickModel(list, choice.chosen, models.state?.defaultChat ?? '');
+  const why = modelChoice(list, choice.chosen, models.state?.defaultChat ?? '');
+  const model = why.model;
   return {
     models,
     list,
     model,
+    why,
     info: list.find((m) => m.name === model),
     choose: (name) => update((c) => ({ ...c, chosen: name })),
     adv: choice.adv,
@@ -118,7 +143,7 @@ export function agentParams(s: AgentSettings, options: RunOptions): AgentParams 
 
 /** ModelPicker chooses the model, and says what is wrong when there is none to choose. */
 export function ModelPicker({ s, compact = false }: { s: AgentSettings; compact?: boolean }) {
-  const { list, model, info, listError, noModels } = s;
+  const { list, model, info, listError, noModels, why } = s;
   return (
     <>
       <label className="agent-model">
@@ -134,6 +159,11 @@ export function ModelPicker({ s, compact = false }: { s: AgentSettings; compact?
           ))}
         </select>
       </label>
+      {why.text && (
+        <p className="muted small agent-note model-why" data-testid="model-why" title="The model this composer's next run or message will use">
+          Uses {model}: {why.text}
+        </p>
+      )}
       {info && isChatOnly(info) && (
         <p className="muted small agent-note">{info.name} has no tool calling: it answers in words and cannot read or change files.</p>
       )}

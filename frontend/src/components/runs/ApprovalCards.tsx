@@ -2,12 +2,13 @@
 // Each card says what the run wants, why, and exactly what it would do (the
 // diff of a write, the command and its folder, the host) and takes the
 // user's decision.
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { api, errorMessage, type Ask, type SandboxDetail } from '../../bridge';
 import { store } from '../../store';
-import { askChoices, askTitle, type AskChoice } from '../capabilities/capFormat';
+import { askChoices, askTitle, scopeChoiceText, type AskChoice } from '../capabilities/capFormat';
 import { DiffView } from '../editor/DiffView';
 import { limitsText, modeText } from '../sandbox/sandboxFormat';
+import { batchScopes, batchTitle, durationBlocked, globsText, groupAsks, kindNoun, scopeOptions } from './scopeFormat';
 
 type Sides = { before: string; after: string; note: string } | { error: string } | null;
 
@@ -133,13 +134,48 @@ export interface ApprovalCardProps {
   explain?: boolean;
 }
 
+/** ScopeOption is one radio of a scope picker: its words and the exact glob granted. */
+interface ScopeOption {
+  id: string;
+  label: string;
+  describe: string;
+  runOnly?: boolean;
+}
+
+/** ScopePicker offers the scopes an allow for the run or the workspace grants, each with its glob. */
+function ScopePicker({ name, options, value, onChange, disabled }: { name: string; options: ScopeOption[]; value: string; onChange: (id: string) => void; disabled: boolean }) {
+  return (
+    <fieldset className="ask-scopes" role="radiogroup" aria-label="Scope to allow">
+      <legend className="small muted">Allow for the run or the workspace:</legend>
+      {options.map((o) => (
+        <label key={o.id} className="ask-scope" title={o.runOnly ? 'For this run only: it ends with the run' : undefined}>
+          <input type="radio" name={name} value={o.id} checked={value === o.id} disabled={disabled} onChange={() => onChange(o.id)} />
+          <span>{o.label}</span> <code className="ask-glob">{o.describe}</code>
+          {o.runOnly && <span className="muted small"> (this run only)</span>}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/**
+ * scopeFor is the scope sent with a choice: only an allow for the run or
+ * the workspace takes one, and the exact request is the default (none sent).
+ */
+function scopeFor(choice: AskChoice, scope: string | undefined): string | undefined {
+  return (choice === 'run' || choice === 'workspace') && scope && scope !== 'exact' ? scope : undefined;
+}
+
 export function ApprovalCard({ ask, onAnswered, explain = false }: ApprovalCardProps) {
   const [busy, setBusy] = useState<AskChoice | null>(null);
   const [reason, setReason] = useState('');
+  const options = scopeOptions(ask);
+  const [scope, setScope] = useState(options[0].id);
+  const chosen = options.find((o) => o.id === scope) ?? options[0];
   const answer = async (choice: AskChoice) => {
     setBusy(choice);
     try {
-      await api.AnswerCapability({ requestId: ask.id, choice, reason: choice === 'deny' ? reason.trim() : '' });
+      await api.AnswerCapability({ requestId: ask.id, choice, scope: scopeFor(choice, chosen.id), reason: choice === 'deny' ? reason.trim() : '' });
       onAnswered?.();
     } catch (err) {
       store.toast('error', `Could not answer the request: ${errorMessage(err)}`);
@@ -155,12 +191,24 @@ export function ApprovalCard({ ask, onAnswered, explain = false }: ApprovalCardP
       </header>
       {ask.reason && <p className="ask-reason small">{ask.reason}</p>}
       <AskEffect ask={ask} />
+      {options.length > 1 && (
+        <ScopePicker name={`scope-${ask.id}`} options={options} value={chosen.id} onChange={setScope} disabled={busy !== null} />
+      )}
       <div className="ask-actions">
-        {askChoices.map(([choice, label]) => (
-          <button key={choice} className={choice === 'deny' ? 'danger' : choice === 'once' ? 'primary' : ''} disabled={busy !== null} onClick={() => void answer(choice)}>
-            {busy === choice ? `${label}…` : label}
-          </button>
-        ))}
+        {askChoices.map(([choice, label]) => {
+          const blocked = durationBlocked(chosen.runOnly, choice);
+          return (
+            <button
+              key={choice}
+              className={choice === 'deny' ? 'danger' : choice === 'once' ? 'primary' : ''}
+              disabled={busy !== null || blocked !== ''}
+              title={blocked || (choice === 'run' || choice === 'workspace' ? `Grants ${scopeChoiceText(chosen)}` : undefined)}
+              onClick={() => void answer(choice)}
+            >
+              {busy === choice ? `${label}…` : label}
+            </button>
+          );
+        })}
         {explain && (
           <input
             className="ask-deny-reason"
@@ -183,13 +231,144 @@ export function ApprovalCard({ ask, onAnswered, explain = false }: ApprovalCardP
   );
 }
 
+/** BatchItem is one request of a batch card: its title, an include box and, opened, its exact effect. */
+function BatchItem({ ask, included, onToggle, disabled }: { ask: Ask; included: boolean; onToggle: () => void; disabled: boolean }) {
+  const [open, setOpen] = useState(false);
+  const title = askTitle(ask);
+  return (
+    <li className={`ask-batch-item${included ? '' : ' excluded'}`}>
+      <label className="ask-batch-pick">
+        <input type="checkbox" checked={included} disabled={disabled} onChange={onToggle} aria-label={`Include ${title}`} />
+        <span className="mono small">{title}</span>
+      </label>
+      <button className="link small" aria-expanded={open} aria-label={`${open ? 'Hide' : 'Show'} the change of ${title}`} onClick={() => setOpen(!open)}>
+        {open ? 'hide' : 'show'}
+      </button>
+      {open && <AskEffect ask={ask} />}
+    </li>
+  );
+}
+
+/**
+ * BatchCard answers a run's pending requests of one kind in one decision:
+ * the user picks the scope (each request gets its own of that kind: its
+ * file, its folder …), may leave requests out, and allows or denies the rest.
+ */
+export function BatchCard({ asks, onAnswered, explain = false }: { asks: [Ask, ...Ask[]]; onAnswered?: () => void; explain?: boolean }) {
+  const [busy, setBusy] = useState<AskChoice | null>(null);
+  const [reason, setReason] = useState('');
+  const [excluded, setExcluded] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState(false);
+  const first = asks[0];
+  const kind = first.kind;
+  const scopes = batchScopes(asks);
+  const [scope, setScope] = useState(scopes[0]?.id ?? 'exact');
+  const chosen = scopes.find((s) => s.id === scope) ?? scopes[0];
+  const included = asks.filter((a) => !excluded.has(a.id));
+  const toggle = (id: string) =>
+    setExcluded((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const answer = async (choice: AskChoice) => {
+    setBusy(choice);
+    try {
+      await api.AnswerCapability({
+        requestId: '',
+        requestIds: included.map((a) => a.id),
+        choice,
+        scope: scopeFor(choice, chosen?.id),
+        reason: choice === 'deny' ? reason.trim() : '',
+      });
+      onAnswered?.();
+    } catch (err) {
+      store.toast('error', `Could not answer the requests: ${errorMessage(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const labels: Record<AskChoice, string> = {
+    once: 'Allow each once',
+    run: 'Allow for this run',
+    workspace: 'Allow for this workspace',
+    deny: excluded.size > 0 ? `Deny these ${included.length}` : 'Deny all',
+  };
+  return (
+    <section className="ask-card ask-batch" role="region" aria-label="Approvals batch" data-batch={first.run}>
+      <header className="ask-head">
+        <span className="ask-badge">Approval needed ×{asks.length}</span>
+        <strong className="ask-title">{batchTitle(kind, asks.length, included.length)}</strong>
+        <span className="chip">{kind}</span>
+      </header>
+      {first.reason && <p className="ask-reason small">{first.reason}</p>}
+      <button className="link small ask-batch-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? `Hide the ${kindNoun(kind, asks.length)}` : `Show the ${kindNoun(kind, asks.length)}`}
+        {excluded.size > 0 && ` (${excluded.size} left out)`}
+      </button>
+      {open && (
+        <ul className="ask-batch-list" aria-label="Requests in this batch">
+          {asks.map((a) => (
+            <BatchItem key={a.id} ask={a} included={!excluded.has(a.id)} onToggle={() => toggle(a.id)} disabled={busy !== null} />
+          ))}
+        </ul>
+      )}
+      {scopes.length > 1 && (
+        <ScopePicker
+          name={`scope-batch-${first.run}-${kind}`}
+          options={scopes.map((s) => ({ id: s.id, label: s.label, describe: globsText(s.globs), runOnly: s.runOnly }))}
+          value={chosen?.id ?? ''}
+          onChange={setScope}
+          disabled={busy !== null}
+        />
+      )}
+      <div className="ask-actions">
+        {askChoices.map(([choice]) => {
+          const blocked = durationBlocked(chosen?.runOnly, choice) || (included.length === 0 ? 'Nothing is chosen' : '');
+          return (
+            <button
+              key={choice}
+              className={choice === 'deny' ? 'danger' : choice === 'run' ? 'primary' : ''}
+              disabled={busy !== null || blocked !== ''}
+              title={blocked || (chosen && (choice === 'run' || choice === 'workspace') ? `Grants ${globsText(chosen.globs)}` : undefined)}
+              onClick={() => void answer(choice)}
+            >
+              {busy === choice ? `${labels[choice]}…` : labels[choice]}
+            </button>
+          );
+        })}
+        {explain && (
+          <input
+            className="ask-deny-reason"
+            aria-label="Reason for denying"
+            placeholder="Tell the model why (optional)"
+            value={reason}
+            disabled={busy !== null}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
+
 export function ApprovalCards({ asks, onAnswered, explain = false }: { asks: Ask[]; onAnswered?: () => void; explain?: boolean }) {
   if (asks.length === 0) return null;
   return (
     <div className="ask-cards">
-      {asks.map((a) => (
-        <ApprovalCard key={a.id} ask={a} onAnswered={onAnswered} explain={explain} />
-      ))}
+      {groupAsks(asks).map((g) => {
+        const [first, ...rest] = g.asks;
+        if (!first) return null;
+        // A batch card answers them all at once; the oldest also has its own
+        // card, so each can still be looked at and answered one by one.
+        return (
+          <Fragment key={g.key}>
+            {rest.length > 0 && <BatchCard key={g.asks.map((a) => a.id).join(',')} asks={[first, ...rest]} onAnswered={onAnswered} explain={explain} />}
+            <ApprovalCard key={first.id} ask={first} onAnswered={onAnswered} explain={explain} />
+          </Fragment>
+        );
+      })}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage, type EventRow } from '../../bridge';
 import { effectTypes, WhyLink } from '../capabilities/Why';
-import { clock } from '../EventDetail';
+import { clock, EventLink } from '../EventDetail';
 import { formatDuration } from './runFormat';
 import { groupPhases, upcoming, type Phase, type PhaseName } from './timeline';
 
@@ -51,6 +51,11 @@ function EventLine({ e, t0 }: { e: EventRow; t0: number }) {
         <span className="tl-seq">#{e.seq}</span>
       </button>
       {effectTypes.has(e.type) && <WhyLink seq={e.seq} />}
+      {open && (
+        <EventLink seq={e.seq} className="tl-jump">
+          Show #{e.seq} in the event log
+        </EventLink>
+      )}
       {open && (
         <pre className="tl-payload" aria-label={`Payload of event ${e.seq}`}>
           {payload === null ? 'Loading…' : (payload.text ?? `Could not load the payload: ${payload.error}`)}

@@ -7,7 +7,7 @@ import { FormError } from '../FormError';
 import { CommandSandbox } from '../sandbox/CommandSandbox';
 import { killedText } from '../sandbox/sandboxFormat';
 import { quoteArg } from '../capabilities/capFormat';
-import { formatDuration, shortHash } from './runFormat';
+import { formatDuration, shortHash, validationMark } from './runFormat';
 
 export interface ValidationFacts {
   /** verdict is the run.validation_passed/failed event, if validation ended. */
@@ -86,6 +86,18 @@ function useValidation(facts: ValidationFacts): Loaded | null {
   return loaded?.key === key ? loaded.value : null;
 }
 
+/**
+ * verdictTitle says what validation checked: a command that passed is
+ * named (argv, '' while its event loads); without one, the edits only
+ * apply cleanly, which is not a test. A failure says so; its reason, the
+ * command and its output follow.
+ */
+export function verdictTitle(passed: boolean, commandRan: boolean, argv: string): string {
+  if (!passed) return 'Validation failed';
+  if (!commandRan) return 'Applies cleanly · not tested';
+  return argv ? `Tests passed: ${argv}` : 'Tests passed';
+}
+
 export function RunValidation({ events }: { events: readonly EventRow[] }) {
   const facts = validationFacts(events);
   const loaded = useValidation(facts);
@@ -95,6 +107,8 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
   const v = loaded?.validation;
   const cmd = loaded?.command;
   const conflicts = v?.conflicts ?? [];
+  const mark = validationMark(facts.verdict?.type, facts.command !== null);
+  const argv = cmd ? (cmd.argv ?? []).map(quoteArg).join(' ') : '';
 
   return (
     <div className="run-validation" aria-label="Validation">
@@ -106,12 +120,12 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
           <span>Validating…</span>
         </div>
       ) : (
-        <div className={`verdict ${passed ? 'good' : 'bad'}`} role={passed ? 'status' : 'alert'}>
+        <div className={`verdict ${mark?.tone ?? 'bad'}`} role={passed ? 'status' : 'alert'} title={mark?.text}>
           <span className="verdict-mark" aria-hidden>
-            {passed ? '✓' : '✗'}
+            {mark?.mark ?? '✗'}
           </span>
           <div>
-            <strong>{passed ? 'Validation passed' : 'Validation failed'}</strong>
+            <strong>{verdictTitle(passed, facts.command !== null, argv)}</strong>
             {v?.reason && <div className="verdict-reason">{v.reason}</div>}
           </div>
         </div>
@@ -189,7 +203,12 @@ export function RunValidation({ events }: { events: readonly EventRow[] }) {
           )}
         </section>
       ) : (
-        facts.verdict && <p className="muted small">No validation command was set: the staged edits were checked against the files on disk.</p>
+        facts.verdict && (
+          <p className="muted small">
+            No validation command was set: the staged edits were only checked against the files on disk, and nothing tested them. Set a validation command
+            (e.g. <span className="mono">go test ./...</span>) under Run options in the Runs panel to test a run's edits before you commit them.
+          </p>
+        )
       )}
     </div>
   );

@@ -384,7 +384,7 @@ describe('<RunView>', () => {
     const { container } = render(<RunView runId={r.id} onOpenRun={() => {}} />);
     await screen.findByRole('heading', { name: r.task });
     const files = screen.getByRole('list', { name: 'Staged files' });
-    expect(within(files).getAllByRole('button').map((b) => b.textContent)).toEqual(['Ma.txtwrite', 'Adocs/new.mdwrite']);
+    expect(within(files).getAllByRole('button').map((b) => b.textContent)).toEqual(['Ma.txt', 'Adocs/new.md']);
 
     const merge = () => container.querySelector('.cm-mergeView');
     await waitFor(() => expect(merge()).not.toBeNull());

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { abortRun, approveRun, revertRun, showRunEvents } from '../../actions';
 import { api, errorMessage, RunEvents, type EventRow, type RunDetail, type RunInfo } from '../../bridge';
 import { store } from '../../store';
+import { useCommands } from '../../commands';
 import { clock, shortId } from '../EventDetail';
 import { AgentTranscript } from './AgentTranscript';
 import { useNow, useRunChanged } from './hooks';
@@ -13,10 +14,12 @@ import { ApprovalCards } from './ApprovalCards';
 import { PromoteButton } from './PromoteForm';
 import { RunBadge } from './RunBadge';
 import { RunChanges } from './RunChanges';
-import { canAbort, canCommit, canRevert, isLive, relativeTime } from './runFormat';
+import { canAbort, canCommit, canPromote, canRevert, isLive, relativeTime, validationMark } from './runFormat';
 import { RunTimeline } from './RunTimeline';
-import { RunValidation } from './RunValidation';
+import { RunValidation, validationFacts } from './RunValidation';
 import { DismissableError } from '../FormError';
+import { ExportButton } from './ExportButton';
+import { GitCommitOffer } from '../explorer/GitCommitOffer';
 
 /** eventsPage and maxEvents bound how much of a run's log the view loads. */
 const eventsPage = 1000;
@@ -113,6 +116,25 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
     setTab(null);
   }, [runId]);
 
+  // Commit and Abort by name (the command palette, key bindings): they act as the buttons do.
+  const actRef = useRef<((what: 'commit' | 'abort') => void) | null>(null);
+  useCommands([
+    {
+      id: 'run.commit',
+      title: 'Commit the open run',
+      category: 'Run',
+      enabled: () => (!run || !canCommit(run) ? 'only a validated run can be committed' : busy !== null ? 'the run is busy' : true),
+      run: () => actRef.current?.('commit'),
+    },
+    {
+      id: 'run.abort',
+      title: 'Abort the open run',
+      category: 'Run',
+      enabled: () => (!run || !canAbort(run) ? 'this run can no longer be aborted' : busy !== null ? 'the run is busy' : true),
+      run: () => actRef.current?.('abort'),
+    },
+  ]);
+
   if (!data || !run) {
     if (error)
       return (
@@ -130,10 +152,12 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
   const verdict = [...data.events].reverse().find((e) => e.type === RunEvents.ValidationPassed || e.type === RunEvents.ValidationFailed);
   const isAgent = run.worker === 'agent';
   const shownTab: Tab = tab ?? (isAgent ? 'transcript' : changes.length > 0 ? 'changes' : verdict ? 'validation' : 'timeline');
+  // ✓ only when a validation command passed: edits that merely apply cleanly get a neutral mark.
+  const vmark = validationMark(verdict?.type, validationFacts(data.events).command !== null);
   const tabs: (readonly [Tab, string, string])[] = [
     ...(isAgent ? [['transcript', 'Transcript', ''] as const] : []),
     ['changes', `Changes`, String(changes.length)],
-    ['validation', 'Validation', verdict ? (verdict.type === RunEvents.ValidationPassed ? '✓' : '✗') : ''],
+    ['validation', 'Validation', vmark?.mark ?? ''],
     ['timeline', 'Timeline', String(data.events.length)],
   ];
 
@@ -156,6 +180,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
     void reload();
   };
 
+  actRef.current = (what) => void act(what);
   const commitOk = canCommit(run);
   const abortOk = canAbort(run);
   const revertOk = canRevert(run, revertedBy?.outcome);
@@ -236,12 +261,13 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
           >
             {busy === 'revert' ? 'Reverting…' : 'Revert'}
           </button>
-          {run.outcome === 'committed' && <PromoteButton key={run.id} run={run} changes={changes} />}
+          {canPromote(run, revertedBy?.outcome) && <PromoteButton key={run.id} run={run} changes={changes} />}
           <span className="spacer" />
-          {isLive(run) && <span className="muted small live-note">{asks.length > 0 ? 'waiting for your approval' : 'working…'}</span>}
+          {isLive(run) && asks.length === 0 && <span className="muted small live-note">working…</span>}
           <button className="quiet" onClick={() => showRunEvents(run.id)} title="Show this run's events in the event log">
             Event log
           </button>
+          <ExportButton id={run.id} what="run" commandId="run.export" />
         </div>
         <DismissableError error={actionError} onDismiss={() => setActionError(null)} />
         {error && (
@@ -252,6 +278,16 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
         )}
       </header>
       <ApprovalCards asks={asks} onAnswered={() => void reload()} explain={isAgent} />
+      {run.outcome === 'committed' && (
+        <GitCommitOffer
+          key={run.id}
+          run={run}
+          files={changes.map((c) => c.path)}
+          events={data.events}
+          asked={asks.some((a) => a.kind === 'git.commit')}
+          onChanged={() => void reload()}
+        />
+      )}
       <div className="run-tabs" role="tablist" aria-label="Run details">
         {tabs.map(([t, label, extra]) => (
           <button
@@ -262,9 +298,10 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
             aria-controls={`run-panel-${t}`}
             className={`run-tab${shownTab === t ? ' on' : ''}`}
             onClick={() => setTab(t)}
+            title={t === 'validation' ? vmark?.text : undefined}
           >
             {label}
-            {extra && <span className={`tab-extra${extra === '✗' ? ' bad' : extra === '✓' ? ' good' : ''}`}>{extra}</span>}
+            {extra && <span className={`tab-extra${extra === '✗' ? ' bad' : extra === '✓' ? ' good' : extra === '○' ? ' neutral' : ''}`}>{extra}</span>}
           </button>
         ))}
       </div>
@@ -276,7 +313,7 @@ export function RunView({ runId, onOpenRun }: RunViewProps) {
       )}
       {shownTab !== 'transcript' && (
         <div className={`run-body body-${shownTab}`} role="tabpanel" id={`run-panel-${shownTab}`} aria-labelledby={`run-tab-${shownTab}`}>
-          {shownTab === 'changes' && <RunChanges changes={changes} />}
+          {shownTab === 'changes' && <RunChanges run={run} changes={changes} onChanged={() => void reload()} />}
           {shownTab === 'validation' && <RunValidation events={data.events} />}
           {shownTab === 'timeline' && <RunTimeline events={data.events} nowMs={now} truncated={data.truncated} />}
         </div>

@@ -1,6 +1,7 @@
 // Hooks shared by the runs panel, the run view and the editor.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Events, on, type RunOptions } from '../../bridge';
+import { store } from '../../store';
 
 /** RunChange is the payload of run.changed. */
 export type RunChange = { run: string; state: string };
@@ -49,11 +50,13 @@ export function useNow(intervalMs = 15_000): number {
 
 const commandKey = (workspaceId: string) => `ice-studio.validation-command.${workspaceId}`;
 
-function savedCommand(workspaceId: string): string {
+/** savedCommand is the workspace's validation command, else the settings' default. */
+export function savedCommand(workspaceId: string): string {
+  const fallback = store.get().settings?.validationCommand.value ?? '';
   try {
-    return localStorage.getItem(commandKey(workspaceId)) ?? '';
+    return localStorage.getItem(commandKey(workspaceId)) ?? fallback;
   } catch {
-    return '';
+    return fallback;
   }
 }
 

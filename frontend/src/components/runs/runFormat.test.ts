@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunStates } from '../../bridge';
-import { canAbort, canCommit, canRevert, formatDuration, relativeTime, runStatus, runTone } from './runFormat';
+import { canAbort, canCommit, canPromote, canRevert, formatDuration, relativeTime, runStatus, runTone, validationMark } from './runFormat';
 
 describe('what a run allows', () => {
   it('commits only a validated run', () => {
@@ -76,5 +76,38 @@ describe('relativeTime', () => {
   });
   it('is empty for an unknown time', () => {
     expect(relativeTime(0, now)).toBe('');
+  });
+});
+
+describe('truthful states', () => {
+  it('does not call a run validated when no command tested it', () => {
+    expect(runStatus({ state: 'validated', outcome: '', validationCommand: [] })).toBe('ready to commit · not tested');
+    expect(runStatus({ state: 'validated', outcome: '', validationCommand: null as unknown as string[] })).toBe('ready to commit · not tested');
+    expect(runStatus({ state: 'validated', outcome: '', validationCommand: ['go', 'test', './...'] })).toBe('validated');
+    expect(runTone({ state: 'validated', outcome: '', validationCommand: [] })).toBe('review');
+  });
+
+  it('has one state at a time: a run waiting for an approval is waiting', () => {
+    expect(runStatus({ state: 'executing', outcome: '' }, true)).toBe('waiting for your approval');
+    expect(runTone({ state: 'executing', outcome: '' }, true)).toBe('review');
+    expect(runStatus({ state: 'terminated', outcome: 'aborted' }, true)).toBe('aborted');
+  });
+
+  it('marks the validation tab by what was checked', () => {
+    expect(validationMark(undefined, false)).toBeNull();
+    expect(validationMark('run.validation_passed', true)).toMatchObject({ mark: '✓', tone: 'good' });
+    expect(validationMark('run.validation_passed', false)).toMatchObject({ mark: '○', tone: 'neutral', text: 'applies cleanly; no command configured' });
+    expect(validationMark('run.validation_failed', false)).toMatchObject({ mark: '✗', tone: 'bad' });
+    expect(validationMark('run.validation_failed', true)).toMatchObject({ mark: '✗', tone: 'bad' });
+  });
+
+  it('promotes a committed run unless a committed revert undid it', () => {
+    expect(canPromote({ outcome: 'committed', revertedBy: '' })).toBe(true);
+    expect(canPromote({ outcome: 'aborted', revertedBy: '' })).toBe(false);
+    expect(canPromote({ outcome: '', revertedBy: '' })).toBe(false);
+    expect(canPromote({ outcome: 'committed', revertedBy: 'r2' }, 'committed')).toBe(false);
+    expect(canPromote({ outcome: 'committed', revertedBy: 'r2' })).toBe(false); // not known yet: not offered
+    expect(canPromote({ outcome: 'committed', revertedBy: 'r2' }, '')).toBe(true); // the revert is under way: nothing undone yet
+    expect(canPromote({ outcome: 'committed', revertedBy: 'r2' }, 'aborted')).toBe(true);
   });
 });

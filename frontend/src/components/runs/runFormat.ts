@@ -1,18 +1,53 @@
 // How runs read in the UI and what the user may do with them: labels,
 // badge tones, times and durations, and the rules behind each button.
 // No React here.
-import { abortableStates, type RunInfo } from '../../bridge';
+import { abortableStates, RunEvents, type RunInfo } from '../../bridge';
 
 /** Tone colours a run's badge. */
 export type Tone = 'progress' | 'review' | 'ok' | 'bad' | 'muted';
 
-/** runStatus is the word a run's badge shows: its outcome once decided, else its state. */
-export function runStatus(run: Pick<RunInfo, 'state' | 'outcome'>): string {
-  return run.outcome || run.state;
+/**
+ * BadgeRun is what a badge needs of a run. validationCommand, when known,
+ * tells whether validation ran a command (null or empty: none configured);
+ * callers that do not know it leave it out.
+ */
+export type BadgeRun = Pick<RunInfo, 'state' | 'outcome'> & { validationCommand?: string[] | null };
+
+/** notTested is the badge of a run whose edits apply cleanly but that no command tested. */
+export const notTested = 'ready to commit · not tested';
+
+/** waitingStatus is the badge of a run paused on an approval card: while it waits, that is its state. */
+export const waitingStatus = 'waiting for your approval';
+
+/**
+ * runStatus is the one word (or phrase) a run's badge shows: its outcome
+ * once decided; else "waiting for your approval" while it waits for one;
+ * else its state, where "validated" is said only of a run a validation
+ * command passed.
+ */
+export function runStatus(run: BadgeRun, waiting = false): string {
+  if (run.outcome) return run.outcome;
+  if (waiting) return waitingStatus;
+  if (run.state === 'validated' && run.validationCommand !== undefined && (run.validationCommand ?? []).length === 0) return notTested;
+  return run.state;
+}
+
+/** runStatusTitle explains a badge: the state behind it, and what validation checked. */
+export function runStatusTitle(run: BadgeRun, waiting = false): string {
+  if (run.outcome) return run.outcome !== run.state ? `outcome: ${run.outcome} (state: ${run.state})` : `state: ${run.state}`;
+  if (waiting) return `The run is paused until you answer its approval card (state: ${run.state})`;
+  if (run.state === 'validated' && run.validationCommand !== undefined) {
+    const argv = run.validationCommand ?? [];
+    return argv.length > 0
+      ? `validated: its edits apply cleanly and ${argv.join(' ')} passed`
+      : 'Its edits apply cleanly; no validation command is configured, so nothing tested them';
+  }
+  return `state: ${run.state}`;
 }
 
 /** runTone picks the badge colour of a run. */
-export function runTone(run: Pick<RunInfo, 'state' | 'outcome'>): Tone {
+export function runTone(run: BadgeRun, waiting = false): Tone {
+  if (waiting && !run.outcome) return 'review';
   switch (run.outcome) {
     case 'committed':
       return 'ok';
@@ -58,6 +93,39 @@ export function canRevert(run: Pick<RunInfo, 'outcome' | 'revertedBy'>, reverted
   if (run.outcome !== 'committed') return false;
   if (!run.revertedBy) return true;
   return revertedByOutcome === 'aborted' || revertedByOutcome === 'terminated';
+}
+
+/** canPromote: a committed run's output can become a memory unless a committed revert undid it. revertedByOutcome is the outcome of run.revertedBy (undefined: not known yet, so not offered). */
+export function canPromote(run: Pick<RunInfo, 'outcome' | 'revertedBy'>, revertedByOutcome?: string): boolean {
+  if (run.outcome !== 'committed') return false;
+  if (!run.revertedBy) return true;
+  return revertedByOutcome !== undefined && revertedByOutcome !== 'committed';
+}
+
+/** promoteRefusal says why a run cannot be promoted ('' when it can). */
+export function promoteRefusal(run: Pick<RunInfo, 'outcome' | 'revertedBy'>, revertedByOutcome?: string): string {
+  if (canPromote(run, revertedByOutcome)) return '';
+  if (run.outcome === 'committed') return run.revertedBy && revertedByOutcome === 'committed' ? 'the run was reverted: its changes are no longer in the files' : 'checking whether the run was reverted…';
+  return run.outcome ? `the run is ${run.outcome}, not committed` : 'the run that proposed it is not committed yet';
+}
+
+/** ValidationMark is the Validation tab's mark: what validation checked, at a glance. */
+export interface ValidationMark {
+  mark: '✓' | '✗' | '○';
+  tone: 'good' | 'bad' | 'neutral';
+  /** text explains the mark (the tab's title). */
+  text: string;
+}
+
+/**
+ * validationMark marks a validation verdict (the run.validation_* event
+ * type, undefined while none): ✓ only when a command ran and passed; edits
+ * that apply cleanly with no command configured are neutral, not a ✓ for tests.
+ */
+export function validationMark(verdictType: string | undefined, commandRan: boolean): ValidationMark | null {
+  if (verdictType === RunEvents.ValidationFailed) return { mark: '✗', tone: 'bad', text: commandRan ? 'the validation command failed' : 'the edits no longer apply' };
+  if (verdictType !== RunEvents.ValidationPassed) return null;
+  return commandRan ? { mark: '✓', tone: 'good', text: 'applies cleanly and the validation command passed' } : { mark: '○', tone: 'neutral', text: 'applies cleanly; no command configured' };
 }
 
 /** formatDuration renders nanoseconds for a human: 840 µs, 12 ms, 1.25 s, 3 min 4 s, 2 h 5 min. */

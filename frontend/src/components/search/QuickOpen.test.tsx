@@ -2,6 +2,7 @@ import { EditorView } from '@codemirror/view';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Events, setTransport, type FileMatch } from '../../bridge';
+import { installKeys } from '../../commands';
 import { initialState, store } from '../../store';
 import { fakeBackend, noBackend } from '../../test/fakeBackend';
 import { StudioView } from '../StudioView';
@@ -55,7 +56,10 @@ describe('quick open and search in the Studio', () => {
   const g = globalThis as { ResizeObserver?: unknown };
   let saved: unknown;
   let backend: ReturnType<typeof fakeBackend>;
+  // The App installs the key bindings; here the test does.
+  let offKeys: () => void = () => {};
   beforeEach(() => {
+    offKeys = installKeys(window);
     saved = g.ResizeObserver;
     g.ResizeObserver = NoResize;
     store.update({ ...initialState, loading: false, workspaces: [{ id: 'w1', name: 'proj', root: '/home/u/proj', openedAt: 1 }], activeWorkspace: 'w1' });
@@ -73,6 +77,7 @@ describe('quick open and search in the Studio', () => {
     setTransport(backend.transport);
   });
   afterEach(() => {
+    offKeys();
     g.ResizeObserver = saved;
     setTransport(noBackend());
     store.update(initialState);

@@ -3,10 +3,12 @@
 import {studio} from '../models';
 import {kernel} from '../models';
 import {memory} from '../models';
+import {report} from '../models';
 import {search} from '../models';
 import {workspace} from '../models';
 import {capability} from '../models';
 import {ollama} from '../models';
+import {main} from '../models';
 import {eventlog} from '../models';
 
 export function AbortRun(arg1:studio.AbortRunRequest):Promise<kernel.RunInfo>;
@@ -25,6 +27,8 @@ export function ChooseFolder():Promise<string>;
 
 export function CloseWorkspace(arg1:studio.WorkspaceRequest):Promise<void>;
 
+export function CommitHunks(arg1:studio.CommitHunksRequest):Promise<kernel.PartialResult>;
+
 export function CompactThread(arg1:studio.CompactRequest):Promise<studio.SendResult>;
 
 export function DecideProposal(arg1:studio.ProposalDecision):Promise<memory.Memory>;
@@ -36,6 +40,8 @@ export function DeleteThread(arg1:studio.ThreadRequest):Promise<kernel.ThreadInf
 export function DeprecateMemory(arg1:studio.MemoryRef):Promise<void>;
 
 export function EventFacets():Promise<studio.EventFacets>;
+
+export function ExportRun(arg1:studio.ExportRequest):Promise<report.Rendered>;
 
 export function FindFiles(arg1:studio.FindFilesRequest):Promise<Array<search.FileMatch>>;
 
@@ -53,9 +59,15 @@ export function GetMemorySettings():Promise<studio.MemorySettings>;
 
 export function GetRun(arg1:studio.RunRequest):Promise<studio.RunDetail>;
 
+export function GetSettings():Promise<studio.Settings>;
+
 export function GetThread(arg1:studio.ThreadRequest):Promise<studio.ThreadView>;
 
 export function GetTranscript(arg1:studio.RunRequest):Promise<studio.Transcript>;
+
+export function GitCommit(arg1:kernel.GitCommitRequest):Promise<kernel.GitCommitResult>;
+
+export function GitStatus(arg1:studio.GitStatusRequest):Promise<studio.GitStatus>;
 
 export function Grant(arg1:studio.GrantRequest):Promise<capability.Grant>;
 
@@ -95,11 +107,17 @@ export function RestoreThread(arg1:studio.RestoreRequest):Promise<studio.ThreadV
 
 export function RetryTurn(arg1:studio.RetryRequest):Promise<studio.SendResult>;
 
+export function RevealPath(arg1:studio.RevealRequest):Promise<void>;
+
 export function RevertRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
 export function Revoke(arg1:studio.RevokeRequest):Promise<void>;
 
+export function RunHunks(arg1:studio.RunRequest):Promise<Array<kernel.FileHunks>>;
+
 export function SandboxStatus():Promise<studio.SandboxState>;
+
+export function SaveRunExport(arg1:studio.ExportRequest):Promise<main.SavedExport>;
 
 export function SendMessage(arg1:studio.SendMessageRequest):Promise<studio.SendResult>;
 
@@ -108,6 +126,8 @@ export function SetDefaultModels(arg1:studio.DefaultModelsRequest):Promise<studi
 export function SetMemorySettings(arg1:studio.MemorySettingsRequest):Promise<studio.MemorySettings>;
 
 export function SetPolicy(arg1:studio.SetPolicyRequest):Promise<studio.CapabilityState>;
+
+export function SetSettings(arg1:studio.SettingsPatch):Promise<studio.Settings>;
 
 export function StartAgentRun(arg1:studio.StartAgentRunRequest):Promise<kernel.RunInfo>;
 

@@ -34,6 +34,10 @@ export function CloseWorkspace(arg1) {
   return window['go']['main']['App']['CloseWorkspace'](arg1);
 }
 
+export function CommitHunks(arg1) {
+  return window['go']['main']['App']['CommitHunks'](arg1);
+}
+
 export function CompactThread(arg1) {
   return window['go']['main']['App']['CompactThread'](arg1);
 }
@@ -56,6 +60,10 @@ export function DeprecateMemory(arg1) {
 
 export function EventFacets() {
   return window['go']['main']['App']['EventFacets']();
+}
+
+export function ExportRun(arg1) {
+  return window['go']['main']['App']['ExportRun'](arg1);
 }
 
 export function FindFiles(arg1) {
@@ -90,12 +98,24 @@ export function GetRun(arg1) {
   return window['go']['main']['App']['GetRun'](arg1);
 }
 
+export function GetSettings() {
+  return window['go']['main']['App']['GetSettings']();
+}
+
 export function GetThread(arg1) {
   return window['go']['main']['App']['GetThread'](arg1);
 }
 
 export function GetTranscript(arg1) {
   return window['go']['main']['App']['GetTranscript'](arg1);
+}
+
+export function GitCommit(arg1) {
+  return window['go']['main']['App']['GitCommit'](arg1);
+}
+
+export function GitStatus(arg1) {
+  return window['go']['main']['App']['GitStatus'](arg1);
 }
 
 export function Grant(arg1) {
@@ -174,6 +194,10 @@ export function RetryTurn(arg1) {
   return window['go']['main']['App']['RetryTurn'](arg1);
 }
 
+export function RevealPath(arg1) {
+  return window['go']['main']['App']['RevealPath'](arg1);
+}
+
 export function RevertRun(arg1) {
   return window['go']['main']['App']['RevertRun'](arg1);
 }
@@ -182,8 +206,16 @@ export function Revoke(arg1) {
   return window['go']['main']['App']['Revoke'](arg1);
 }
 
+export function RunHunks(arg1) {
+  return window['go']['main']['App']['RunHunks'](arg1);
+}
+
 export function SandboxStatus() {
   return window['go']['main']['App']['SandboxStatus']();
+}
+
+export function SaveRunExport(arg1) {
+  return window['go']['main']['App']['SaveRunExport'](arg1);
 }
 
 export function SendMessage(arg1) {
@@ -200,6 +232,10 @@ export function SetMemorySettings(arg1) {
 
 export function SetPolicy(arg1) {
   return window['go']['main']['App']['SetPolicy'](arg1);
+}
+
+export function SetSettings(arg1) {
+  return window['go']['main']['App']['SetSettings'](arg1);
 }
 
 export function StartAgentRun(arg1) {
