@@ -18,9 +18,9 @@ func TestUnifiedDiff(t *testing.T) {
 	num := func(i int) string { return "line " + string(rune('a'+i-1)) }
 	for _, tc := range []struct {
 		name, before, after string
-		bExists, aExists     bool
-		want                 string
-		added, removed       int
+		bExists, aExists    bool
+		want                string
+		added, removed      int
 	}{
 		{"change", "a\nb\nc\n", "a\nB\nc\n", true, true, "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n", 1, 1},
 		{"new file", "", "x\ny\n", false, true, "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+x\n+y\n", 2, 0},

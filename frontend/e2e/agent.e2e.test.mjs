@@ -117,8 +117,8 @@ test('an agent run: the model reads and edits, the write is approved, the change
 
   // The staged diff has the edit; the disk is unchanged until Commit.
   await view.getByRole('tab', { name: /Changes/ }).click();
-  const staged = await view.getByRole('list', { name: 'Staged files' }).getByRole('button').allTextContents();
-  assert.deepEqual(staged.map((s) => s.replace(/^[MAD]|write$/g, '')), ['notes.txt']);
+  const staged = await view.getByRole('list', { name: 'Staged files' }).locator('button.change-row .change-path').allTextContents();
+  assert.deepEqual(staged, ['notes.txt']);
   const diff = view.getByTestId('diff-view');
   await diff.locator('.cm-merge-b .cm-content').getByText('hello agent').waitFor();
   await diff.locator('.cm-merge-a .cm-content').getByText('hello world').waitFor();
@@ -131,7 +131,7 @@ test('an agent run: the model reads and edits, the write is approved, the change
   assert.deepEqual(disk(project), files, 'nothing is written before Commit');
 
   await view.getByRole('button', { name: 'Commit', exact: true }).click();
-  await view.locator('.run-title .run-badge', { hasText: /^committed$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="committed"]').waitFor();
   assert.deepEqual(disk(project), { ...files, 'notes.txt': 'hello agent\nsecond line\n' }, 'Commit wrote the edit');
   assert.deepEqual(problems, [], 'no uncaught errors in the page');
 });

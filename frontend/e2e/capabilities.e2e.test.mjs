@@ -33,8 +33,8 @@ async function openAndReplace(t, project, find) {
 
 /** stagedFiles lists the open run's staged paths. */
 async function stagedFiles(view) {
-  const rows = await view.getByRole('list', { name: 'Staged files' }).getByRole('button').allTextContents();
-  return rows.map((x) => x.replace(/^[MAD]|write$/g, '')).sort();
+  const rows = await view.getByRole('list', { name: 'Staged files' }).locator('button.change-row .change-path').allTextContents();
+  return rows.sort();
 }
 
 /** whyOf opens the Capabilities tab and asks why the fs.write of path was used or denied. */

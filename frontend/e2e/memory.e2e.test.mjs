@@ -83,7 +83,7 @@ test('a committed replace run is promoted to a memory', async (t) => {
   await view.locator('.run-title .run-badge[data-status="validated"]').waitFor();
   assert.equal(await view.getByRole('button', { name: 'Promote…' }).count(), 0, 'a run not yet committed cannot be promoted');
   await view.getByRole('button', { name: 'Commit', exact: true }).click();
-  await view.locator('.run-title .run-badge', { hasText: /^committed$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="committed"]').waitFor();
 
   await view.getByRole('button', { name: 'Promote…' }).click();
   const form = view.getByRole('form', { name: 'Promote to memory' });

@@ -25,7 +25,7 @@ function runView(page) {
   const view = page.getByRole('article', { name: 'Run' });
   return {
     view,
-    badge: (status) => view.locator('.run-title .run-badge', { hasText: new RegExp(`^${status}$`) }),
+    badge: (status) => view.locator(`.run-title .run-badge[data-status="${status}"]`),
     button: (name) => view.getByRole('button', { name, exact: true }),
     tab: (name) => view.getByRole('tab', { name: new RegExp(name) }),
   };
@@ -51,25 +51,25 @@ test('a find & replace run: validated on a copy, reviewed, committed, then rever
   // Each file write waits for the user's approval.
   assert.equal(await approveWrites(page), 2, 'one approval per file written');
   const runs = page.getByRole('list', { name: 'Runs' });
-  await runs.getByRole('listitem').filter({ hasText: 'Replace "OLDWORD" with "NEWWORD"' }).locator('.run-badge', { hasText: /^validated$/ }).waitFor();
+  await runs.getByRole('listitem').filter({ hasText: 'Replace "OLDWORD" with "NEWWORD"' }).locator('.run-badge[data-status="validated"]').waitFor();
 
   // The run opened by itself: its staged files and the diff of the first one.
   const rv = runView(page);
   await rv.view.getByRole('heading', { name: 'Replace "OLDWORD" with "NEWWORD"' }).waitFor();
   await rv.badge('validated').waitFor();
-  const staged = await rv.view.getByRole('list', { name: 'Staged files' }).getByRole('button').allTextContents();
-  assert.deepEqual(staged.map((s) => s.replace(/^M|write$/g, '')).sort(), ['a.txt', 'notes/b.md'], 'both files with the word are staged, c.txt is not');
+  const staged = await rv.view.getByRole('list', { name: 'Staged files' }).locator('button.change-row .change-path').allTextContents();
+  assert.deepEqual(staged.sort(), ['a.txt', 'notes/b.md'], 'both files with the word are staged, c.txt is not');
   const diff = rv.view.getByTestId('diff-view');
   await diff.locator('.cm-merge-b .cm-content').getByText('hello NEWWORD').waitFor();
   await diff.locator('.cm-merge-a .cm-content').getByText('hello OLDWORD').waitFor();
-  await rv.view.getByRole('list', { name: 'Staged files' }).getByRole('button', { name: /notes\/b\.md/ }).click();
+  await rv.view.getByRole('list', { name: 'Staged files' }).locator('button.change-row', { hasText: 'notes/b.md' }).click();
   await diff.locator('.cm-merge-b .cm-content').getByText('The NEWWORD again.').waitFor();
   await page.screenshot({ path: join(artifacts, 'e2e-run-view.png') });
   assert.deepEqual(disk(project), files, 'nothing is written before Commit');
 
   // The validation command ran on a copy with the staged edits applied.
   await rv.tab('Validation').click();
-  await rv.view.getByText('Validation passed').waitFor();
+  await rv.view.getByText(/^Tests passed: /).waitFor();
   const output = rv.view.getByLabel('Command output');
   await output.waitFor();
   assert.equal(await output.textContent(), 'hello NEWWORD\n', 'the command saw the staged text');
@@ -127,7 +127,7 @@ test('a run whose validation command fails is validation_failed and can be abort
   await rv.badge('aborted').waitFor();
   assert.equal(await rv.button('Abort').isDisabled(), true, 'an aborted run cannot be aborted again');
   const item = page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
-  await item.locator('.run-badge', { hasText: /^aborted$/ }).waitFor();
+  await item.locator('.run-badge[data-status="aborted"]').waitFor();
   assert.deepEqual(disk(project), files, 'nothing was written');
 
   // A replace that finds nothing ends aborted, with the reason.

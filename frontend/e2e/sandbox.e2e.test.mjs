@@ -37,7 +37,7 @@ test('a sandboxed command: the card says what it can do, its changes are staged 
   // The command, then the write of gen.txt it made (the hook is refused by policy).
   assert.ok((await approveWrites(page, 'Allow once')) >= 2, 'the command and its staged write were approved');
 
-  await view.locator('.run-title .run-badge', { hasText: /^validated$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="validated"]').waitFor();
   const box = view.getByRole('group', { name: 'Sandbox' }).first();
   await box.waitFor();
   await box.locator('.sbx-toggle').click();
@@ -51,7 +51,7 @@ test('a sandboxed command: the card says what it can do, its changes are staged 
   assert.equal(existsSync(join(project, 'gen.txt')), false, 'nothing on disk before Commit');
 
   await view.getByRole('button', { name: 'Commit', exact: true }).click();
-  await view.locator('.run-title .run-badge', { hasText: /^committed$/ }).waitFor();
+  await view.locator('.run-title .run-badge[data-status="committed"]').waitFor();
   assert.equal(readFileSync(join(project, 'gen.txt'), 'utf8'), 'generated\n');
   assert.equal(existsSync(join(project, '.git/hooks/pre-commit')), false, 'the hook never reached the real .git');
 });
