@@ -122,9 +122,20 @@ describe('<FileEditor>', () => {
     first.unmount();
     expect(drafts.get('src/main.go')).toBe('// draft\npackage main\n\nfunc main() {}\n');
 
+    // What the user sees the moment the editor appears: Propose is already
+    // enabled over the draft (not one render later).
+    let atFirstSight: boolean | undefined;
+    const seen = new MutationObserver(() => {
+      if (atFirstSight === undefined && document.querySelector('.cm-editor')) {
+        atFirstSight = screen.getByRole('button', { name: /propose/i }).hasAttribute('disabled');
+      }
+    });
+    seen.observe(document.body, { childList: true, subtree: true });
     const again = show();
     await waitFor(() => expect(again.container.querySelector('.cm-editor')).not.toBeNull());
+    seen.disconnect();
     expect(editor(again.container).state.doc.toString()).toBe('// draft\npackage main\n\nfunc main() {}\n');
+    expect(atFirstSight, 'Propose disabled when the draft appeared').toBe(false);
     expect(propose().disabled).toBe(false);
   });
 

@@ -4,7 +4,7 @@
 import { Compartment, EditorSelection, EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { startEditRun } from '../../actions';
 import { api, errorMessage, Events, on, type FileContent, type RunInfo, type RunOptions, type SelectionRequest } from '../../bridge';
 import type { LineRequest } from '../../store';
@@ -106,8 +106,10 @@ export function FileEditor({ workspaceId, path, options, drafts, onProposed, lin
   const file = load.status === 'ok' ? load.file : null;
   const editable = !!file && !file.binary && !file.truncated;
 
-  // One CodeMirror view per loaded file.
-  useEffect(() => {
+  // One CodeMirror view per loaded file. A layout effect: the view and the
+  // dirty state it implies (a draft) appear in the same paint, so Propose is
+  // never shown disabled over an edited draft.
+  useLayoutEffect(() => {
     const parent = host.current;
     if (!file || file.binary || !parent) return;
     base.current = file.content;
