@@ -208,6 +208,8 @@ func (w *Worker) Run(ctx context.Context, env *kernel.Env) error {
 	tools := toolsFor(env.Profile())
 	if w.cfg.ChatOnly {
 		tools = nil
+	} else if len(tools) > 0 {
+		tools = append(tools, mcpTools(env.MCPTools())...)
 	}
 	r := &session{w: w, env: env, sent: &recorded{stored: map[string]bool{}}}
 	if len(tools) > 0 {

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/mcp"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
 
@@ -32,9 +34,15 @@ type tool struct {
 	kind       string // the capability kind it needs ("" for finish)
 	run        func(ctx context.Context, env *kernel.Env, a args) (string, error)
 	finish     bool
+	// An MCP tool: its definition, and run with the arguments whole.
+	mcp *mcp.Tool
+	raw func(ctx context.Context, env *kernel.Env, args json.RawMessage) (string, error)
 }
 
 func (t tool) def(compact bool) api.Tool {
+	if t.mcp != nil {
+		return mcpDef(t, compact)
+	}
 	props := api.NewToolPropertiesMap()
 	var required []string
 	desc := t.desc
@@ -121,16 +129,28 @@ func (w *Worker) call(ctx context.Context, env *kernel.Env, tools []tool, c api.
 		}
 		return nil, false, fmt.Errorf("%w: there is no tool %q in this run (the tools are %s)", errBadCall, c.Function.Name, strings.Join(names, ", "))
 	}
-	a, err := checkArgs(*t, c.Function.Arguments.ToMap())
-	if err != nil {
-		return nil, false, err
-	}
-	out, err := t.run(ctx, env, a)
-	if err != nil {
-		return nil, false, err
+	var out string
+	if t.raw != nil {
+		o, err := callRaw(ctx, env, *t, c)
+		if err != nil {
+			return nil, false, err
+		}
+		out = o
+	} else {
+		a, err := checkArgs(*t, c.Function.Arguments.ToMap())
+		if err != nil {
+			return nil, false, err
+		}
+		if out, err = t.run(ctx, env, a); err != nil {
+			return nil, false, err
+		}
 	}
 	if len(out) > maxResult {
-		out = truncateUTF8(out, maxResult) + fmt.Sprintf("\n… (cut at %d bytes)", maxResult)
+		note := ""
+		if t.mcp != nil {
+			note = "; the whole result is in the run's log"
+		}
+		out = truncateUTF8(out, maxResult) + fmt.Sprintf("\n… (cut at %d bytes of %d%s)", maxResult, len(out), note)
 	}
 	return &out, t.finish, nil
 }

@@ -9,6 +9,7 @@
 package capability
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -35,10 +36,13 @@ const (
 	// files a committed run wrote (the user's action after the run). Its
 	// scope is the workspace itself: a rule or grant has no scope fields.
 	GitCommit = "git.commit"
+	// MCPCall is a call of a tool of a Model Context Protocol server,
+	// scoped by "server/tool" (globs) and optionally by its arguments.
+	MCPCall = "mcp.call"
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite, GitCommit}
+var Kinds = []string{FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite, GitCommit, MCPCall}
 
 // Limits on what a request may name.
 const (
@@ -46,6 +50,10 @@ const (
 	MaxComponentBytes = 255
 	MaxArgs           = 1024
 	MaxArgBytes       = 128 << 10
+	// MaxMCPArgs bounds the arguments of one MCP tool call (JSON).
+	MaxMCPArgs = 4 << 20
+	// MaxMCPName bounds a server's or a tool's name.
+	MaxMCPName = 128
 )
 
 // Errors of requests and scopes.
@@ -78,6 +86,13 @@ type Scope struct {
 	// Limits (shell.exec) override the workspace's compute limits for the
 	// commands this grant allows (nil: the workspace's).
 	Limits *Limits `json:"limits,omitempty"`
+	// Tool (mcp.call) is "server/tool" with globs: "github/create_issue",
+	// "github/*" (every tool of a server), "*/*" (every MCP tool).
+	Tool string `json:"tool,omitempty"`
+	// Args (mcp.call) narrow a scope by the call's arguments: each JSON
+	// pointer ("/path", "/repo/owner") must name a value whose text (a
+	// string as it is, anything else as compact JSON) matches the glob.
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Limits are the compute one command may use: CPU time, wall clock,
@@ -133,6 +148,13 @@ type Request struct {
 	Endpoint string `json:"endpoint,omitempty"`
 	// memory.write
 	Memory string `json:"memory,omitempty"`
+	// mcp.call: the server and tool by name, the arguments (a JSON
+	// object, compacted by Canonical) and the hash of the tool's
+	// definition as the server presents it now (see Enforcer.SetPin).
+	Server string          `json:"server,omitempty"`
+	Tool   string          `json:"tool,omitempty"`
+	Args   json.RawMessage `json:"args,omitempty"`
+	Def    string          `json:"def,omitempty"`
 }
 
 // Target is the request in words, for the UI and the events.
@@ -154,6 +176,8 @@ func (r Request) Target() string {
 		return r.Memory
 	case GitCommit:
 		return "the workspace's git repository"
+	case MCPCall:
+		return r.Server + "/" + r.Tool
 	}
 	return ""
 }
@@ -248,6 +272,17 @@ func Canonical(r Request) (Request, error) {
 		}
 	case GitCommit:
 		r = Request{Kind: GitCommit} // the workspace is the whole scope
+	case MCPCall:
+		for _, n := range []string{r.Server, r.Tool} {
+			if err := checkMCPName(n); err != nil {
+				return r, fmt.Errorf("%w: %v", ErrBadRequest, err)
+			}
+		}
+		args, err := compactObject(r.Args)
+		if err != nil {
+			return r, fmt.Errorf("%w: the arguments of %s/%s: %v", ErrBadRequest, r.Server, r.Tool, err)
+		}
+		r.Args = args
 	default:
 		return r, fmt.Errorf("%w: %q", ErrUnknown, r.Kind)
 	}
@@ -331,9 +366,11 @@ func (s Scope) Check(kind string) error {
 			return fmt.Errorf("%w: memory scope %q (workspace, global or *)", ErrBadScope, s.Memory)
 		}
 	case GitCommit:
-		if s.Glob != "" || len(s.Argv) > 0 || s.Host != "" || s.Model != "" || s.Memory != "" {
+		if s.Glob != "" || len(s.Argv) > 0 || s.Host != "" || s.Model != "" || s.Memory != "" || s.Tool != "" {
 			return fmt.Errorf("%w: git.commit takes no scope (it is the workspace's repository)", ErrBadScope)
 		}
+	case MCPCall:
+		return checkToolScope(s)
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknown, kind)
 	}
@@ -363,6 +400,8 @@ func (s Scope) Describe(kind string) string {
 		return s.Memory
 	case GitCommit:
 		return "this workspace's repository"
+	case MCPCall:
+		return describeTool(s)
 	}
 	return ""
 }
@@ -433,6 +472,8 @@ func Matches(kind string, s Scope, r Request) bool {
 		return s.Memory == "*" || s.Memory == r.Memory
 	case GitCommit:
 		return true // grants and rules are per workspace already
+	case MCPCall:
+		return matchesTool(s, r, false)
 	}
 	return false
 }
@@ -464,6 +505,8 @@ func MatchesLoosely(kind string, s Scope, r Request) bool {
 			}
 		}
 		return true
+	case MCPCall:
+		return matchesTool(s, r, true)
 	}
 	return false
 }

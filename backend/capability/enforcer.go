@@ -59,6 +59,7 @@ func DefaultPolicy() Policy {
 		{Kind: ShellExec, Scope: Scope{Argv: []string{"*"}}, Effect: Ask},
 		{Kind: MemoryWrite, Scope: Scope{Memory: "*"}, Effect: Ask},
 		{Kind: GitCommit, Effect: Ask},
+		{Kind: MCPCall, Scope: Scope{Tool: "*/*"}, Effect: Ask},
 		{Kind: NetHTTP, Scope: Scope{Host: "*"}, Effect: Deny},
 	}}
 }
@@ -99,7 +100,7 @@ const (
 var ProfileKinds = map[string][]string{
 	ProfileAsk:   {FSRead, ModelInvoke},
 	ProfileEdit:  {FSRead, FSWrite, ModelInvoke},
-	ProfileAgent: {FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite, GitCommit},
+	ProfileAgent: {FSRead, FSWrite, ShellExec, NetHTTP, ModelInvoke, MemoryWrite, GitCommit, MCPCall},
 }
 
 func profileAdmits(profile, kind string) bool {
@@ -150,6 +151,21 @@ type Decision struct {
 	Policy int64  `json:"policySeq,omitempty"`    // the policy_changed event of that rule (0: the default policy)
 	Reason string `json:"reason"`                 // in words
 	Exp    string `json:"expiredGrant,omitempty"` // a grant found expired while deciding (record capability.expired)
+	// DefChanged (mcp.call): the tool's definition differs from the one
+	// it was allowed with; the call is refused until the user re-approves.
+	DefChanged bool `json:"defChanged,omitempty"`
+}
+
+// ReasonDefChanged is why a call of a tool whose definition changed is refused.
+const ReasonDefChanged = "tool definition changed since you allowed it (review the change and re-approve it in the MCP panel)"
+
+// Pin is the definition an MCP tool was allowed with (from mcp.tool_pinned).
+type Pin struct {
+	Server string `json:"server"`
+	Tool   string `json:"tool"`
+	Hash   string `json:"hash"`
+	Event  string `json:"event"` // the mcp.tool_pinned event (its blob holds the definition)
+	Seq    int64  `json:"seq"`
 }
 
 var defaultPolicyAt = newPolicyAt(DefaultPolicy(), 0)
@@ -162,6 +178,25 @@ type Enforcer struct {
 	policies map[string]policyAt // by workspace
 	grants   map[string]*Grant   // by id
 	index    map[gkey][]*Grant   // active and ended grants by workspace and kind
+	pins     map[pinKey]Pin      // mcp.call: the definition each tool was allowed with
+}
+
+type pinKey struct{ workspace, server, tool string }
+
+// SetPin records the definition a workspace's MCP tool is pinned to (from
+// mcp.tool_pinned): calls presenting another definition are refused.
+func (e *Enforcer) SetPin(workspace string, p Pin) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.pins[pinKey{workspace, p.Server, p.Tool}] = p
+}
+
+// MCPPin returns the pin of a workspace's MCP tool.
+func (e *Enforcer) MCPPin(workspace, server, tool string) (Pin, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p, ok := e.pins[pinKey{workspace, server, tool}]
+	return p, ok
 }
 
 type policyAt struct {
@@ -224,7 +259,7 @@ type gkey struct{ workspace, kind, bucket string }
 
 // NewEnforcer returns an Enforcer with no grants and default policies.
 func NewEnforcer() *Enforcer {
-	return &Enforcer{policies: map[string]policyAt{}, grants: map[string]*Grant{}, index: map[gkey][]*Grant{}}
+	return &Enforcer{policies: map[string]policyAt{}, grants: map[string]*Grant{}, index: map[gkey][]*Grant{}, pins: map[pinKey]Pin{}}
 }
 
 // bucket narrows the grants a request must be compared with: for file
@@ -388,6 +423,11 @@ func (e *Enforcer) decide(workspace, run, profile string, r Request, now int64, 
 		if rule.Effect == Deny && MatchesLoosely(r.Kind, rule.Scope, r) {
 			return Decision{Effect: Deny, Rule: i + 1, Policy: pa.seq,
 				Reason: fmt.Sprintf("the workspace policy denies %s %s", r.Kind, rule.Scope.Describe(r.Kind))}
+		}
+	}
+	if r.Kind == MCPCall {
+		if p, ok := e.pins[pinKey{workspace, r.Server, r.Tool}]; ok && p.Hash != r.Def {
+			return Decision{Effect: Deny, Reason: ReasonDefChanged, DefChanged: true}
 		}
 	}
 	var expired string

@@ -113,6 +113,26 @@ const (
 	// SettingsChanged is the user's change of settings that affect runs
 	// (default models, context window, validation default, budgets, endpoint).
 	SettingsChanged = "settings.changed"
+
+	// mcp.* — tools from Model Context Protocol servers.
+	// EffectMCPCalled is one tool call of a run (server, tool, the
+	// definition hash it was allowed under, arguments and result as blobs,
+	// duration, isError).
+	EffectMCPCalled = "effect.mcp_called"
+	// MCPToolPinned records the definition (hash, and the definition as a
+	// blob) a tool was first allowed with (by the runtime), or re-approved
+	// with after a change (by the user).
+	MCPToolPinned = "mcp.tool_pinned"
+	// MCPServerApproved is the user's approval of a project's own server
+	// (.mcp.json): its exact command line, by fingerprint.
+	MCPServerApproved = "mcp.server_approved"
+	// MCPConfigChanged is the user's change of the servers configured (the
+	// configuration without its headers: no token reaches the log).
+	MCPConfigChanged = "mcp.config_changed"
+	// The Studio started a server, stopped it, or saw it end on its own.
+	MCPServerStarted = "mcp.server_started"
+	MCPServerStopped = "mcp.server_stopped"
+	MCPServerCrashed = "mcp.server_crashed"
 )
 
 // TypeInfo describes one catalogue entry.
@@ -200,5 +220,9 @@ func DefaultCatalogue() *Catalogue {
 	all = append(all, family("settings", User, SettingsChanged)...)
 	all = append(all, family("effect", Runtime, EffectGitCommitted, EffectGitFailed)...)
 	all = append(all, family("git", User, GitCommitRequested)...)
+	all = append(all, family("effect", Runtime, EffectMCPCalled)...)
+	all = append(all, family("mcp", User|Runtime, MCPToolPinned)...)
+	all = append(all, family("mcp", User, MCPServerApproved, MCPConfigChanged)...)
+	all = append(all, family("mcp", Runtime, MCPServerStarted, MCPServerStopped, MCPServerCrashed)...)
 	return NewCatalogue(all...)
 }

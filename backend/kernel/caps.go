@@ -49,6 +49,9 @@ type EffectDetail struct {
 	Host  string   `json:"host,omitempty"`
 	// Sandbox is what a command will be able to do (shell.exec).
 	Sandbox *SandboxDetail `json:"sandbox,omitempty"`
+	// MCP is the tool call (mcp.call): server, tool, its description and
+	// the exact arguments.
+	MCP *MCPDetail `json:"mcp,omitempty"`
 }
 
 // SandboxDetail tells an approval card what an allowed command can do.
@@ -386,8 +389,22 @@ func scopeFor(r capability.Request) capability.Scope {
 		return capability.Scope{Model: r.Model, Endpoint: r.Endpoint}
 	case capability.MemoryWrite:
 		return capability.Scope{Memory: r.Memory}
+	case capability.MCPCall:
+		return capability.Scope{Tool: matchLiteral(r.Server) + "/" + matchLiteral(r.Tool)}
 	}
 	return capability.Scope{}
+}
+
+// matchLiteral escapes a name so a path.Match pattern matches only it.
+func matchLiteral(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // grant records capability.granted and puts the grant in force. With info

@@ -80,6 +80,8 @@ type Config struct {
 	// Environ is the Studio's environment, the source of the variables a
 	// command is allowed (nil: os.Environ).
 	Environ func() []string
+	// MCP are the Studio's MCP servers (nil: none; see mcp.go).
+	MCP MCPTools
 }
 
 // Kernel owns runs: it executes workers, records every transition and

@@ -26,6 +26,7 @@ const (
 	ScopeAll     = "all"     // fs: every file the run touches (run-bound only)
 	ScopePrefix  = "prefix"  // shell.exec: the program and its first argument
 	ScopeProgram = "program" // shell.exec: the program with any arguments
+	ScopeServer  = "server"  // mcp.call: every tool of the server
 )
 
 // ScopeChoice is one scope an approval can be granted with.
@@ -86,6 +87,10 @@ func ScopeChoices(r capability.Request) []ScopeChoice {
 			s := capability.Scope{Argv: []string{r.Argv[0]}}
 			add(ScopeChoice{ID: ScopeProgram, Label: "this program, any arguments", Scope: s, Describe: s.Describe(r.Kind)})
 		}
+	case capability.MCPCall:
+		add(ScopeChoice{ID: ScopeExact, Label: "this tool", Scope: exact, Describe: exact.Describe(r.Kind)})
+		s := capability.Scope{Tool: matchLiteral(r.Server) + "/*"}
+		add(ScopeChoice{ID: ScopeServer, Label: "every tool of this server", Scope: s, Describe: s.Describe(r.Kind)})
 	default:
 		add(ScopeChoice{ID: ScopeExact, Label: "exactly this", Scope: exact, Describe: exact.Describe(r.Kind)})
 	}

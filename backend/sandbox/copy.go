@@ -110,6 +110,9 @@ func runUnsandboxed(ctx context.Context, s Spec, t0 time.Time) (Result, error) {
 	cmd.Args[0] = s.Argv[0]
 	cmd.Env, cmd.Dir = env, dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, outW, outW
+	if s.Stderr != nil {
+		cmd.Stderr = s.Stderr
+	}
 	cmd.WaitDelay = time.Second
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

@@ -16,6 +16,9 @@ import (
 // same symbolic links).
 var systemDirs = []string{"/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}
 
+// SystemDirs lists the host folders a sandboxed command sees (read-only).
+func SystemDirs() []string { return append([]string(nil), systemDirs...) }
+
 // buildRoot makes the sandbox's root in a tmpfs and pivots into it. It runs
 // in stage 1, in the new mount namespace.
 func buildRoot(c *helperConfig) error {

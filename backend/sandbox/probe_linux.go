@@ -97,7 +97,7 @@ func selfTest(ctx context.Context, dir, what, mode string) error {
 		}
 		cfg.SelfTest = what
 	}
-	cmd, specW, statR, outR, err := startHelper(cfg, nil)
+	cmd, specW, statR, outR, err := startHelper(cfg, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -297,7 +297,7 @@ func applyStaged(dir string, staged []File) error {
 // the wall clock, the output limit and ctx, and collects its status.
 func runHelper(ctx context.Context, cfg *helperConfig, s Spec, t0 time.Time) (Result, error) {
 	res := Result{ExitCode: -1}
-	cmd, specW, statR, outR, err := startHelper(cfg, s.Stdin)
+	cmd, specW, statR, outR, err := startHelper(cfg, s.Stdin, s.Stderr)
 	if err != nil {
 		return res, err
 	}
@@ -384,7 +384,7 @@ func runHelper(ctx context.Context, cfg *helperConfig, s Spec, t0 time.Time) (Re
 }
 
 // startHelper starts stage 1 in new namespaces.
-func startHelper(cfg *helperConfig, stdin io.Reader) (cmd *exec.Cmd, specW, statR, outR *os.File, err error) {
+func startHelper(cfg *helperConfig, stdin io.Reader, stderr io.Writer) (cmd *exec.Cmd, specW, statR, outR *os.File, err error) {
 	specR, specW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -405,6 +405,9 @@ func startHelper(cfg *helperConfig, stdin io.Reader) (cmd *exec.Cmd, specW, stat
 	cmd.Env = []string{}
 	cmd.Stdin = stdin
 	cmd.Stdout, cmd.Stderr = outW, outW
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	cmd.ExtraFiles = []*os.File{specR, statW}
 	cmd.WaitDelay = time.Second
 	cmd.SysProcAttr = nsAttr()

@@ -69,6 +69,10 @@ type Spec struct {
 	Mode   string
 	Stdin  io.Reader // nil: /dev/null
 	Output io.Writer // stdout and stderr together (nil: discarded)
+	// Stderr, when set, gets the command's stderr apart from Output (an
+	// MCP server's protocol is on stdout, its log on stderr). The output
+	// limit counts Output only.
+	Stderr io.Writer
 }
 
 // ProxyPort is where the kernel's proxy answers inside the sandbox.

@@ -16,10 +16,11 @@ import (
 )
 
 // loadCapabilities folds the log's capability events into the enforcer:
-// policies, grants, their uses, revocations and expiries.
+// policies, grants, their uses, revocations and expiries, and the
+// definitions MCP tools are pinned to.
 func loadCapabilities(ctx context.Context, store eventlog.Store, caps *capability.Enforcer) error {
 	types := []string{eventlog.PolicyChanged, eventlog.CapabilityGranted, eventlog.CapabilityUsed,
-		eventlog.CapabilityRevoked, eventlog.CapabilityExpired}
+		eventlog.CapabilityRevoked, eventlog.CapabilityExpired, eventlog.MCPToolPinned}
 	var after int64
 	for {
 		evs, err := readEvents(ctx, store, eventlog.Query{AfterSeq: after, Types: types, Limit: 5000})
@@ -51,6 +52,10 @@ func loadCapabilities(ctx context.Context, store eventlog.Store, caps *capabilit
 				var p kernel.CapEndedPayload
 				if json.Unmarshal(e.Payload, &p) == nil {
 					caps.End(p.Grant, e.Type == eventlog.CapabilityRevoked, e.Seq)
+				}
+			case eventlog.MCPToolPinned:
+				if err := kernel.PinOf(caps, e); err != nil {
+					return fmt.Errorf("load capabilities: pin %s: %w", e.ID, err)
 				}
 			}
 		}

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package main
+
+import "os"
+
+func notifyUser1(chan<- os.Signal) {}
