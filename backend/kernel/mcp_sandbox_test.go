@@ -15,6 +15,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/internal/asuser"
 	"github.com/ice-studio/ice-studio/backend/kernel"
 	"github.com/ice-studio/ice-studio/backend/mcp"
 	"github.com/ice-studio/ice-studio/backend/sandbox"
@@ -54,6 +55,10 @@ var (
 func testserver(t *testing.T, dir string) string {
 	t.Helper()
 	testserverOnce.Do(func() {
+		if p := os.Getenv("ICE_TEST_MCP_TESTSERVER"); p != "" {
+			testserverBin = p // built by the parent run (TestMCPAsUnprivileged)
+			return
+		}
 		out, err := os.MkdirTemp("", "ice-testserver-")
 		if err != nil {
 			testserverErr = err
@@ -238,4 +243,20 @@ func TestMCPFilesystemServerOutsideItsGrant(t *testing.T) {
 		t.Errorf("the server's write reached a host folder (%q): %v", out[3], err)
 	}
 	t.Logf("outcomes: %q", out)
+}
+
+// TestMCPAsUnprivileged runs the sandboxed-server tests again as an
+// unprivileged user: users run the Studio as themselves.
+func TestMCPAsUnprivileged(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("not root: the suite already runs unprivileged")
+	}
+	dir, err := os.MkdirTemp("", "ice-mcp-unpriv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	testserver(t, dir)
+	asuser.Rerun(t, "^(TestMCPServerInSandbox|TestMCPFilesystemServerOutsideItsGrant)$", "ICE_TEST_MCP_TESTSERVER="+filepath.Join(dir, "testserver"), "CI="+os.Getenv("CI"))
 }
