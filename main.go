@@ -55,6 +55,9 @@ Usage:
                      [--env NAME]... [--mode overlayfs|copy] DIR -- ARGV...
                                        run ARGV in the sandbox a run's command gets (an overlay of DIR, no
                                        network but the hosts named); print what it changed, apply nothing
+  ice-studio mcp list|import FILE [--global]|approve NAME|remove NAME [--workspace DIR]
+                                       a folder's MCP servers (global, workspace, its .mcp.json): list
+                                       them, import a pasted mcpServers config, approve a project's server
   ice-studio version                   print the version
   ice-studio help                      show this help
 
@@ -91,6 +94,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.Search(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "sandbox":
 		return cli.Sandbox(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "mcp":
+		return cli.MCP(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ice-studio", buildinfo.Version)
 		return 0

@@ -23,6 +23,7 @@ const (
 	ModelPull           = "model.pull"           // progress of a model download (studio.PullState)
 	AgentUpdate         = "agent.update"         // live progress of an agent run (agent.Update)
 	ThreadChanged       = "thread.changed"       // a conversation changed (studio.ThreadChangedPayload)
+	MCPChanged          = "mcp.changed"          // a workspace's MCP servers changed (studio.WorkspaceRequest)
 )
 
 // Message is one notification: a stable name and a JSON-encodable payload.

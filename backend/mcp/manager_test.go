@@ -604,14 +604,17 @@ func drain(c chan string) {
 	}
 }
 
+// sawChange waits (a while: OnChange is called after the state is set,
+// not under the caller's feet) for a change of name.
 func sawChange(c chan string, name string) bool {
+	deadline := time.After(5 * time.Second)
 	for {
 		select {
 		case got := <-c:
 			if got == name {
 				return true
 			}
-		default:
+		case <-deadline:
 			return false
 		}
 	}

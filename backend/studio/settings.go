@@ -32,6 +32,10 @@ const (
 	SetMaxTurns          = "maxTurns"
 	SetTheme             = "theme"
 	SetKeys              = "keys"
+	// SetMCPServers holds the MCP servers of every workspace, in the
+	// mcpServers shape (headers included: the file is the user's only).
+	// It is changed through the MCP API (mcp.go), not SetSettings.
+	SetMCPServers = "mcpServers"
 )
 
 // Where a setting's value comes from.
@@ -579,31 +583,17 @@ func (s *Studio) writeSettings(raw map[string]json.RawMessage) error {
 	if p == "" {
 		return errors.New("settings cannot be kept: the data folder cannot be used")
 	}
+	return writeSettingsFile(p, raw)
+}
+
+// writeSettingsFile replaces the settings file at p with raw.
+func writeSettingsFile(p string, raw map[string]json.RawMessage) error {
 	b, err := json.MarshalIndent(raw, "", "  ")
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "settings-*.json.tmp")
-	if err != nil {
+	if err := writeFileAtomic(p, append(b, '\n')); err != nil {
 		return fmt.Errorf("save settings: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(append(b, '\n'))
-	if err := f.Chmod(0o600); err != nil && werr == nil {
-		werr = err
-	}
-	if err := f.Sync(); err != nil && werr == nil {
-		werr = err
-	}
-	if err := f.Close(); err != nil && werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, p)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("save settings: %w", werr)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/capability"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/mcp"
 	"github.com/ice-studio/ice-studio/backend/memory"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 	"github.com/ice-studio/ice-studio/backend/projection"
@@ -68,6 +69,9 @@ type Config struct {
 	// Sandbox and SandboxStatus replace the command sandbox (tests).
 	Sandbox       func(ctx context.Context, s sandbox.Spec) (sandbox.Result, error)
 	SandboxStatus func(ctx context.Context) sandbox.Status
+	// MCPLauncher replaces the kernel's sandboxed launcher of MCP servers
+	// (tests: mcp.ExecLauncher).
+	MCPLauncher func(workspace string) mcp.Launcher
 }
 
 // Studio is the backend service. Construct with New, then Open; Close when done.
@@ -90,6 +94,7 @@ type Studio struct {
 	mu         sync.Mutex
 	workspaces map[string]Workspace
 	runtimes   map[string]*wsRuntime // watcher and index of each open workspace
+	mcp        mcpHub                // MCP servers of each open workspace (mcp_runtime.go)
 	searches   map[string]context.CancelFunc
 	notices    []string
 	status     ollama.Status
@@ -220,7 +225,7 @@ func (s *Studio) openLog(ctx context.Context) error {
 	s.kernel = kernel.New(kernel.Config{
 		Emitter: s.emitter, Caps: s.caps, Memories: s.mountMemories, Propose: s.proposeMemory,
 		Blobs: store, ReadDB: store.ReadDB(), Roots: s.roots, Log: s.log, Notify: s.notifyRun,
-		DataDir: s.cfg.DataDir, Sandbox: s.cfg.Sandbox, SandboxStatus: s.cfg.SandboxStatus,
+		DataDir: s.cfg.DataDir, Sandbox: s.cfg.Sandbox, SandboxStatus: s.cfg.SandboxStatus, MCP: mcpTools{s},
 	})
 	// What the sandbox can do is found once, in the background, so the
 	// first screen does not wait for it.
@@ -276,6 +281,7 @@ func (s *Studio) Close(ctx context.Context) error {
 	for _, rt := range rts {
 		rt.stop(ctx)
 	}
+	s.stopAllMCP("the Studio exited")
 	// Recorded after the watchers stopped, so nothing of theirs follows.
 	for _, ws := range s.Workspaces() {
 		s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
@@ -499,6 +505,7 @@ func (s *Studio) OpenFolder(req OpenFolderRequest) (Workspace, error) {
 	s.workspaces[ws.ID] = ws
 	s.runtimes[ws.ID] = rt
 	s.mu.Unlock()
+	s.startMCP(ws)
 	s.publishRecent()
 	s.log.Info("workspace opened", "id", ws.ID, "root", root)
 	s.cfg.Bus.Publish(bus.WorkspaceOpened, ws)

@@ -190,6 +190,7 @@ func (rt *wsRuntime) changed(ctx context.Context, cs []workspace.Change) {
 	s.cfg.Bus.Publish(bus.FilesChanged, msg)
 	if recErr == nil {
 		s.sourcesChanged(ctx, rt.ws.ID, cs)
+		s.mcpFilesChanged(rt.ws.ID, cs)
 	}
 	rt.poke()
 }
@@ -443,6 +444,7 @@ func (s *Studio) CloseWorkspace(req WorkspaceRequest) error {
 		rt.stop(sctx)
 		cancel()
 	}
+	s.stopMCP(ws.ID, "the workspace closed")
 	if _, err := s.emit(ctx, eventlog.Draft{Stream: workspace.Stream(ws.ID), Type: eventlog.WorkspaceClosed, Origin: eventlog.OriginRuntime,
 		Workspace: ws.ID, Payload: workspace.ClosedPayload{Reason: "closed by the user"}}); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("close workspace: %w", err)

@@ -194,8 +194,8 @@ export const summaries: Record<string, Summary> = {
   // mcp.*
   'effect.mcp_called': (p, r) =>
     `${actor(r)}called ${str(p.server)}/${str(p.tool)}${p.isError ? ' → tool error' : ''} (${num(p.durationMs)} ms)`,
-  'mcp.tool_pinned': (p, r) =>
-    `${r.origin === 'user' ? 'user re-approved' : 'pinned'} the definition of ${str(p.server)}/${str(p.tool)} (${str(p.hash).slice(0, 12)})`,
+  'mcp.tool_pinned': (p) =>
+    `${str(p.previous) ? 're-approved the changed' : 'pinned the'} definition of ${str(p.server)}/${str(p.tool)} (${str(p.hash).slice(0, 12)})`,
   'mcp.server_approved': (p) => `user approved MCP server ${str(p.server)}: ${clip(str(p.commandLine), 60)}`,
   'mcp.config_changed': (p) => `user changed the ${str(p.scope) || 'MCP'} servers: ${clip(str(p.change) || items(p.servers).map(str).join(', '), 60)}`,
   'mcp.server_started': (p) => `MCP server ${str(p.server)} started`,

@@ -208,6 +208,8 @@ export namespace capability {
 	    endpoint?: string;
 	    memory?: string;
 	    limits?: Limits;
+	    tool?: string;
+	    args?: {[key: string]: string};
 	
 	    static createFrom(source: any = {}) {
 	        return new Scope(source);
@@ -222,6 +224,8 @@ export namespace capability {
 	        this.endpoint = source["endpoint"];
 	        this.memory = source["memory"];
 	        this.limits = this.convertValues(source["limits"], Limits);
+	        this.tool = source["tool"];
+	        this.args = source["args"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -415,6 +419,10 @@ export namespace capability {
 	    model?: string;
 	    endpoint?: string;
 	    memory?: string;
+	    server?: string;
+	    tool?: string;
+	    args?: number[];
+	    def?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Request(source);
@@ -431,6 +439,10 @@ export namespace capability {
 	        this.model = source["model"];
 	        this.endpoint = source["endpoint"];
 	        this.memory = source["memory"];
+	        this.server = source["server"];
+	        this.tool = source["tool"];
+	        this.args = source["args"];
+	        this.def = source["def"];
 	    }
 	}
 	
@@ -505,6 +517,30 @@ export namespace kernel {
 		    return a;
 		}
 	}
+	export class MCPDetail {
+	    server: string;
+	    tool: string;
+	    title?: string;
+	    description: string;
+	    arguments: string;
+	    hash: string;
+	    inputSchema?: number[];
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.tool = source["tool"];
+	        this.title = source["title"];
+	        this.description = source["description"];
+	        this.arguments = source["arguments"];
+	        this.hash = source["hash"];
+	        this.inputSchema = source["inputSchema"];
+	    }
+	}
 	export class SandboxDetail {
 	    mode: string;
 	    network: string;
@@ -551,6 +587,7 @@ export namespace kernel {
 	    dir?: string;
 	    host?: string;
 	    sandbox?: SandboxDetail;
+	    mcp?: MCPDetail;
 	
 	    static createFrom(source: any = {}) {
 	        return new EffectDetail(source);
@@ -565,6 +602,7 @@ export namespace kernel {
 	        this.dir = source["dir"];
 	        this.host = source["host"];
 	        this.sandbox = this.convertValues(source["sandbox"], SandboxDetail);
+	        this.mcp = this.convertValues(source["mcp"], MCPDetail);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -800,6 +838,7 @@ export namespace kernel {
 	}
 	
 	
+	
 	export class RunInfo {
 	    id: string;
 	    workspace: string;
@@ -950,6 +989,106 @@ export namespace main {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.path = source["path"];
+	    }
+	}
+
+}
+
+export namespace mcp {
+	
+	export class PromptArgument {
+	    name: string;
+	    description?: string;
+	    required?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new PromptArgument(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.required = source["required"];
+	    }
+	}
+	export class Prompt {
+	    name: string;
+	    description?: string;
+	    arguments?: PromptArgument[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Prompt(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.arguments = this.convertValues(source["arguments"], PromptArgument);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Resource {
+	    uri: string;
+	    name: string;
+	    description?: string;
+	    mimeType?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Resource(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uri = source["uri"];
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.mimeType = source["mimeType"];
+	    }
+	}
+	export class Tool {
+	    server: string;
+	    name: string;
+	    title?: string;
+	    description: string;
+	    inputSchema: number[];
+	    annotations?: number[];
+	    hash: string;
+	    disabled?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Tool(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.title = source["title"];
+	        this.description = source["description"];
+	        this.inputSchema = source["inputSchema"];
+	        this.annotations = source["annotations"];
+	        this.hash = source["hash"];
+	        this.disabled = source["disabled"];
 	    }
 	}
 
@@ -2072,6 +2211,22 @@ export namespace studio {
 		    return a;
 		}
 	}
+	export class ImportMCPRequest {
+	    workspaceId: string;
+	    scope: string;
+	    json: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportMCPRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.scope = source["scope"];
+	        this.json = source["json"];
+	    }
+	}
 	export class IndexStatus {
 	    state: string;
 	    total: number;
@@ -2260,6 +2415,196 @@ export namespace studio {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.workspaceId = source["workspaceId"];
 	        this.hidden = source["hidden"];
+	    }
+	}
+	export class MCPPin {
+	    tool: string;
+	    pinned: string;
+	    current: string;
+	    changed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPPin(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.tool = source["tool"];
+	        this.pinned = source["pinned"];
+	        this.current = source["current"];
+	        this.changed = source["changed"];
+	    }
+	}
+	export class MCPServerRequest {
+	    workspaceId: string;
+	    name: string;
+	    scope?: string;
+	    fingerprint?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPServerRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.name = source["name"];
+	        this.scope = source["scope"];
+	        this.fingerprint = source["fingerprint"];
+	    }
+	}
+	export class MCPServerView {
+	    name: string;
+	    state: string;
+	    error?: string;
+	    type: string;
+	    command: string;
+	    serverName?: string;
+	    serverVersion?: string;
+	    tools: mcp.Tool[];
+	    resources: mcp.Resource[];
+	    prompts: mcp.Prompt[];
+	    startedAt?: number;
+	    restarts: number;
+	    source: string;
+	    trusted: boolean;
+	    fingerprint: string;
+	    disabled: boolean;
+	    disabledTools: string[];
+	    hosts: string[];
+	    writable: string[];
+	    hasHeaders: boolean;
+	    pins: MCPPin[];
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPServerView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.error = source["error"];
+	        this.type = source["type"];
+	        this.command = source["command"];
+	        this.serverName = source["serverName"];
+	        this.serverVersion = source["serverVersion"];
+	        this.tools = this.convertValues(source["tools"], mcp.Tool);
+	        this.resources = this.convertValues(source["resources"], mcp.Resource);
+	        this.prompts = this.convertValues(source["prompts"], mcp.Prompt);
+	        this.startedAt = source["startedAt"];
+	        this.restarts = source["restarts"];
+	        this.source = source["source"];
+	        this.trusted = source["trusted"];
+	        this.fingerprint = source["fingerprint"];
+	        this.disabled = source["disabled"];
+	        this.disabledTools = source["disabledTools"];
+	        this.hosts = source["hosts"];
+	        this.writable = source["writable"];
+	        this.hasHeaders = source["hasHeaders"];
+	        this.pins = this.convertValues(source["pins"], MCPPin);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class MCPState {
+	    servers: MCPServerView[];
+	    sandboxed: boolean;
+	    problems: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.servers = this.convertValues(source["servers"], MCPServerView);
+	        this.sandboxed = source["sandboxed"];
+	        this.problems = source["problems"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class MCPToolChange {
+	    pinned?: mcp.Tool;
+	    current: mcp.Tool;
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPToolChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pinned = this.convertValues(source["pinned"], mcp.Tool);
+	        this.current = this.convertValues(source["current"], mcp.Tool);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class MCPToolRequest {
+	    workspaceId: string;
+	    server: string;
+	    tool: string;
+	    hash?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MCPToolRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.server = source["server"];
+	        this.tool = source["tool"];
+	        this.hash = source["hash"];
 	    }
 	}
 	export class MemoryListRequest {
@@ -2866,6 +3211,24 @@ export namespace studio {
 		    }
 		    return a;
 		}
+	}
+	export class SetMCPToolRequest {
+	    workspaceId: string;
+	    server: string;
+	    tool: string;
+	    enabled: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetMCPToolRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.workspaceId = source["workspaceId"];
+	        this.server = source["server"];
+	        this.tool = source["tool"];
+	        this.enabled = source["enabled"];
+	    }
 	}
 	export class SetPolicyRequest {
 	    workspaceId: string;

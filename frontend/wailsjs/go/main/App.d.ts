@@ -15,6 +15,8 @@ export function AbortRun(arg1:studio.AbortRunRequest):Promise<kernel.RunInfo>;
 
 export function AnswerCapability(arg1:studio.AnswerRequest):Promise<void>;
 
+export function ApproveMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
+
 export function ApproveRun(arg1:studio.RunRequest):Promise<kernel.RunInfo>;
 
 export function CancelPull(arg1:studio.ModelRequest):Promise<void>;
@@ -71,6 +73,8 @@ export function GitStatus(arg1:studio.GitStatusRequest):Promise<studio.GitStatus
 
 export function Grant(arg1:studio.GrantRequest):Promise<capability.Grant>;
 
+export function ImportMCPServers(arg1:studio.ImportMCPRequest):Promise<studio.MCPState>;
+
 export function ListDir(arg1:studio.ListDirRequest):Promise<workspace.Listing>;
 
 export function ListEvents(arg1:studio.ListEventsRequest):Promise<studio.EventPage>;
@@ -80,6 +84,12 @@ export function ListModels():Promise<studio.ModelsState>;
 export function ListRuns(arg1:studio.ListRunsRequest):Promise<Array<kernel.RunInfo>>;
 
 export function ListThreads(arg1:studio.ListThreadsRequest):Promise<Array<studio.ThreadSummary>>;
+
+export function MCPServerLog(arg1:studio.MCPServerRequest):Promise<string>;
+
+export function MCPState(arg1:studio.WorkspaceRequest):Promise<studio.MCPState>;
+
+export function MCPToolChange(arg1:studio.MCPToolRequest):Promise<studio.MCPToolChange>;
 
 export function MemoryHistory(arg1:studio.MemoryRef):Promise<Array<memory.Memory>>;
 
@@ -101,7 +111,13 @@ export function ReadFile(arg1:studio.ReadFileRequest):Promise<studio.FileContent
 
 export function RecentFolders():Promise<Array<workspace.RecentFolder>>;
 
+export function RemoveMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
+
 export function RenameThread(arg1:studio.RenameThreadRequest):Promise<kernel.ThreadInfo>;
+
+export function RepinMCPTool(arg1:studio.MCPToolRequest):Promise<studio.MCPState>;
+
+export function RestartMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
 
 export function RestoreThread(arg1:studio.RestoreRequest):Promise<studio.ThreadView>;
 
@@ -123,6 +139,8 @@ export function SendMessage(arg1:studio.SendMessageRequest):Promise<studio.SendR
 
 export function SetDefaultModels(arg1:studio.DefaultModelsRequest):Promise<studio.ModelsState>;
 
+export function SetMCPTool(arg1:studio.SetMCPToolRequest):Promise<studio.MCPState>;
+
 export function SetMemorySettings(arg1:studio.MemorySettingsRequest):Promise<studio.MemorySettings>;
 
 export function SetPolicy(arg1:studio.SetPolicyRequest):Promise<studio.CapabilityState>;
@@ -133,6 +151,8 @@ export function StartAgentRun(arg1:studio.StartAgentRunRequest):Promise<kernel.R
 
 export function StartEditRun(arg1:studio.StartEditRunRequest):Promise<kernel.RunInfo>;
 
+export function StartMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
+
 export function StartOllama():Promise<ollama.Status>;
 
 export function StartReplaceRun(arg1:studio.StartReplaceRunRequest):Promise<kernel.RunInfo>;
@@ -140,6 +160,8 @@ export function StartReplaceRun(arg1:studio.StartReplaceRunRequest):Promise<kern
 export function StartSearch(arg1:studio.SearchRequest):Promise<studio.SearchStarted>;
 
 export function Startup():Promise<studio.StartupResponse>;
+
+export function StopMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
 
 export function SupersedeMemory(arg1:studio.SupersedeRequest):Promise<memory.Memory>;
 

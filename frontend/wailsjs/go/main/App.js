@@ -10,6 +10,10 @@ export function AnswerCapability(arg1) {
   return window['go']['main']['App']['AnswerCapability'](arg1);
 }
 
+export function ApproveMCPServer(arg1) {
+  return window['go']['main']['App']['ApproveMCPServer'](arg1);
+}
+
 export function ApproveRun(arg1) {
   return window['go']['main']['App']['ApproveRun'](arg1);
 }
@@ -122,6 +126,10 @@ export function Grant(arg1) {
   return window['go']['main']['App']['Grant'](arg1);
 }
 
+export function ImportMCPServers(arg1) {
+  return window['go']['main']['App']['ImportMCPServers'](arg1);
+}
+
 export function ListDir(arg1) {
   return window['go']['main']['App']['ListDir'](arg1);
 }
@@ -140,6 +148,18 @@ export function ListRuns(arg1) {
 
 export function ListThreads(arg1) {
   return window['go']['main']['App']['ListThreads'](arg1);
+}
+
+export function MCPServerLog(arg1) {
+  return window['go']['main']['App']['MCPServerLog'](arg1);
+}
+
+export function MCPState(arg1) {
+  return window['go']['main']['App']['MCPState'](arg1);
+}
+
+export function MCPToolChange(arg1) {
+  return window['go']['main']['App']['MCPToolChange'](arg1);
 }
 
 export function MemoryHistory(arg1) {
@@ -182,8 +202,20 @@ export function RecentFolders() {
   return window['go']['main']['App']['RecentFolders']();
 }
 
+export function RemoveMCPServer(arg1) {
+  return window['go']['main']['App']['RemoveMCPServer'](arg1);
+}
+
 export function RenameThread(arg1) {
   return window['go']['main']['App']['RenameThread'](arg1);
+}
+
+export function RepinMCPTool(arg1) {
+  return window['go']['main']['App']['RepinMCPTool'](arg1);
+}
+
+export function RestartMCPServer(arg1) {
+  return window['go']['main']['App']['RestartMCPServer'](arg1);
 }
 
 export function RestoreThread(arg1) {
@@ -226,6 +258,10 @@ export function SetDefaultModels(arg1) {
   return window['go']['main']['App']['SetDefaultModels'](arg1);
 }
 
+export function SetMCPTool(arg1) {
+  return window['go']['main']['App']['SetMCPTool'](arg1);
+}
+
 export function SetMemorySettings(arg1) {
   return window['go']['main']['App']['SetMemorySettings'](arg1);
 }
@@ -246,6 +282,10 @@ export function StartEditRun(arg1) {
   return window['go']['main']['App']['StartEditRun'](arg1);
 }
 
+export function StartMCPServer(arg1) {
+  return window['go']['main']['App']['StartMCPServer'](arg1);
+}
+
 export function StartOllama() {
   return window['go']['main']['App']['StartOllama']();
 }
@@ -260,6 +300,10 @@ export function StartSearch(arg1) {
 
 export function Startup() {
   return window['go']['main']['App']['Startup']();
+}
+
+export function StopMCPServer(arg1) {
+  return window['go']['main']['App']['StopMCPServer'](arg1);
 }
 
 export function SupersedeMemory(arg1) {
