@@ -92,7 +92,7 @@ export interface PaneState {
 }
 
 /** RightTab is a tab of the right pane. */
-export type RightTab = 'chat' | 'runs' | 'capabilities' | 'memory';
+export type RightTab = 'chat' | 'runs' | 'capabilities' | 'memory' | 'mcp';
 
 /** Mention is an @-file or folder of a message being written (a workspace-relative path). */
 export interface Mention {

@@ -2,14 +2,34 @@
 // plain-data arguments and results. Derived from the generated bindings, so a
 // Go signature change shows up here as a type error.
 import type * as Bound from '../../wailsjs/go/main/App';
-import type { Data } from './types';
+import type { Data, MCPState, MCPToolChange } from './types';
 
 type BoundApi = typeof Bound;
 
 type DataArgs<P extends readonly unknown[]> = { [I in keyof P]: Data<P[I]> };
 
+/**
+ * JSONResults are the results that hold a json.RawMessage (an MCP tool's
+ * input schema): the generated models call it number[], but it is JSON on
+ * the wire, so these methods answer the types that say so.
+ */
+interface JSONResults {
+  MCPState: MCPState;
+  ImportMCPServers: MCPState;
+  RemoveMCPServer: MCPState;
+  ApproveMCPServer: MCPState;
+  StartMCPServer: MCPState;
+  StopMCPServer: MCPState;
+  RestartMCPServer: MCPState;
+  SetMCPTool: MCPState;
+  RepinMCPTool: MCPState;
+  MCPToolChange: MCPToolChange;
+}
+
+type Result<K extends keyof BoundApi> = K extends keyof JSONResults ? JSONResults[K] : Data<Awaited<ReturnType<BoundApi[K]>>>;
+
 export type Api = {
-  [K in keyof BoundApi]: (...args: DataArgs<Parameters<BoundApi[K]>>) => Promise<Data<Awaited<ReturnType<BoundApi[K]>>>>;
+  [K in keyof BoundApi]: (...args: DataArgs<Parameters<BoundApi[K]>>) => Promise<Result<K>>;
 };
 
 /** Names of every API method; the check below fails to compile if one is missing. */
@@ -84,6 +104,17 @@ export const apiMethods = [
   'GitStatus',
   'GitCommit',
   'RevealPath',
+  'MCPState',
+  'ImportMCPServers',
+  'RemoveMCPServer',
+  'ApproveMCPServer',
+  'StartMCPServer',
+  'StopMCPServer',
+  'RestartMCPServer',
+  'SetMCPTool',
+  'MCPServerLog',
+  'MCPToolChange',
+  'RepinMCPTool',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

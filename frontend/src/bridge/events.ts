@@ -17,6 +17,8 @@ export const Events = {
   ModelPull: 'model.pull',
   AgentUpdate: 'agent.update',
   ThreadChanged: 'thread.changed',
+  /** A workspace's MCP servers changed: their state, tools or configuration (refetch MCPState). */
+  MCPChanged: 'mcp.changed',
   /** Emitted by the HTTP transport after its event stream reconnects. */
   Reconnected: 'bridge.reconnected',
 } as const;
@@ -38,6 +40,7 @@ export interface EventPayloads {
   [Events.ModelPull]: PullState;
   [Events.AgentUpdate]: AgentUpdate;
   [Events.ThreadChanged]: ThreadChanged;
+  [Events.MCPChanged]: { workspaceId: string };
   [Events.Reconnected]: null;
 }
 

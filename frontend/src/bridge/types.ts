@@ -1,7 +1,7 @@
 // Payload types, taken from the Go structs through the Wails-generated
 // models (the one place they are mirrored), reduced to plain data: the
 // generated classes carry helper methods that JSON over HTTP does not.
-import type { capability, eventlog, kernel, memory, ollama, search, studio, workspace } from '../../wailsjs/go/models';
+import type { capability, eventlog, kernel, mcp, memory, ollama, search, studio, workspace } from '../../wailsjs/go/models';
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -87,6 +87,30 @@ export type FileRef = Data<kernel.FileRef>;
 export type SendMessageRequest = Data<studio.SendMessageRequest>;
 export type SendResult = Data<studio.SendResult>;
 export type SelectionRequest = Data<studio.SelectionRequest>;
+
+/** JSONValue is any JSON value. */
+export type JSONValue = string | number | boolean | null | JSONValue[] | { [key: string]: JSONValue };
+/** JSONObject is a JSON object: what a json.RawMessage of an MCP tool holds on the wire (the generated models call it number[]). */
+export type JSONObject = { [key: string]: JSONValue };
+
+/** MCPTool is a tool an MCP server presents now; hash is the hash of its definition (name, description, input schema). */
+export type MCPTool = Omit<Data<mcp.Tool>, 'inputSchema' | 'annotations'> & { inputSchema: JSONObject; annotations?: JSONObject };
+/** MCPResource is a resource a server lists (read-only). */
+export type MCPResource = Data<mcp.Resource>;
+/** MCPPrompt is a prompt a server lists (read-only). */
+export type MCPPrompt = Data<mcp.Prompt>;
+/** MCPPin is a tool's pin: the definition hash it was first allowed with ("" not yet) and the one it presents now. */
+export type MCPPin = Data<studio.MCPPin>;
+/** MCPServerView is one MCP server as the panel shows it: its state, where it is configured, whether it may start, its tools and pins. */
+export type MCPServerView = Omit<Data<studio.MCPServerView>, 'tools'> & { tools: MCPTool[] };
+/** MCPState is a workspace's MCP servers, and the problems of their configuration (what could not be read, project servers shadowed by name). */
+export type MCPState = Omit<Data<studio.MCPState>, 'servers'> & { servers: MCPServerView[] };
+/** MCPToolChange is a tool's pinned definition (null: none recorded) beside the one it presents now. */
+export type MCPToolChange = Omit<Data<studio.MCPToolChange>, 'pinned' | 'current'> & { pinned: MCPTool | null; current: MCPTool };
+export type MCPServerRequest = Data<studio.MCPServerRequest>;
+export type ImportMCPRequest = Data<studio.ImportMCPRequest>;
+export type SetMCPToolRequest = Data<studio.SetMCPToolRequest>;
+export type MCPToolRequest = Data<studio.MCPToolRequest>;
 
 // Notification payloads that no method returns, so Wails generates no
 // model for them: mirrored by hand from backend/search and backend/studio.

@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Events, setTransport, type MemoryProposal } from '../bridge';
 import { initialState, store } from '../store';
 import { events, fakeBackend, lifecycleTo, noBackend, run } from '../test/fakeBackend';
+import { commands } from '../commands';
+import { mcpState, server } from './mcp/mcpFixture';
 import { StudioView } from './StudioView';
 
 /** jsdom has no ResizeObserver, which the panel layout needs: one that never fires. */
@@ -59,7 +61,7 @@ describe('<StudioView>', () => {
 
     // The Chat tab comes first and is shown; the runs are one tab along.
     const right = screen.getByRole('tablist', { name: 'Right pane' });
-    expect(within(right).getAllByRole('tab').map((t) => t.textContent)).toEqual(['Chat', 'Runs', 'Capabilities', 'Memory']);
+    expect(within(right).getAllByRole('tab').map((t) => t.textContent)).toEqual(['Chat', 'Runs', 'Capabilities', 'Memory', 'MCP']);
     expect(within(right).getByRole('tab', { name: 'Chat' }).getAttribute('aria-selected')).toBe('true');
     expect(await screen.findByRole('button', { name: 'New conversation' })).toBeTruthy();
     fireEvent.click(within(right).getByRole('tab', { name: 'Runs' }));
@@ -95,6 +97,30 @@ describe('<StudioView>', () => {
     fireEvent.click(tab);
     fireEvent.click(await screen.findByRole('tab', { name: 'Review (2)' }));
     expect(within(screen.getByRole('list', { name: 'Pending proposals' })).getAllByRole('listitem')).toHaveLength(2);
+  });
+
+  it('counts on the MCP tab what needs a look; the MCP commands open its panel and its import form', async () => {
+    setTransport(
+      fakeBackend({
+        ListDir: async () => ({ path: '', entries: [], truncated: false }),
+        ListRuns: async () => [],
+        MemoryProposals: async () => [],
+        ListThreads: async () => [],
+        ListModels: async () => ({ models: [], pulls: [], defaultChat: '', defaultEmbed: '' }),
+        MCPState: async () => mcpState([server({ name: 'helper', source: 'project', trusted: false, state: 'stopped', pins: [] })]),
+      }).transport,
+    );
+    render(<StudioView workspaceId="w1" />);
+    const tab = await screen.findByRole('tab', { name: /^MCP/ });
+    await waitFor(() => expect(within(tab).getByLabelText('1 to look at').textContent).toBe('1'));
+    expect(tab.getAttribute('aria-selected')).toBe('false');
+    await waitFor(() => expect(commands.get('mcp.showServers')?.category).toBe('MCP'));
+    act(() => void commands.run('mcp.showServers'));
+    expect(await screen.findByRole('note', { name: 'Approve helper' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: /^MCP/ }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.queryByLabelText('MCP servers JSON')).toBeNull();
+    act(() => void commands.run('mcp.importServers'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('MCP servers JSON')));
   });
 
   it('Ask about selection opens the Chat with the selected lines attached to a new conversation', async () => {

@@ -26,6 +26,9 @@ import { defaultPanes, loadPanes, savePanes, togglePane, type Pane } from './lay
 import { activeKey, closeTab, cycleTab, fileKey, isDirty, markDirty, openTab, pathOf, pinTab, showTab, tabKeys, type TabKey } from './layout/tabs';
 import { useProposals } from './memory/hooks';
 import { MemoryPanel } from './memory/MemoryPanel';
+import { useMCPState } from './mcp/hooks';
+import { attention } from './mcp/mcpFormat';
+import { McpPanel } from './mcp/McpPanel';
 import { useRunOptions } from './runs/hooks';
 import { RunsPanel } from './runs/RunsPanel';
 import { RunView } from './runs/RunView';
@@ -106,6 +109,10 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
   const discarding = useRef(new Set<string>());
   const proposals = useProposals(workspaceId);
   const threads = useThreads(workspaceId);
+  const mcp = useMCPState(workspaceId);
+  const mcpAttention = attention(mcp.state);
+  // mcpImport asks the MCP panel to open its import form (not 0); the panel clears it once open.
+  const [mcpImport, setMcpImport] = useState(0);
   const panes: PaneState = wv.panes ?? (ws ? loadPanes(ws.root) : defaultPanes);
 
   const show = (patch: Partial<WorkspaceView>) => store.setWorkspaceView(workspaceId, patch);
@@ -214,6 +221,13 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
     setTimeout(() => document.querySelector<HTMLElement>('[role="tree"][aria-label="Files"]')?.focus(), 0);
   };
 
+  /** showMcp shows the MCP panel in the right pane (opened for it); importing opens its import form too. */
+  const showMcp = (importing: boolean) => {
+    show({ right: 'mcp' });
+    if (!now().panes?.right) setPanes({ right: true });
+    if (importing) setMcpImport((n) => n + 1);
+  };
+
   const layoutCommands: Command[] = [
     { id: 'view.toggleSidebar', title: 'Toggle the side bar (explorer, search)', category: 'View', keys: 'Ctrl+B', run: () => toggle('left') },
     { id: 'view.toggleRightPane', title: 'Toggle the right pane (chat, runs, capabilities, memory)', category: 'View', keys: 'Ctrl+Alt+B', run: () => toggle('right') },
@@ -228,6 +242,8 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
       run: moveChat,
     },
     { id: 'quickOpen', title: 'Go to file…', category: 'File', keys: 'Ctrl+P', run: () => setQuickOpen(true) },
+    { id: 'mcp.showServers', title: 'Open servers', category: 'MCP', run: () => showMcp(false) },
+    { id: 'mcp.importServers', title: 'Import servers…', category: 'MCP', run: () => showMcp(true) },
     {
       id: 'editor.closeTab',
       title: 'Close the tab',
@@ -441,6 +457,7 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
                   ['runs', 'Runs', 'The runs of this workspace'],
                   ['capabilities', 'Capabilities', 'What runs may do: policy, grants and history'],
                   ['memory', 'Memory', 'What runs remember: notes, promoted runs and proposals to review'],
+                  ['mcp', 'MCP', 'Tools from MCP servers: their state, definitions, pins and logs'],
                 ] as const satisfies readonly (readonly [RightTab, string, string])[]
               ).map(([which, label, title]) => (
                 <button key={which} role="tab" aria-selected={right === which} className={`side-tab${right === which ? ' on' : ''}`} title={title} onClick={() => show({ right: which })}>
@@ -448,6 +465,11 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
                   {which === 'memory' && proposals.items.length > 0 && (
                     <span className="tab-extra pending" aria-label={`${proposals.items.length} to review`} title={`${proposals.items.length} proposal(s) waiting for review`}>
                       {proposals.items.length}
+                    </span>
+                  )}
+                  {which === 'mcp' && mcpAttention > 0 && (
+                    <span className="tab-extra pending" aria-label={`${mcpAttention} to look at`} title="MCP servers that crashed or wait for your approval, or tools whose definition changed">
+                      {mcpAttention}
                     </span>
                   )}
                 </button>
@@ -483,6 +505,10 @@ export function StudioView({ workspaceId }: { workspaceId: string }) {
             ) : right === 'capabilities' ? (
               <div className="pane-body caps-pane">
                 <CapabilitiesPanel key={ws.id} workspaceId={ws.id} />
+              </div>
+            ) : right === 'mcp' ? (
+              <div className="pane-body caps-pane">
+                <McpPanel key={ws.id} workspaceId={ws.id} mcp={mcp} importRequest={mcpImport} onImportOpened={() => setMcpImport(0)} />
               </div>
             ) : (
               <div className="pane-body caps-pane">

@@ -8,7 +8,7 @@ import { store, useStudio } from '../../store';
 import { clock, shortId } from '../EventDetail';
 import { FormError } from '../FormError';
 import { useLoaded } from '../useLoaded';
-import { effects, grantEnd, grantUses, memoryScopes, ruleShadow, scopeFrom, scopeHint, scopeInput, scopeText, time, type RuleShadow } from './capFormat';
+import { effects, grantEnd, grantUses, memoryScopes, ruleShadow, scopeFrom, scopeHint, scopeInput, scopeText, time, toolScopeText, type RuleShadow } from './capFormat';
 import { WhyLink } from './Why';
 import {
   fixedEnv,
@@ -134,7 +134,20 @@ function ScopeField({ kind, value, onChange, label }: { kind: string; value: str
         ))}
       </select>
     );
-  return <input aria-label={label} className="mono" value={value} placeholder={scopeHint(kind)} onChange={(e) => onChange(e.target.value)} spellCheck={false} autoComplete="off" />;
+  const input = <input aria-label={label} className="mono" value={value} placeholder={scopeHint(kind)} onChange={(e) => onChange(e.target.value)} spellCheck={false} autoComplete="off" />;
+  // An MCP tool scope is terse ("github/* /repo=ice/*"): it is said in words under it.
+  if (kind === 'mcp.call')
+    return (
+      <span className="cap-tool-scope">
+        {input}
+        {value.trim() !== '' && (
+          <span className="muted small" data-testid="scope-words">
+            {toolScopeText(scopeFrom(kind, value))}
+          </span>
+        )}
+      </span>
+    );
+  return input;
 }
 
 function KindSelect({ kinds, value, onChange, label }: { kinds: string[]; value: string; onChange: (v: string) => void; label: string }) {

@@ -10,6 +10,7 @@ export const effectTypes: ReadonlySet<string> = new Set([
   'effect.file_read',
   'effect.file_staged',
   'effect.command_executed',
+  'effect.mcp_called',
   'capability.used',
   'capability.denied',
 ]);

@@ -43,6 +43,11 @@ export function askTitle(a: Pick<Ask, 'kind' | 'target' | 'detail' | 'req'>): st
       return `Call the model ${a.req.model || a.target}`;
     case 'memory.write':
       return `Write to ${a.req.memory || a.target} memory`;
+    case 'mcp.call': {
+      const server = d?.mcp?.server || a.req.server || '';
+      const tool = d?.mcp?.tool || a.req.tool || '';
+      return server && tool ? `Call ${server} › ${tool}` : `Call ${a.target}`;
+    }
     case 'git.commit': {
       // The argv is git commit … -- <the run's files>.
       const argv = d?.argv ?? [];
@@ -54,9 +59,30 @@ export function askTitle(a: Pick<Ask, 'kind' | 'target' | 'detail' | 'req'>): st
   }
 }
 
+/** hasGlob tells whether a name holds glob syntax (path.Match's * ? [). */
+const hasGlob = (s: string) => /[*?[]/.test(s);
+
+/**
+ * toolScopeText describes an mcp.call scope as the backend does
+ * (capability.describeTool): "github/create_issue", "any tool of github",
+ * "any MCP tool", with "where /repo is ice/*" for each argument pattern.
+ */
+export function toolScopeText(s: Pick<CapScope, 'tool' | 'args'>): string {
+  const tool = s.tool ?? '';
+  const [server = '', name = ''] = tool.split('/');
+  let d = tool === '*/*' ? 'any MCP tool' : name === '*' && server !== '' && !hasGlob(server) ? `any tool of ${server}` : tool || 'any MCP tool';
+  Object.keys(s.args ?? {})
+    .sort()
+    .forEach((p, i) => {
+      d += `${i === 0 ? ' where ' : ' and '}${p} is ${s.args?.[p] ?? ''}`;
+    });
+  return d;
+}
+
 /** scopeText describes a scope for its kind. */
 export function scopeText(kind: string, s: CapScope | undefined): string {
   if (!s) return 'anything';
+  if (kind === 'mcp.call') return toolScopeText(s);
   if (kind.startsWith('fs.')) return s.glob ? s.glob : 'any file';
   if (kind === 'shell.exec') return s.argv && s.argv.length > 0 ? s.argv.join(' ') : 'any command';
   if (kind === 'net.http') return s.host ? s.host : 'any host';
@@ -73,6 +99,12 @@ export function scopeInput(kind: string, s: CapScope | undefined): string {
   if (kind === 'net.http') return s.host ?? '';
   if (kind === 'model.invoke') return s.model ?? '';
   if (kind === 'memory.write') return s.memory ?? '';
+  if (kind === 'mcp.call') {
+    const args = Object.keys(s.args ?? {})
+      .sort()
+      .map((p) => `${p}=${s.args?.[p] ?? ''}`);
+    return [s.tool ?? '', ...args].join(' ').trim();
+  }
   return '';
 }
 
@@ -85,6 +117,19 @@ export function scopeFrom(kind: string, text: string): CapScope {
   if (kind === 'net.http') return { host: t };
   if (kind === 'model.invoke') return { model: t };
   if (kind === 'memory.write') return { memory: t };
+  if (kind === 'mcp.call') {
+    // "server/tool /pointer=glob …": a word without "=" is kept with an
+    // empty pattern, which the backend refuses with what is wrong.
+    const [tool = '', ...rest] = t.split(/\s+/);
+    if (rest.length === 0) return { tool };
+    const args: Record<string, string> = {};
+    for (const w of rest) {
+      const at = w.indexOf('=');
+      if (at < 0) args[w] = '';
+      else args[w.slice(0, at)] = w.slice(at + 1);
+    }
+    return { tool, args };
+  }
   return {};
 }
 
@@ -94,6 +139,7 @@ export function scopeHint(kind: string): string {
   if (kind === 'shell.exec') return 'command words, e.g. go test';
   if (kind === 'net.http') return 'host, e.g. api.github.com';
   if (kind === 'model.invoke') return 'model, e.g. llama3';
+  if (kind === 'mcp.call') return 'server/tool, e.g. github/* /repo=ice/*';
   return 'any';
 }
 
@@ -154,7 +200,28 @@ export function scopeCovers(kind: string, a: CapScope, b: CapScope, effect: stri
     return a.model === '*' || a.model === b.model;
   }
   if (kind === 'memory.write') return !!a.memory && !!b.memory && (a.memory === '*' || a.memory === b.memory);
+  if (kind === 'mcp.call') return toolCovers(a, b, effect === 'deny');
   return false;
+}
+
+/**
+ * toolCovers tells whether mcp.call scope a matches whatever b does
+ * (capability.matchesTool; loose folds case, as deny rules match): the
+ * same tool pattern, or a catch-all one (every tool of every server, or
+ * every tool of one literal server), and every argument pattern of a also
+ * in b, the same.
+ */
+function toolCovers(a: CapScope, b: CapScope, loose: boolean): boolean {
+  const f = (x: string) => (loose ? x.toLowerCase() : x);
+  const ta = f(a.tool ?? '');
+  const tb = f(b.tool ?? '');
+  if (!ta || !tb) return false;
+  const [sa = '', na = ''] = ta.split('/');
+  const [sb = ''] = tb.split('/');
+  const toolOK = ta === tb || ta === '*/*' || (na === '*' && !hasGlob(sa) && sa === sb && !hasGlob(sb));
+  if (!toolOK) return false;
+  const argsB = b.args ?? {};
+  return Object.entries(a.args ?? {}).every(([p, g]) => p in argsB && f(argsB[p] ?? '') === f(g));
 }
 
 /** RuleShadow says which rule keeps another from ever matching (by: its 1-based number). */

@@ -5,7 +5,9 @@
 import { Fragment, memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { abortRun } from '../../actions';
 import { api, errorMessage, Events, on, RunEvents, type CommandPayload, type ContextNotice, type EventRow, type RunInfo, type TranscriptCall, type TranscriptStep } from '../../bridge';
+import { WhyLink } from '../capabilities/Why';
 import { FormError } from '../FormError';
+import { parseMCPToolName, toolLabel } from '../mcp/mcpFormat';
 import { CommandSandbox } from '../sandbox/CommandSandbox';
 import { agentActive, formatRate, parseArgs, prettyJson, shortDigest, toolTarget, writePreview } from './agentFormat';
 import { Collapsible } from './Collapsible';
@@ -158,13 +160,22 @@ function ToolCallItem({ call, run, afterSeq }: { call: TranscriptCall; run: stri
   const target = toolTarget(call.name, args);
   const isWrite = call.name === 'write_file' || call.name === 'edit_file';
   const finish = call.name === 'finish' && !call.error;
+  // A tool of an MCP server (mcp__<server>__<tool>): labelled "server › tool", its arguments always indented.
+  const mcp = parseMCPToolName(call.name);
   return (
     <div className={`tr-call${call.error ? ' failed' : ''}${finish ? ' finish' : ''}`} role="group" aria-label={`Tool call ${call.name || '(unreadable)'}`} data-tool={call.name}>
       <div className="tr-call-head">
         <span className="tr-call-icon" aria-hidden>
           {call.error ? '✗' : finish ? '✓' : '⚙'}
         </span>
-        <span className="tr-call-name mono">{call.name || '(unreadable call)'}</span>
+        <span className="tr-call-name mono" title={mcp ? call.name : undefined}>
+          {call.name ? toolLabel(call.name) : '(unreadable call)'}
+        </span>
+        {mcp && (
+          <span className="chip mcp-badge" title={`A tool of the MCP server ${mcp.server}`}>
+            MCP
+          </span>
+        )}
         {target && (
           <span className="tr-call-target mono" title={target}>
             {target}
@@ -183,7 +194,13 @@ function ToolCallItem({ call, run, afterSeq }: { call: TranscriptCall; run: stri
           {isWrite ? (
             <PreviewBlock name={call.name} args={args} />
           ) : (
-            call.arguments && call.arguments !== '{}' && call.arguments !== 'null' && <pre className="tr-args mono">{prettyJson(call.arguments)}</pre>
+            call.arguments &&
+            call.arguments !== '{}' &&
+            call.arguments !== 'null' && (
+              <pre className="tr-args mono" aria-label={`Arguments of ${call.name}`}>
+                {prettyJson(call.arguments, mcp ? 0 : 60)}
+              </pre>
+            )
           )}
           {command?.cmd && <CommandSandbox cmd={command.cmd} />}
           {command?.error && <FormError error={command.error} what="command's sandbox record" />}
@@ -194,6 +211,11 @@ function ToolCallItem({ call, run, afterSeq }: { call: TranscriptCall; run: stri
           ) : (
             <div className="tr-result" aria-label={`Result of ${call.name}`}>
               <Collapsible text={call.result} label="result" />
+            </div>
+          )}
+          {mcp && call.seq > 0 && (
+            <div className="tr-call-why small">
+              <WhyLink seq={call.seq} />
             </div>
           )}
         </>
@@ -277,7 +299,8 @@ const StepItem = memo(function StepItem({ v, run, active }: { v: StepView; run: 
             <span className="tr-call-icon" aria-hidden>
               ⋯
             </span>
-            <span className="tr-call-name mono">{name}</span>
+            <span className="tr-call-name mono">{toolLabel(name)}</span>
+            {parseMCPToolName(name) && <span className="chip mcp-badge">MCP</span>}
             <span className="muted small">{active ? 'in progress…' : 'not carried out'}</span>
           </div>
         </div>

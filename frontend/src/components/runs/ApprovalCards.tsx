@@ -7,6 +7,7 @@ import { api, errorMessage, type Ask, type SandboxDetail } from '../../bridge';
 import { store } from '../../store';
 import { askChoices, askTitle, scopeChoiceText, type AskChoice } from '../capabilities/capFormat';
 import { DiffView } from '../editor/DiffView';
+import { McpAskFacts } from '../mcp/McpAsk';
 import { limitsText, modeText } from '../sandbox/sandboxFormat';
 import { batchScopes, batchTitle, durationBlocked, globsText, groupAsks, kindNoun, scopeOptions } from './scopeFormat';
 
@@ -119,6 +120,8 @@ function AskEffect({ ask }: { ask: Ask }) {
           <dd>The command's connection waits for your answer; denied, it is refused.</dd>
         </dl>
       );
+    case 'mcp.call':
+      return <McpAskFacts ask={ask} />;
     default:
       return <p className="mono small">{ask.target}</p>;
   }

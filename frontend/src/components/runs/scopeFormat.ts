@@ -40,6 +40,7 @@ const nouns: Record<string, [string, string]> = {
   'net.http': ['connection', 'connections'],
   'model.invoke': ['model call', 'model calls'],
   'memory.write': ['memory write', 'memory writes'],
+  'mcp.call': ['tool call', 'tool calls'],
 };
 
 /** kindNoun names n effects of a kind: "1 write", "200 writes". */
