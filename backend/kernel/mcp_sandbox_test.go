@@ -258,5 +258,71 @@ func TestMCPAsUnprivileged(t *testing.T) {
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
 	testserver(t, dir)
-	asuser.Rerun(t, "^(TestMCPServerInSandbox|TestMCPFilesystemServerOutsideItsGrant)$", "ICE_TEST_MCP_TESTSERVER="+filepath.Join(dir, "testserver"), "CI="+os.Getenv("CI"))
+	asuser.Rerun(t, "^(TestMCPServerInSandbox|TestMCPFilesystemServerOutsideItsGrant|TestMCPEverythingServerInSandbox)$", "ICE_TEST_MCP_TESTSERVER="+filepath.Join(dir, "testserver"), "CI="+os.Getenv("CI"))
+}
+
+// TestMCPEverythingServerInSandbox: the npm reference server with every
+// feature, started through the kernel's sandbox: tools, resources and
+// prompts listed; a run's call and a long-running operation that Abort
+// cancels.
+func TestMCPEverythingServerInSandbox(t *testing.T) {
+	entry, err := filepath.Abs(filepath.Join("..", "..", "scripts", "mcp-servers", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(entry); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the npm reference servers are not installed (scripts/setup installs them): %v", err)
+		}
+		t.Skipf("the npm reference servers are not installed (run scripts/setup): %v", err)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	h, m := sandboxedMCP(t, nil, mcp.ServerConfig{Name: "everything", Command: "node", Args: []string{entry, "stdio"}})
+	ctx := context.Background()
+	if err := m.Start(ctx, "everything"); err != nil {
+		t.Fatalf("start server-everything in the sandbox: %v\n%s", err, m.Log("everything"))
+	}
+	st, _ := m.StatusOf("everything")
+	if len(st.Tools) == 0 || len(st.Resources) == 0 || len(st.Prompts) == 0 {
+		t.Fatalf("listed %d tools, %d resources, %d prompts", len(st.Tools), len(st.Resources), len(st.Prompts))
+	}
+	var out []string
+	run := h.start(kernel.StartRequest{Task: "everything", Profile: capability.ProfileAgent},
+		steps(callStep2("everything", "echo", `{"message":"from the sandbox"}`, &out),
+			callStep2("everything", "trigger-long-running-operation", `{"duration":60,"steps":60}`, &out)))
+	deadline := time.Now().Add(20 * time.Second)
+	for len(out) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // the long operation is under way
+	t0 := time.Now()
+	if _, err := h.k.Abort(ctx, run.ID, "stop"); err != nil {
+		t.Fatal(err)
+	}
+	info := h.wait(run.ID)
+	t.Logf("Abort ended a long-running call of server-everything in %v", time.Since(t0))
+	if info.Outcome != kernel.OutcomeAborted || len(out) != 1 || !strings.Contains(out[0], "from the sandbox") {
+		t.Fatalf("run %+v, outcomes %q", info, out)
+	}
+	if _, err := m.ReadResource(ctx, "everything", st.Resources[0].URI); err != nil {
+		t.Errorf("read a resource: %v", err)
+	}
+}
+
+// callStep2 is callStep for any server.
+func callStep2(server, tool, args string, out *[]string) func(context.Context, *kernel.Env) error {
+	return func(_ context.Context, env *kernel.Env) error {
+		res, err := env.CallMCP(server, tool, json.RawMessage(args))
+		switch {
+		case err != nil && !errors.Is(err, kernel.ErrDenied) && !errors.As(err, new(*kernel.MCPCallError)):
+			return err
+		case err != nil:
+			*out = append(*out, "error: "+err.Error())
+		default:
+			*out = append(*out, res.Text)
+		}
+		return nil
+	}
 }
