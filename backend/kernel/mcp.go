@@ -185,8 +185,10 @@ func (e *Env) CallMCP(server, tool string, args json.RawMessage) (mcp.Result, er
 
 // MCPTools lists the MCP tools this run's worker may be offered: those
 // the workspace's servers present, without the ones its profile or the
-// policy would refuse whatever the arguments (the kernel decides each
-// call anyway).
+// policy would refuse whatever the arguments, and without a tool whose
+// definition changed since it was allowed (its new description could
+// carry instructions: the model does not see it before the user
+// re-approves it). The kernel decides each call anyway.
 func (e *Env) MCPTools() []mcp.Tool {
 	m := e.rc.k.cfg.MCP
 	if m == nil || !capabilityAdmits(e.rc.info.config.Profile, capability.MCPCall) {
@@ -196,6 +198,9 @@ func (e *Env) MCPTools() []mcp.Tool {
 	for _, t := range m.Tools(e.ctx, e.rc.info.Workspace) {
 		req := capability.Request{Kind: capability.MCPCall, Server: t.Server, Tool: t.Name, Args: json.RawMessage("{}"), Def: t.Hash}
 		d := e.rc.k.cfg.Caps.Peek(e.rc.info.Workspace, e.rc.info.ID, e.rc.info.config.Profile, req, nowNS())
+		if d.DefChanged {
+			continue // its new description is not shown to the model before the user re-approves it
+		}
 		if d.Effect == capability.Deny && d.Rule != 0 && !deniesSomeArgs(e.rc.k.cfg.Caps, e.rc.info.Workspace, d.Rule) {
 			continue // a deny rule for the whole tool
 		}
