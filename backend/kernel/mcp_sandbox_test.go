@@ -183,19 +183,7 @@ func TestMCPServerInSandbox(t *testing.T) {
 // not a file of the host's /tmp or home, and its writes do not reach the
 // workspace or any host folder.
 func TestMCPFilesystemServerOutsideItsGrant(t *testing.T) {
-	entry, err := filepath.Abs(filepath.Join("..", "..", "scripts", "mcp-servers", "node_modules", "@modelcontextprotocol", "server-filesystem", "dist", "index.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(entry); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the npm reference servers are not installed (scripts/setup installs them): %v", err)
-		}
-		t.Skipf("the npm reference servers are not installed (run scripts/setup): %v", err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
-	}
+	entry := npmServer(t, "server-filesystem")
 	secretDir := t.TempDir()
 	secret := filepath.Join(secretDir, "secret.txt")
 	if err := os.WriteFile(secret, []byte("the host's secret\n"), 0o600); err != nil {
@@ -266,19 +254,7 @@ func TestMCPAsUnprivileged(t *testing.T) {
 // prompts listed; a run's call and a long-running operation that Abort
 // cancels.
 func TestMCPEverythingServerInSandbox(t *testing.T) {
-	entry, err := filepath.Abs(filepath.Join("..", "..", "scripts", "mcp-servers", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(entry); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the npm reference servers are not installed (scripts/setup installs them): %v", err)
-		}
-		t.Skipf("the npm reference servers are not installed (run scripts/setup): %v", err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
-	}
+	entry := npmServer(t, "server-everything")
 	h, m := sandboxedMCP(t, nil, mcp.ServerConfig{Name: "everything", Command: "node", Args: []string{entry, "stdio"}})
 	ctx := context.Background()
 	if err := m.Start(ctx, "everything"); err != nil {
@@ -290,8 +266,8 @@ func TestMCPEverythingServerInSandbox(t *testing.T) {
 	}
 	var out []string
 	run := h.start(kernel.StartRequest{Task: "everything", Profile: capability.ProfileAgent},
-		steps(callStep2("everything", "echo", `{"message":"from the sandbox"}`, &out),
-			callStep2("everything", "trigger-long-running-operation", `{"duration":60,"steps":60}`, &out)))
+		steps(callOn("everything", "echo", `{"message":"from the sandbox"}`, &out),
+			callOn("everything", "trigger-long-running-operation", `{"duration":60,"steps":60}`, &out)))
 	deadline := time.Now().Add(20 * time.Second)
 	for len(out) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -311,18 +287,22 @@ func TestMCPEverythingServerInSandbox(t *testing.T) {
 	}
 }
 
-// callStep2 is callStep for any server.
-func callStep2(server, tool, args string, out *[]string) func(context.Context, *kernel.Env) error {
-	return func(_ context.Context, env *kernel.Env) error {
-		res, err := env.CallMCP(server, tool, json.RawMessage(args))
-		switch {
-		case err != nil && !errors.Is(err, kernel.ErrDenied) && !errors.As(err, new(*kernel.MCPCallError)):
-			return err
-		case err != nil:
-			*out = append(*out, "error: "+err.Error())
-		default:
-			*out = append(*out, res.Text)
-		}
-		return nil
+// npmServer is the entry point of an npm reference server that
+// scripts/setup installs (a failure under CI, where it must be there).
+func npmServer(t *testing.T, pkg string) string {
+	t.Helper()
+	entry, err := filepath.Abs(filepath.Join("..", "..", "scripts", "mcp-servers", "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	if _, err := os.Stat(entry); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the npm reference servers are not installed (scripts/setup installs them): %v", err)
+		}
+		t.Skipf("the npm reference servers are not installed (run scripts/setup): %v", err)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	return entry
 }

@@ -81,8 +81,14 @@ func mcpHarness(t *testing.T) (*harness, *fakeMCP, *capability.Enforcer) {
 
 // callStep calls srv/tool and keeps the outcome.
 func callStep(tool, args string, out *[]string) func(context.Context, *kernel.Env) error {
+	return callOn("srv", tool, args, out)
+}
+
+// callOn calls server/tool and keeps the outcome (a refusal or a server's
+// failure as "error: …").
+func callOn(server, tool, args string, out *[]string) func(context.Context, *kernel.Env) error {
 	return func(_ context.Context, env *kernel.Env) error {
-		res, err := env.CallMCP("srv", tool, json.RawMessage(args))
+		res, err := env.CallMCP(server, tool, json.RawMessage(args))
 		switch {
 		case err != nil && !errors.Is(err, kernel.ErrDenied) && !errors.As(err, new(*kernel.MCPCallError)):
 			return err
