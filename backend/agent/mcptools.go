@@ -92,3 +92,26 @@ func callRaw(ctx context.Context, env *kernel.Env, t tool, c api.ToolCall) (stri
 	}
 	return t.raw(ctx, env, args)
 }
+
+// unofferedMCP is a tool for a call of mcp__<server>__<tool> that the run
+// was not offered, when the run has MCP tools at all (its profile admits
+// them): it goes to the kernel like any MCP call.
+func unofferedMCP(tools []tool, name string) (tool, bool) {
+	rest, ok := strings.CutPrefix(name, mcpPrefix)
+	if !ok {
+		return tool{}, false
+	}
+	server, name2, ok := strings.Cut(rest, "__")
+	if !ok || server == "" || name2 == "" {
+		return tool{}, false
+	}
+	admitted := false
+	for _, t := range tools {
+		admitted = admitted || t.kind == capability.MCPCall || t.name == "run_command"
+	}
+	if !admitted {
+		return tool{}, false
+	}
+	ts := mcpTools([]mcp.Tool{{Server: server, Name: name2}})
+	return ts[0], true
+}

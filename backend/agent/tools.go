@@ -123,6 +123,14 @@ func (w *Worker) call(ctx context.Context, env *kernel.Env, tools []tool, c api.
 		}
 	}
 	if t == nil {
+		if mt, ok := unofferedMCP(tools, c.Function.Name); ok {
+			// An MCP tool not offered (its definition changed, or its server
+			// went away): the kernel decides and records the call anyway,
+			// and says why it is refused.
+			t = &mt
+		}
+	}
+	if t == nil {
 		names := make([]string, len(tools))
 		for i, x := range tools {
 			names[i] = x.name

@@ -163,7 +163,9 @@ func (k *Kernel) recordBlobs(ctx context.Context, info *RunInfo, typ, origin str
 	// eventlog.Event.Lazy): the effects and transitions after them do.
 	lazy := strings.HasPrefix(typ, "inference.") || strings.HasPrefix(typ, "context.")
 	emit := k.cfg.Emitter.Emit
-	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || lazy {
+	// Effects no read model folds (reads, staged writes, MCP calls) skip
+	// the projections' catch-up: the next Emit folds them.
+	if typ == eventlog.EffectFileRead || typ == eventlog.EffectFileStaged || typ == eventlog.EffectMCPCalled || lazy {
 		emit = k.cfg.Emitter.Append
 	}
 	k.mu.Lock()

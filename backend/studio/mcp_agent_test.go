@@ -173,6 +173,12 @@ func TestAgentMCPChangedDefinitionAndHang(t *testing.T) {
 	if got := echo("after"); !strings.Contains(got, "definition changed") {
 		t.Fatalf("a call of the changed tool: %q", got)
 	}
+	reqs, _ := fake.Requests()
+	for _, tl := range reqs[len(reqs)-1].Tools {
+		if tl.Function.Name == agent.MCPToolName("srv", "echo") {
+			t.Fatalf("the changed tool (and its new description %q) was offered to the model", tl.Function.Description)
+		}
+	}
 	change, err := s.MCPToolChange(MCPToolRequest{WorkspaceID: ws.ID, Server: "srv", Tool: "echo"})
 	must(t, err)
 	if change.Pinned == nil || change.Pinned.Description == change.Current.Description {
