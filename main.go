@@ -40,7 +40,11 @@ Usage:
   ice-studio [DIR]                     open the Studio window (and DIR as a workspace)
   ice-studio serve [--addr HOST:PORT] [DIR]
                                        serve the Studio UI in a browser on loopback
-  ice-studio verify [--json]           check the event log: hash chain, catalogue, authority
+  ice-studio verify [--json] [--anchor SEQ:HASH]...
+                                       check the event log: hash chain, catalogue, authority; with
+                                       --anchor, that it still holds that position (no cut tail, no
+                                       rewritten chain)
+  ice-studio anchor [--json]           print the log's head as SEQ:HASH, to keep elsewhere
   ice-studio replay --check [--json]   rebuild every projection from the log and compare with the live ones
   ice-studio events [--run ID] [--type T[,T]] [--workspace ID] [--origin O] [--last N] [--follow] [--json]
                                        list (and follow) events
@@ -82,6 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "verify":
 		return cli.Verify(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "anchor":
+		return cli.Anchor(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "replay":
 		return cli.Replay(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "events":

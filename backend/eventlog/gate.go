@@ -56,6 +56,25 @@ type Gate struct {
 
 	mu     sync.Mutex
 	lastAt int64
+	sealed string // why nothing may be appended any more ("" open)
+}
+
+// ErrSealed is an append to a log that was found broken: the Studio
+// keeps it read-only rather than write after a bad chain.
+var ErrSealed = errors.New("the event log is read-only")
+
+// Seal makes every later Emit fail with ErrSealed and the reason.
+func (g *Gate) Seal(reason string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.sealed = reason
+}
+
+// Sealed is why the gate was sealed ("" when it is open).
+func (g *Gate) Sealed() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.sealed
 }
 
 // NewGate returns a gate in front of store with the given catalogue.
@@ -75,6 +94,9 @@ func (g *Gate) Catalogue() *Catalogue { return g.catalogue }
 // Emit validates every draft and appends them atomically, in order. A draft
 // may name an earlier draft of the same call as its cause.
 func (g *Gate) Emit(ctx context.Context, drafts ...Draft) ([]Event, error) {
+	if why := g.Sealed(); why != "" {
+		return nil, fmt.Errorf("%w: %s", ErrSealed, why)
+	}
 	evs := make([]Event, len(drafts))
 	ids := make(map[string]bool, len(drafts))
 	for i, d := range drafts {

@@ -672,11 +672,43 @@ func (s *SQLiteStore) GetBlob(ctx context.Context, hash string) ([]byte, error) 
 // FirstBadCausation returns the seq of the first event whose causation names
 // no event, or an event that is not earlier (0 when there is none).
 func (s *SQLiteStore) FirstBadCausation(ctx context.Context) (int64, error) {
+	return s.FirstBadCausationAfter(ctx, 0)
+}
+
+// FirstBadCausationAfter is FirstBadCausation among the events after a
+// seq (the start-up check from the last verified position).
+func (s *SQLiteStore) FirstBadCausationAfter(ctx context.Context, after int64) (int64, error) {
 	var seq int64
 	err := s.r.QueryRowContext(ctx, `SELECT e.seq FROM events e LEFT JOIN events c ON c.id = e.causation
-		WHERE e.causation != '' AND (c.seq IS NULL OR c.seq >= e.seq) ORDER BY e.seq LIMIT 1`).Scan(&seq)
+		WHERE e.seq > ? AND e.causation != '' AND (c.seq IS NULL OR c.seq >= e.seq) ORDER BY e.seq LIMIT 1`, after).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	return seq, classify(s.path, err)
+}
+
+// verifiedTable keeps the last position the Studio verified at start (a
+// cost saving: the next start checks only what came after it; the
+// witness against a local process is an anchor kept elsewhere).
+const verifiedTable = `CREATE TABLE IF NOT EXISTS log_verified (
+	id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash BLOB NOT NULL, at INTEGER NOT NULL)`
+
+// Verified returns the last verified position (zero when none).
+func (s *SQLiteStore) Verified(ctx context.Context) (Checkpoint, error) {
+	var c Checkpoint
+	err := s.r.QueryRowContext(ctx, `SELECT seq, hash FROM log_verified WHERE id = 1`).Scan(&c.Seq, &c.Hash)
+	if err != nil && (errors.Is(err, sql.ErrNoRows) || strings.Contains(err.Error(), "no such table")) {
+		return Checkpoint{}, nil
+	}
+	return c, classify(s.path, err)
+}
+
+// SetVerified records the last verified position.
+func (s *SQLiteStore) SetVerified(ctx context.Context, c Checkpoint) error {
+	if _, err := s.w.ExecContext(ctx, verifiedTable); err != nil {
+		return classify(s.path, err)
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO log_verified (id, seq, hash, at) VALUES (1, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at`, c.Seq, c.Hash, time.Now().UnixNano())
+	return classify(s.path, err)
 }

@@ -143,7 +143,7 @@ func TestMCPServerInSandbox(t *testing.T) {
 		steps(callStep("echo", `{"text":"from the run"}`, &out), callStep("hang", `{}`, &out)))
 	// The hang: Abort ends it.
 	deadline := time.Now().Add(10 * time.Second)
-	for len(out) == 0 && time.Now().Before(deadline) {
+	for outcomes(&out) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -269,7 +269,7 @@ func TestMCPEverythingServerInSandbox(t *testing.T) {
 		steps(callOn("everything", "echo", `{"message":"from the sandbox"}`, &out),
 			callOn("everything", "trigger-long-running-operation", `{"duration":60,"steps":60}`, &out)))
 	deadline := time.Now().Add(20 * time.Second)
-	for len(out) == 0 && time.Now().Before(deadline) {
+	for outcomes(&out) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(300 * time.Millisecond) // the long operation is under way

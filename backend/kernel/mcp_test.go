@@ -89,6 +89,8 @@ func callStep(tool, args string, out *[]string) func(context.Context, *kernel.En
 func callOn(server, tool, args string, out *[]string) func(context.Context, *kernel.Env) error {
 	return func(_ context.Context, env *kernel.Env) error {
 		res, err := env.CallMCP(server, tool, json.RawMessage(args))
+		outMu.Lock()
+		defer outMu.Unlock()
 		switch {
 		case err != nil && !errors.Is(err, kernel.ErrDenied) && !errors.As(err, new(*kernel.MCPCallError)):
 			return err
@@ -99,6 +101,16 @@ func callOn(server, tool, args string, out *[]string) func(context.Context, *ker
 		}
 		return nil
 	}
+}
+
+// outMu guards the outcomes callOn appends while a test polls them.
+var outMu sync.Mutex
+
+// outcomes counts the outcomes so far (while the run may still add one).
+func outcomes(out *[]string) int {
+	outMu.Lock()
+	defer outMu.Unlock()
+	return len(*out)
 }
 
 func payloads[T any](t *testing.T, h *harness, q eventlog.Query) []T {

@@ -126,10 +126,19 @@ func (r *Runner) Open(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, checkpointTable); err != nil {
 		return fmt.Errorf("open projections: %w", err)
 	}
+	head, _, err := r.source.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("open projections: %w", err)
+	}
 	for _, p := range r.projections {
 		var version int
 		var seq int64
 		err := tx.QueryRowContext(ctx, `SELECT version, seq FROM projection_checkpoints WHERE name = ?`, p.Name()).Scan(&version, &seq)
+		if err == nil && version == p.Version() && seq > head {
+			// The log ends before what was folded: its tail was removed.
+			// Folding on would skip the reused positions forever.
+			return &AheadError{Projection: p.Name(), Checkpoint: seq, Head: head}
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -154,6 +163,39 @@ func (r *Runner) Open(ctx context.Context) error {
 		return fmt.Errorf("open projections: %w", err)
 	}
 	return r.catchUp(ctx, 0)
+}
+
+// ErrAheadOfLog is a projection that has folded events the log no longer
+// holds (its last events were deleted).
+var ErrAheadOfLog = errors.New("the projections are ahead of the event log")
+
+// AheadError names the projection and the positions.
+type AheadError struct {
+	Projection       string
+	Checkpoint, Head int64
+}
+
+func (e *AheadError) Error() string {
+	return fmt.Sprintf("the log ends at seq %d, but the %s projection had read it up to seq %d: the events after seq %d were removed",
+		e.Head, e.Projection, e.Checkpoint, e.Head)
+}
+
+func (e *AheadError) Unwrap() error { return ErrAheadOfLog }
+
+// Load reads the projections' checkpoints without folding or writing
+// anything: the read models as they are, for a log kept read-only.
+func (r *Runner) Load(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.projections {
+		var seq int64
+		err := r.target.QueryRowContext(ctx, `SELECT seq FROM projection_checkpoints WHERE name = ?`, p.Name()).Scan(&seq)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("load projection %s: %w", p.Name(), err)
+		}
+		r.seqs[p.Name()] = seq
+	}
+	return nil
 }
 
 func reset(ctx context.Context, tx *sql.Tx, p Projection) error {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -87,6 +88,9 @@ type Studio struct {
 	mem     *memory.Service
 	vectors *memory.VectorIndex
 	logErr  error // why events is nil
+	// readOnly is why the log failed its check (at start, or the full
+	// verification after it): it is read, never written (nil: it passed).
+	readOnly atomic.Pointer[string]
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
 	threadMu   sync.Mutex // guards threadLock
@@ -190,7 +194,9 @@ func (s *Studio) Open(ctx context.Context) error {
 	}
 	s.wg.Add(1)
 	go s.pollOllama(ctx)
-	if s.events != nil {
+	if s.events != nil && s.readOnlyWhy() == "" {
+		s.wg.Add(1)
+		go s.verifyAll(ctx)
 		s.wg.Add(2)
 		go func() { defer s.wg.Done(); _ = s.runner.Run(ctx) }()
 		go s.announceAppends(ctx)
@@ -207,13 +213,21 @@ func (s *Studio) openLog(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	why, err := s.checkLog(ctx, store)
+	if err != nil {
+		_ = store.Close()
+		return fmt.Errorf("check the log: %w", err)
+	}
 	runner := projection.NewRunner(store, store.DB(), s.log, Projections()...)
-	if err := runner.Open(ctx); err != nil {
+	if why, err = openProjections(ctx, runner, why); err != nil {
 		_ = store.Close()
 		return fmt.Errorf("rebuild state from the log: %w", err)
 	}
 	s.events, s.runner = store, runner
 	s.gate = eventlog.NewGate(store, eventlog.DefaultCatalogue())
+	if why != "" {
+		s.keepReadOnly(why)
+	}
 	s.emitter = &projection.Emitter{Gate: s.gate, Runner: runner}
 	s.caps = capability.NewEnforcer()
 	if err := loadCapabilities(ctx, store, s.caps); err != nil {
@@ -255,8 +269,8 @@ func (s *Studio) closeLeftOpen(ctx context.Context) {
 // emit appends through the gate and folds the projections at once, so the
 // caller reads its own write. Without an event log it does nothing.
 func (s *Studio) emit(ctx context.Context, drafts ...eventlog.Draft) ([]eventlog.Event, error) {
-	if s.events == nil {
-		return nil, nil
+	if s.events == nil || s.readOnlyWhy() != "" {
+		return nil, nil // not recorded: no log, or one kept read-only (the notice says so)
 	}
 	evs, err := s.emitter.Emit(ctx, drafts...)
 	if err != nil {
@@ -408,6 +422,9 @@ type Info struct {
 	DataDir    string `json:"dataDir"`
 	LogFile    string `json:"logFile"`
 	OllamaHost string `json:"ollamaHost"`
+	// ReadOnly says why the event log is kept read-only ("" when it is
+	// written): it failed the start-up check.
+	ReadOnly string `json:"readOnly,omitempty"`
 }
 
 // Workspace is an open project folder.
@@ -434,6 +451,7 @@ func (s *Studio) Info() Info {
 		DataDir:    s.cfg.DataDir,
 		LogFile:    s.cfg.LogFile,
 		OllamaHost: s.cfg.Ollama.Host(),
+		ReadOnly:   s.readOnlyWhy(),
 	}
 }
 

@@ -2313,6 +2313,7 @@ export namespace studio {
 	    dataDir: string;
 	    logFile: string;
 	    ollamaHost: string;
+	    readOnly?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -2325,6 +2326,7 @@ export namespace studio {
 	        this.dataDir = source["dataDir"];
 	        this.logFile = source["logFile"];
 	        this.ollamaHost = source["ollamaHost"];
+	        this.readOnly = source["readOnly"];
 	    }
 	}
 	export class IntSetting {
