@@ -57,12 +57,15 @@ func (s *Studio) checkLog(ctx context.Context, store *eventlog.SQLiteStore) (str
 // keepReadOnly seals the log: every later append fails with the reason,
 // and a notice says what happened.
 func (s *Studio) keepReadOnly(why string) {
-	if !s.readOnly.CompareAndSwap(nil, &why) {
+	s.readOnlyMu.Lock()
+	defer s.readOnlyMu.Unlock()
+	if s.readOnly.Load() != nil {
 		return
 	}
 	s.gate.Seal("it failed its check " + why)
 	s.addNotice(readOnlyNotice(why))
 	s.log.Error("event log kept read-only", "why", why)
+	s.readOnly.Store(&why) // last: whoever sees it sees the notice too
 }
 
 // readOnlyWhy is why the log is kept read-only ("" when it is written).

@@ -90,7 +90,8 @@ type Studio struct {
 	logErr  error // why events is nil
 	// readOnly is why the log failed its check (at start, or the full
 	// verification after it): it is read, never written (nil: it passed).
-	readOnly atomic.Pointer[string]
+	readOnly   atomic.Pointer[string]
+	readOnlyMu sync.Mutex // one keepReadOnly at a time
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
 	threadMu   sync.Mutex // guards threadLock
