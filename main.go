@@ -23,6 +23,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/buildinfo"
 	"github.com/ice-studio/ice-studio/backend/cli"
 	"github.com/ice-studio/ice-studio/backend/datadir"
+	"github.com/ice-studio/ice-studio/backend/replica"
 	"github.com/ice-studio/ice-studio/backend/sandbox"
 	"github.com/ice-studio/ice-studio/backend/server"
 	"github.com/ice-studio/ice-studio/backend/studio"
@@ -44,7 +45,13 @@ Usage:
                                        check the event log: hash chain, catalogue, authority; with
                                        --anchor, that it still holds that position (no cut tail, no
                                        rewritten chain)
+  ice-studio verify --against REPLICA [--key FILE]
+                                       also restore the replica (file:///path, sftp://user@host/path) to a
+                                       temporary file: the log must extend it (password: $ICE_REPLICA_PASSWORD)
   ice-studio anchor [--json]           print the log's head as SEQ:HASH, to keep elsewhere
+  ice-studio restore --from REPLICA [--to DIR] [--key FILE]
+                                       restore the log from its replica into a new data folder (never
+                                       over an existing events.db)
   ice-studio replay --check [--json]   rebuild every projection from the log and compare with the live ones
   ice-studio events [--run ID] [--type T[,T]] [--workspace ID] [--origin O] [--last N] [--follow] [--json]
                                        list (and follow) events
@@ -73,6 +80,7 @@ func main() {
 	// The sandbox helper is this same binary, re-executed: it must take
 	// over before anything else starts.
 	sandbox.Init()
+	replica.RunChildIfAsked() // the log's replicator is this binary too
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -86,6 +94,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "verify":
 		return cli.Verify(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+	case "restore":
+		return cli.Restore(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "anchor":
 		return cli.Anchor(args[1:], cli.IO{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
 	case "replay":

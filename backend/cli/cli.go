@@ -19,6 +19,7 @@ import (
 	"github.com/ice-studio/ice-studio/backend/datadir"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/projection"
+	"github.com/ice-studio/ice-studio/backend/replica"
 	"github.com/ice-studio/ice-studio/backend/studio"
 )
 
@@ -74,6 +75,8 @@ func Verify(args []string, io IO) int {
 		}
 		return err
 	})
+	against := fl.String("against", "", "also compare the log with a replica (file:///path, sftp://user@host/path, or a folder): it must extend it")
+	againstKey := fl.String("key", "", "SSH private key `FILE` for an sftp --against replica")
 	if err := fl.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -94,6 +97,16 @@ func Verify(args []string, io IO) int {
 			rep = ar
 		}
 	}
+	if err == nil && rep.OK && *against != "" {
+		var c replica.Config
+		if c, err = replicaConfig(*against, *againstKey, io); err == nil {
+			var ar eventlog.VerifyReport
+			if ar, err = verifyAgainst(context.Background(), store, c); err == nil && !ar.OK {
+				ar.Checked = rep.Checked
+				rep = ar
+			}
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "ice-studio verify: %v\n", err)
 		return ExitFailed
@@ -105,6 +118,9 @@ func Verify(args []string, io IO) int {
 			path, rep.Checked, time.Since(start).Round(time.Millisecond))
 		for _, a := range anchors {
 			fmt.Fprintf(io.Stdout, "anchor %d: the log still holds it (the same hash at seq %d)\n", a.Seq, a.Seq)
+		}
+		if *against != "" {
+			fmt.Fprintf(io.Stdout, "replica: the log extends it (the same hash at the replica's head)\n")
 		}
 	} else {
 		fmt.Fprintf(io.Stdout, "%s: TAMPERED OR DAMAGED at seq %d (%s): %s\n", path, rep.FirstBad, rep.Problem, rep.Detail)

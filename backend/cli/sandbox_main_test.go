@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ice-studio/ice-studio/backend/replica"
 	"github.com/ice-studio/ice-studio/backend/sandbox"
 )
 
@@ -11,5 +12,6 @@ import (
 // command re-executes it.
 func TestMain(m *testing.M) {
 	sandbox.Init()
+	replica.RunChildIfAsked()
 	os.Exit(m.Run())
 }

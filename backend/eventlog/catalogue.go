@@ -133,6 +133,11 @@ const (
 	MCPServerStarted = "mcp.server_started"
 	MCPServerStopped = "mcp.server_stopped"
 	MCPServerCrashed = "mcp.server_crashed"
+
+	// log.* — the log about itself.
+	// LogAnchored records that the replica (an external witness, URL
+	// without secrets) is known to hold the log up to {seq, hash}.
+	LogAnchored = "log.anchored"
 )
 
 // TypeInfo describes one catalogue entry.
@@ -224,5 +229,6 @@ func DefaultCatalogue() *Catalogue {
 	all = append(all, family("mcp", User|Runtime, MCPToolPinned)...)
 	all = append(all, family("mcp", User, MCPServerApproved, MCPConfigChanged)...)
 	all = append(all, family("mcp", Runtime, MCPServerStarted, MCPServerStopped, MCPServerCrashed)...)
+	all = append(all, family("log", Runtime, LogAnchored)...)
 	return NewCatalogue(all...)
 }

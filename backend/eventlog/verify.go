@@ -116,6 +116,8 @@ type causationAfterChecker interface {
 // with its hash (else ProblemTruncated or ProblemAnchor at its seq), and
 // every later event is checked as Verify checks it, the chain continuing
 // from the checkpoint's hash. Checked counts the events after it.
+// The positions LogAnchored events name must still be in the log with
+// the hash they name (else ProblemTruncated or ProblemAnchor).
 func VerifyFrom(ctx context.Context, s Store, cat *Catalogue, from Checkpoint) (VerifyReport, error) {
 	rep := VerifyReport{OK: true, HeadSeq: from.Seq}
 	var prev []byte
@@ -159,7 +161,11 @@ func VerifyFrom(ctx context.Context, s Store, cat *Catalogue, from Checkpoint) (
 		rep.OK, rep.FirstBad, rep.Problem, rep.Detail = false, seq, problem, fmt.Sprintf(detail, args...)
 		return errStop
 	}
+	var anchors []Checkpoint // the positions log.anchored events named
 	err := s.Read(ctx, Query{AfterSeq: from.Seq}, func(e Event) error {
+		if a, ok := anchoredIn(e); ok {
+			anchors = append(anchors, a)
+		}
 		rep.Checked++
 		rep.HeadSeq = e.Seq
 		if e.Seq != expect {
@@ -199,6 +205,11 @@ func VerifyFrom(ctx context.Context, s Store, cat *Catalogue, from Checkpoint) (
 	})
 	if err != nil && !errors.Is(err, errStop) {
 		return rep, fmt.Errorf("verify: %w", err)
+	}
+	if rep.OK {
+		if err := checkInLogAnchors(ctx, s, rep.HeadSeq, anchors, &rep); err != nil {
+			return rep, fmt.Errorf("verify: %w", err)
+		}
 	}
 	return rep, nil
 }

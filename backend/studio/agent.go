@@ -15,12 +15,15 @@ import (
 	"github.com/ice-studio/ice-studio/backend/bus"
 	"github.com/ice-studio/ice-studio/backend/eventlog"
 	"github.com/ice-studio/ice-studio/backend/kernel"
+	"github.com/ice-studio/ice-studio/backend/oaicompat"
 	"github.com/ice-studio/ice-studio/backend/ollama"
 )
 
 // AgentParams choose the model and how an agent run works.
 type AgentParams struct {
-	Model     string     `json:"model"` // "" for the default chat model
+	Model string `json:"model"` // "" for the default chat model
+	// Endpoint is the model endpoint's id ("" or "local": the Studio's Ollama).
+	Endpoint  string     `json:"endpoint,omitempty"`
 	Options   RunOptions `json:"options"`
 	MaxTokens int        `json:"maxTokens"` // prompt + generated tokens over all steps (0: no limit)
 	MaxTurns  int        `json:"maxTurns"`  // model steps (0: 30)
@@ -40,7 +43,8 @@ type AgentParams struct {
 type StartAgentRunRequest struct {
 	WorkspaceID string     `json:"workspaceId"`
 	Task        string     `json:"task"`
-	Model       string     `json:"model"` // "" for the default chat model
+	Model       string     `json:"model"`              // "" for the default chat model
+	Endpoint    string     `json:"endpoint,omitempty"` // the model endpoint's id ("" the Studio's Ollama)
 	Options     RunOptions `json:"options"`
 	MaxTokens   int        `json:"maxTokens"` // prompt + generated tokens over all steps (0: no limit)
 	MaxTurns    int        `json:"maxTurns"`  // model steps (0: 30)
@@ -62,17 +66,44 @@ func (s *Studio) StartAgentRun(req StartAgentRunRequest) (kernel.RunInfo, error)
 	if task == "" {
 		return kernel.RunInfo{}, errors.New("say what the agent should do")
 	}
-	sr, cfg, err := s.prepareAgent(req.WorkspaceID, task, AgentParams{Model: req.Model, Options: req.Options, MaxTokens: req.MaxTokens,
+	sr, cfg, chat, err := s.prepareAgent(req.WorkspaceID, task, AgentParams{Model: req.Model, Endpoint: req.Endpoint, Options: req.Options, MaxTokens: req.MaxTokens,
 		MaxTurns: req.MaxTurns, Temperature: req.Temperature, Seed: req.Seed, NumCtx: req.NumCtx, NumPredict: req.NumPredict})
 	if err != nil {
 		return kernel.RunInfo{}, err
 	}
-	return k.Start(context.Background(), sr, agent.New(s.cfg.Ollama, cfg))
+	return k.Start(context.Background(), sr, agent.New(chat, cfg))
 }
 
 // prepareAgent resolves the model and its window and builds a run's
 // start request and the agent's configuration.
-func (s *Studio) prepareAgent(ws, task string, p AgentParams) (kernel.StartRequest, agent.Config, error) {
+func (s *Studio) prepareAgent(ws, task string, p AgentParams) (kernel.StartRequest, agent.Config, agent.Chatter, error) {
+	sr, cfg, chat, err := s.prepareAgentOn(ws, task, p)
+	return sr, cfg, chat, err
+}
+
+// modelOn is what the Studio knows of a model on an endpoint: Ollama's
+// Show; for an OpenAI-compatible server only that it is listed (tools are
+// offered: a server that cannot call them answers in words).
+func (s *Studio) modelOn(ctx context.Context, c EndpointConfig, chat agent.Chatter, model string) (ollama.Model, error) {
+	switch p := chat.(type) {
+	case *ollama.Provider:
+		return p.Show(ctx, model)
+	case *oaicompat.Provider:
+		ms, err := p.Models(ctx)
+		if err != nil {
+			return ollama.Model{}, err
+		}
+		for _, m := range ms {
+			if m.ID == model {
+				return ollama.Model{Name: model, Capabilities: []string{"completion", "tools"}}, nil
+			}
+		}
+		return ollama.Model{}, fmt.Errorf("%s does not serve a model %q (it lists %d)", c.Name, model, len(ms))
+	}
+	return ollama.Model{}, fmt.Errorf("endpoint %s: no client", c.Name)
+}
+
+func (s *Studio) prepareAgentOn(ws, task string, p AgentParams) (kernel.StartRequest, agent.Config, agent.Chatter, error) {
 	model := strings.TrimSpace(p.Model)
 	if model == "" {
 		model, _ = s.defaults()
@@ -81,15 +112,23 @@ func (s *Studio) prepareAgent(ws, task string, p AgentParams) (kernel.StartReque
 	numCtx, maxTokens, maxTurns := s.runDefaults()
 	p.NumCtx, p.MaxTokens, p.MaxTurns = cmp.Or(p.NumCtx, numCtx), cmp.Or(p.MaxTokens, maxTokens), cmp.Or(p.MaxTurns, maxTurns)
 	if model == "" {
-		return kernel.StartRequest{}, agent.Config{}, errors.New("choose a chat model (or set a default one in Models)")
+		return kernel.StartRequest{}, agent.Config{}, nil, errors.New("choose a chat model (or set a default one in Models)")
 	}
 	ctx := context.Background()
-	m, err := s.cfg.Ollama.Show(ctx, model)
+	ep, err := s.endpoint(p.Endpoint)
 	if err != nil {
-		return kernel.StartRequest{}, agent.Config{}, err
+		return kernel.StartRequest{}, agent.Config{}, nil, err
+	}
+	chat, err := s.chatterFor(ep)
+	if err != nil {
+		return kernel.StartRequest{}, agent.Config{}, nil, err
+	}
+	m, err := s.modelOn(ctx, ep, chat, model)
+	if err != nil {
+		return kernel.StartRequest{}, agent.Config{}, chat, err
 	}
 	if !m.Has("completion") && m.Has("embedding") {
-		return kernel.StartRequest{}, agent.Config{}, fmt.Errorf("%s is an embedding model: choose a chat model", model)
+		return kernel.StartRequest{}, agent.Config{}, nil, fmt.Errorf("%s is an embedding model: choose a chat model", model)
 	}
 	opts := map[string]any{}
 	if p.Temperature != nil {
@@ -108,14 +147,14 @@ func (s *Studio) prepareAgent(ws, task string, p AgentParams) (kernel.StartReque
 	}
 	sr, err := p.Options.request(ws, task)
 	if err != nil {
-		return kernel.StartRequest{}, agent.Config{}, err
+		return kernel.StartRequest{}, agent.Config{}, nil, err
 	}
 	sr.Budget.MaxTokens, sr.Model = p.MaxTokens, model
-	cfg := agent.Config{Model: model, Digest: m.Digest, Endpoint: s.cfg.Ollama.Host(),
+	cfg := agent.Config{Model: model, Digest: m.Digest, Endpoint: endpointURL(ep),
 		ChatOnly: !m.Has("tools"), Options: opts, MaxTurns: p.MaxTurns,
 		Window: kernel.Window{Tokens: window, Unmanaged: p.Unmanaged},
 		Stream: func(u agent.Update) { s.cfg.Bus.Publish(bus.AgentUpdate, u) }}
-	return sr, cfg, nil
+	return sr, cfg, chat, nil
 }
 
 // memAvailable is the machine's free memory (MemAvailable), 0 unknown.

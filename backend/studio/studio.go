@@ -92,6 +92,8 @@ type Studio struct {
 	// verification after it): it is read, never written (nil: it passed).
 	readOnly   atomic.Pointer[string]
 	readOnlyMu sync.Mutex // one keepReadOnly at a time
+	// chats are the clients of the configured model endpoints.
+	chats chatProviders
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
 	threadMu   sync.Mutex // guards threadLock

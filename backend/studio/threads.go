@@ -548,7 +548,7 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 	if tr.kind == kernel.TurnCompact {
 		task = "/compact"
 	}
-	sr, cfg, err := s.prepareAgent(tr.workspace, task, tr.params)
+	sr, cfg, chat, err := s.prepareAgent(tr.workspace, task, tr.params)
 	var failure error // the model server could not be reached
 	switch {
 	case err == nil:
@@ -624,7 +624,7 @@ func (s *Studio) startTurn(tr turnRequest) (SendResult, error) {
 	sr.Thread = th.ID
 	var worker kernel.Worker = unreachable{err: failure}
 	if failure == nil {
-		worker = agent.New(s.cfg.Ollama, cfg)
+		worker = agent.New(chat, cfg)
 	}
 	info, startErr := k.Start(ctx, sr, worker)
 	if info.ID == "" {

@@ -115,6 +115,9 @@ export const apiMethods = [
   'MCPServerLog',
   'MCPToolChange',
   'RepinMCPTool',
+  'Endpoints',
+  'AddEndpoint',
+  'RemoveEndpoint',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

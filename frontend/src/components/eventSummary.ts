@@ -178,6 +178,7 @@ export const summaries: Record<string, Summary> = {
   'workspace.indexed': (p) => `indexed ${plural(num(p.files), 'file')} (${plural(num(p.chunks), 'chunk')})`,
   'workspace.closed': (p) => withReason('workspace closed', p.reason),
   'workspace.forgotten': (p) => `user forgot ${str(p.root) || 'the workspace'}`,
+  'log.anchored': (p) => `replica ${str(p.replica)} holds the log up to seq ${num(p.seq)}`,
 
   // model.*
   'model.pull_requested': (p) => `user asked to pull ${str(p.model)}`,

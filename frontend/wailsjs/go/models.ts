@@ -1536,6 +1536,24 @@ export namespace studio {
 	        this.reason = source["reason"];
 	    }
 	}
+	export class AddEndpointRequest {
+	    name: string;
+	    kind: string;
+	    url: string;
+	    apiKey: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AddEndpointRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.url = source["url"];
+	        this.apiKey = source["apiKey"];
+	    }
+	}
 	export class RunOptions {
 	    profile: string;
 	    autoCommit: boolean;
@@ -1558,6 +1576,7 @@ export namespace studio {
 	}
 	export class AgentParams {
 	    model: string;
+	    endpoint?: string;
 	    options: RunOptions;
 	    maxTokens: number;
 	    maxTurns: number;
@@ -1574,6 +1593,7 @@ export namespace studio {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.model = source["model"];
+	        this.endpoint = source["endpoint"];
 	        this.options = this.convertValues(source["options"], RunOptions);
 	        this.maxTokens = source["maxTokens"];
 	        this.maxTurns = source["maxTurns"];
@@ -1797,6 +1817,82 @@ export namespace studio {
 	        this.chat = source["chat"];
 	        this.embed = source["embed"];
 	    }
+	}
+	export class EndpointModel {
+	    name: string;
+	    capabilities?: string[];
+	    contextLength?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new EndpointModel(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.capabilities = source["capabilities"];
+	        this.contextLength = source["contextLength"];
+	    }
+	}
+	export class EndpointRequest {
+	    id: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EndpointRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	    }
+	}
+	export class EndpointView {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    url: string;
+	    hasKey: boolean;
+	    local: boolean;
+	    reachable: boolean;
+	    version?: string;
+	    models: EndpointModel[];
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EndpointView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.url = source["url"];
+	        this.hasKey = source["hasKey"];
+	        this.local = source["local"];
+	        this.reachable = source["reachable"];
+	        this.version = source["version"];
+	        this.models = this.convertValues(source["models"], EndpointModel);
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class EventDetail {
 	    seq: number;
@@ -3356,6 +3452,7 @@ export namespace studio {
 	    workspaceId: string;
 	    task: string;
 	    model: string;
+	    endpoint?: string;
 	    options: RunOptions;
 	    maxTokens: number;
 	    maxTurns: number;
@@ -3373,6 +3470,7 @@ export namespace studio {
 	        this.workspaceId = source["workspaceId"];
 	        this.task = source["task"];
 	        this.model = source["model"];
+	        this.endpoint = source["endpoint"];
 	        this.options = this.convertValues(source["options"], RunOptions);
 	        this.maxTokens = source["maxTokens"];
 	        this.maxTurns = source["maxTurns"];

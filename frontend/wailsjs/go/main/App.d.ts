@@ -13,6 +13,8 @@ import {eventlog} from '../models';
 
 export function AbortRun(arg1:studio.AbortRunRequest):Promise<kernel.RunInfo>;
 
+export function AddEndpoint(arg1:studio.AddEndpointRequest):Promise<Array<studio.EndpointView>>;
+
 export function AnswerCapability(arg1:studio.AnswerRequest):Promise<void>;
 
 export function ApproveMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
@@ -40,6 +42,8 @@ export function DeleteModel(arg1:studio.ModelRequest):Promise<void>;
 export function DeleteThread(arg1:studio.ThreadRequest):Promise<kernel.ThreadInfo>;
 
 export function DeprecateMemory(arg1:studio.MemoryRef):Promise<void>;
+
+export function Endpoints():Promise<Array<studio.EndpointView>>;
 
 export function EventFacets():Promise<studio.EventFacets>;
 
@@ -110,6 +114,8 @@ export function ReadBlob(arg1:studio.ReadBlobRequest):Promise<studio.BlobText>;
 export function ReadFile(arg1:studio.ReadFileRequest):Promise<studio.FileContent>;
 
 export function RecentFolders():Promise<Array<workspace.RecentFolder>>;
+
+export function RemoveEndpoint(arg1:studio.EndpointRequest):Promise<Array<studio.EndpointView>>;
 
 export function RemoveMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
 

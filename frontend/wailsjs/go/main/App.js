@@ -6,6 +6,10 @@ export function AbortRun(arg1) {
   return window['go']['main']['App']['AbortRun'](arg1);
 }
 
+export function AddEndpoint(arg1) {
+  return window['go']['main']['App']['AddEndpoint'](arg1);
+}
+
 export function AnswerCapability(arg1) {
   return window['go']['main']['App']['AnswerCapability'](arg1);
 }
@@ -60,6 +64,10 @@ export function DeleteThread(arg1) {
 
 export function DeprecateMemory(arg1) {
   return window['go']['main']['App']['DeprecateMemory'](arg1);
+}
+
+export function Endpoints() {
+  return window['go']['main']['App']['Endpoints']();
 }
 
 export function EventFacets() {
@@ -200,6 +208,10 @@ export function ReadFile(arg1) {
 
 export function RecentFolders() {
   return window['go']['main']['App']['RecentFolders']();
+}
+
+export function RemoveEndpoint(arg1) {
+  return window['go']['main']['App']['RemoveEndpoint'](arg1);
 }
 
 export function RemoveMCPServer(arg1) {
