@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -86,6 +87,17 @@ func Verify(args []string, io IO) int {
 	}
 	defer store.Close()
 	start := time.Now()
+	// The last position a replica was known to hold (kept beside the log
+	// by the Studio) is checked like an --anchor.
+	kept, haveKept, err := studio.ReadAnchorFile(filepath.Dir(path))
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "ice-studio verify: %v\n", err)
+		return ExitFailed
+	}
+	if haveKept {
+		cp, _ := kept.Checkpoint()
+		anchors = append(anchors, cp)
+	}
 	rep, err := eventlog.Verify(context.Background(), store, eventlog.DefaultCatalogue())
 	for _, a := range anchors {
 		if err != nil || !rep.OK {
@@ -116,8 +128,12 @@ func Verify(args []string, io IO) int {
 	} else if rep.OK {
 		fmt.Fprintf(io.Stdout, "%s: %d events verified in %s: hash chain intact, every type in the catalogue, every origin within its authority\n",
 			path, rep.Checked, time.Since(start).Round(time.Millisecond))
-		for _, a := range anchors {
-			fmt.Fprintf(io.Stdout, "anchor %d: the log still holds it (the same hash at seq %d)\n", a.Seq, a.Seq)
+		for i, a := range anchors {
+			what := "anchor"
+			if haveKept && i == len(anchors)-1 {
+				what = "last replication anchor (" + kept.Replica + ")"
+			}
+			fmt.Fprintf(io.Stdout, "%s %d: the log still holds it (the same hash at seq %d)\n", what, a.Seq, a.Seq)
 		}
 		if *against != "" {
 			fmt.Fprintf(io.Stdout, "replica: the log extends it (the same hash at the replica's head)\n")

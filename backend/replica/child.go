@@ -151,12 +151,13 @@ func runChild(in io.Reader, out io.Writer, errw io.Writer) int {
 		select {
 		case req, ok := <-reqs:
 			if !ok {
-				// The parent died (stdin ended without a close request): it
-				// may have died inside a transaction, and Litestream 0.5.18
-				// syncing that WAL produced corrupt replicas in
-				// TestReplicaSurvivesSIGKILL. Stop without a sync; the next
-				// start (after the log is reopened, which recovers the WAL)
-				// catches up.
+				// The parent died (stdin ended without a close request),
+				// perhaps inside a commit: its last frames may be in the WAL
+				// but not in SQLite's shared index, and a sync or checkpoint
+				// now would ship them and then overwrite them (see
+				// dieWithParent, which normally kills this process first).
+				// Stop at once; the next start, after the log's WAL
+				// recovery, catches up.
 				os.Exit(0)
 			}
 			if req.Close { // Close: the log is quiet; flush and stop

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -100,7 +101,20 @@ func Start(ctx context.Context, dbPath string, c Config, log *slog.Logger) (*Rep
 	if err != nil {
 		return nil, fmt.Errorf("start replication: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
+	dieWithParent(cmd)
+	// The death signal is tied to the thread that starts the child: that
+	// thread stays locked, and so alive, until the child is gone.
+	started, gone := make(chan error), make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			<-gone
+		}
+	}()
+	if err := <-started; err != nil {
 		return nil, fmt.Errorf("start replication: start %s: %w", exe, err)
 	}
 	r := &Replicator{
@@ -113,6 +127,7 @@ func Start(ctx context.Context, dbPath string, c Config, log *slog.Logger) (*Rep
 	if _, err := stdin.Write(append(line, '\n')); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		close(gone)
 		return nil, fmt.Errorf("start replication: %w", err)
 	}
 	var pipes sync.WaitGroup
@@ -138,6 +153,7 @@ func Start(ctx context.Context, dbPath string, c Config, log *slog.Logger) (*Rep
 		}
 		close(r.exited)
 		r.mu.Unlock()
+		close(gone)
 	}()
 	go func() {
 		select {

@@ -34,12 +34,21 @@ func (s *Studio) checkLog(ctx context.Context, store *eventlog.SQLiteStore) (str
 	if err != nil {
 		return "", err
 	}
-	if !rep.OK {
-		if rep.Problem == eventlog.ProblemTruncated || rep.Problem == eventlog.ProblemAnchor {
-			// The verified position itself is gone or changed.
-			return fmt.Sprintf("at seq %d (%s): %s", rep.FirstBad, rep.Problem, rep.Detail), nil
-		}
+	if !rep.OK { // also when the verified position itself is gone or changed
 		return fmt.Sprintf("at seq %d (%s): %s", rep.FirstBad, rep.Problem, rep.Detail), nil
+	}
+	// The last position a replica was known to hold must still be there.
+	if a, ok, err := ReadAnchorFile(s.cfg.DataDir); err != nil {
+		s.log.Warn("read the replication anchor", "err", err)
+	} else if ok {
+		cp, _ := a.Checkpoint()
+		ar, err := eventlog.CheckAnchor(ctx, store, cp)
+		if err != nil {
+			return "", err
+		}
+		if !ar.OK {
+			return fmt.Sprintf("at seq %d (%s): %s (the replica %s held it)", ar.FirstBad, ar.Problem, ar.Detail, a.Replica), nil
+		}
 	}
 	seq, hash, err := store.Head(ctx)
 	if err != nil {

@@ -64,6 +64,9 @@ type Config struct {
 	Ollama        *ollama.Provider
 	InitialFolder string        // folder named on the command line, opened at start
 	PollInterval  time.Duration // how often the Ollama status is re-checked
+	// AnchorEvery is the least time between two log.anchored events while
+	// the log is replicated (0: 10 s).
+	AnchorEvery time.Duration
 	// AutoStartOllama starts `ollama serve` at start when Ollama is
 	// installed but not running (ICE_OLLAMA_AUTOSTART=1).
 	AutoStartOllama bool
@@ -94,6 +97,9 @@ type Studio struct {
 	readOnlyMu sync.Mutex // one keepReadOnly at a time
 	// chats are the clients of the configured model endpoints.
 	chats chatProviders
+	// repl is the log's replication; replCtx lives until Close.
+	repl    replication
+	replCtx context.Context
 
 	openMu     sync.Mutex // one OpenFolder at a time: a folder gets one watcher
 	threadMu   sync.Mutex // guards threadLock
@@ -207,6 +213,8 @@ func (s *Studio) Open(ctx context.Context) error {
 		go s.sweepGrants(ctx)
 		go s.sweepMemories(ctx)
 	}
+	s.replCtx = ctx
+	s.startReplication(ctx)
 	s.log.Info("studio open", "mode", s.cfg.Mode, "dataDir", s.cfg.DataDir, "version", buildinfo.Version, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
@@ -332,6 +340,7 @@ func (s *Studio) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("close studio: %w", ctx.Err())
 	}
+	s.stopReplication() // a last sync, before the log is closed
 	var err error
 	if s.events != nil {
 		err = s.events.Close()

@@ -118,6 +118,9 @@ export const apiMethods = [
   'Endpoints',
   'AddEndpoint',
   'RemoveEndpoint',
+  'Replica',
+  'SetReplica',
+  'SyncReplica',
 ] as const satisfies readonly (keyof Api)[];
 
 type Missing = Exclude<keyof Api, (typeof apiMethods)[number]>;

@@ -3022,6 +3022,40 @@ export namespace studio {
 	        this.title = source["title"];
 	    }
 	}
+	export class ReplicaView {
+	    configured: boolean;
+	    url?: string;
+	    state: string;
+	    seq: number;
+	    headSeq: number;
+	    hash?: string;
+	    lastSyncAt: number;
+	    lagMs: number;
+	    anchoredSeq: number;
+	    error?: string;
+	    hasPassword: boolean;
+	    keyFile?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReplicaView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.configured = source["configured"];
+	        this.url = source["url"];
+	        this.state = source["state"];
+	        this.seq = source["seq"];
+	        this.headSeq = source["headSeq"];
+	        this.hash = source["hash"];
+	        this.lastSyncAt = source["lastSyncAt"];
+	        this.lagMs = source["lagMs"];
+	        this.anchoredSeq = source["anchoredSeq"];
+	        this.error = source["error"];
+	        this.hasPassword = source["hasPassword"];
+	        this.keyFile = source["keyFile"];
+	    }
+	}
 	export class RestoreRequest {
 	    id: string;
 	    turn: number;
@@ -3359,6 +3393,22 @@ export namespace studio {
 		    }
 		    return a;
 		}
+	}
+	export class SetReplicaRequest {
+	    url: string;
+	    keyFile?: string;
+	    password?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetReplicaRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.url = source["url"];
+	        this.keyFile = source["keyFile"];
+	        this.password = source["password"];
+	    }
 	}
 	export class StringSetting {
 	    value: string;

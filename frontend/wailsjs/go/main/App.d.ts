@@ -123,6 +123,8 @@ export function RenameThread(arg1:studio.RenameThreadRequest):Promise<kernel.Thr
 
 export function RepinMCPTool(arg1:studio.MCPToolRequest):Promise<studio.MCPState>;
 
+export function Replica():Promise<studio.ReplicaView>;
+
 export function RestartMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
 
 export function RestoreThread(arg1:studio.RestoreRequest):Promise<studio.ThreadView>;
@@ -151,6 +153,8 @@ export function SetMemorySettings(arg1:studio.MemorySettingsRequest):Promise<stu
 
 export function SetPolicy(arg1:studio.SetPolicyRequest):Promise<studio.CapabilityState>;
 
+export function SetReplica(arg1:studio.SetReplicaRequest):Promise<studio.ReplicaView>;
+
 export function SetSettings(arg1:studio.SettingsPatch):Promise<studio.Settings>;
 
 export function StartAgentRun(arg1:studio.StartAgentRunRequest):Promise<kernel.RunInfo>;
@@ -170,6 +174,8 @@ export function Startup():Promise<studio.StartupResponse>;
 export function StopMCPServer(arg1:studio.MCPServerRequest):Promise<studio.MCPState>;
 
 export function SupersedeMemory(arg1:studio.SupersedeRequest):Promise<memory.Memory>;
+
+export function SyncReplica():Promise<studio.ReplicaView>;
 
 export function VerifyLog():Promise<eventlog.VerifyReport>;
 

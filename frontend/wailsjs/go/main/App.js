@@ -226,6 +226,10 @@ export function RepinMCPTool(arg1) {
   return window['go']['main']['App']['RepinMCPTool'](arg1);
 }
 
+export function Replica() {
+  return window['go']['main']['App']['Replica']();
+}
+
 export function RestartMCPServer(arg1) {
   return window['go']['main']['App']['RestartMCPServer'](arg1);
 }
@@ -282,6 +286,10 @@ export function SetPolicy(arg1) {
   return window['go']['main']['App']['SetPolicy'](arg1);
 }
 
+export function SetReplica(arg1) {
+  return window['go']['main']['App']['SetReplica'](arg1);
+}
+
 export function SetSettings(arg1) {
   return window['go']['main']['App']['SetSettings'](arg1);
 }
@@ -320,6 +328,10 @@ export function StopMCPServer(arg1) {
 
 export function SupersedeMemory(arg1) {
   return window['go']['main']['App']['SupersedeMemory'](arg1);
+}
+
+export function SyncReplica() {
+  return window['go']['main']['App']['SyncReplica']();
 }
 
 export function VerifyLog() {
