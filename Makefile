@@ -11,7 +11,7 @@ export CGO_ENABLED := 1
 # only with this tag; every go command below gets it.
 export GOFLAGS := -tags=sqlite_fts5
 
-.PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop test-ollama ollama-prebuild check-bindings install uninstall clean bench
+.PHONY: run serve test setup build frontend bindings test-go test-frontend test-e2e test-desktop test-ollama ollama-prebuild test-s3 weed-prebuild check-bindings install uninstall clean bench
 
 ## setup: install whatever is missing (Debian packages, npm packages, Go modules)
 setup:
@@ -40,14 +40,17 @@ run: build
 serve: build
 	@exec $(BIN) serve $(if $(ADDR),--addr $(ADDR)) $(ARGS)
 
-## test: every test — Go (vet, race), frontend unit, browser end-to-end, desktop smoke, real Ollama
-# The real Ollama is built in the background from the start (a few minutes
-# the first time), so its build overlaps the other suites.
-test: setup ollama-prebuild test-go test-frontend build check-bindings test-e2e test-desktop test-ollama
+## test: every test — Go (vet, race), frontend unit, browser end-to-end, desktop smoke, real Ollama, real S3 server
+# The real Ollama and the real S3 server are built in the background from
+# the start (minutes the first time), so their builds overlap the other suites.
+test: setup ollama-prebuild weed-prebuild test-go test-frontend build check-bindings test-e2e test-desktop test-ollama test-s3
 	@echo "make test: all suites passed"
 
 ollama-prebuild:
 	@scripts/real-ollama prebuild
+
+weed-prebuild:
+	@scripts/real-seaweedfs prebuild
 
 test-go: setup frontend
 	go vet ./...
@@ -66,6 +69,11 @@ test-desktop: build
 test-ollama:
 	@scripts/real-ollama build
 	ICE_OLLAMA_BIN=$(CURDIR)/build/ollama/bin/ollama go test -count=1 -run 'Real' ./backend/...
+
+## test-s3: log replication to a real S3-compatible server (SeaweedFS's weed server -s3, built once into build/seaweedfs); the file and sftp (OpenSSH sshd) replicas need no build and run in test-go
+test-s3:
+	@scripts/real-seaweedfs build
+	ICE_WEED_BIN=$(CURDIR)/build/seaweedfs/weed go test -race -count=1 -run 'RealS3|RealSeaweed' ./backend/replica ./backend/internal/realseaweed
 
 ## check-bindings: the committed Wails bindings match the Go API
 check-bindings: build

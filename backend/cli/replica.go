@@ -17,6 +17,16 @@ import (
 // --against (never a flag: command lines are visible to other users).
 const PasswordEnv = "ICE_REPLICA_PASSWORD"
 
+// The environment of an s3:// replica for restore and verify --against:
+// the S3-compatible server's endpoint (empty: Amazon S3), the region and
+// the access key (never a flag).
+const (
+	S3EndpointEnv = "ICE_REPLICA_S3_ENDPOINT"
+	S3RegionEnv   = "ICE_REPLICA_S3_REGION"
+	S3KeyIDEnv    = "ICE_REPLICA_S3_ACCESS_KEY_ID"
+	S3SecretEnv   = "ICE_REPLICA_S3_SECRET_ACCESS_KEY"
+)
+
 // replicaConfig reads REPLICA (a URL, or a folder path for file://).
 func replicaConfig(from, keyFile string, io IO) (replica.Config, error) {
 	if from != "" && !strings.Contains(from, "://") {
@@ -26,14 +36,16 @@ func replicaConfig(from, keyFile string, io IO) (replica.Config, error) {
 		}
 		from = "file://" + filepath.ToSlash(abs)
 	}
-	c := replica.Config{URL: from, KeyFile: keyFile, Password: io.Getenv(PasswordEnv)}
+	c := replica.Config{URL: from, KeyFile: keyFile, Password: io.Getenv(PasswordEnv),
+		Endpoint: io.Getenv(S3EndpointEnv), Region: io.Getenv(S3RegionEnv),
+		AccessKeyID: io.Getenv(S3KeyIDEnv), SecretAccessKey: io.Getenv(S3SecretEnv)}
 	return c, c.Validate()
 }
 
 // Restore is `ice-studio restore --from REPLICA [--to DIR] [--key FILE]`.
 func Restore(args []string, io IO) int {
 	fl := newFlags("restore", io)
-	from := fl.String("from", "", "the replica: file:///path, sftp://user@host[:port]/path, or a folder (password in $"+PasswordEnv+")")
+	from := fl.String("from", "", "the replica: file:///path, sftp://user@host[:port]/path (password in $"+PasswordEnv+"), s3://bucket/path ($"+S3EndpointEnv+", $"+S3KeyIDEnv+", $"+S3SecretEnv+"), or a folder")
 	to := fl.String("to", "", "the data folder to restore into (default: a new folder, printed); never overwrites an events.db")
 	key := fl.String("key", "", "SSH private key `FILE` for an sftp replica")
 	if err := fl.Parse(args); err != nil || *from == "" || fl.NArg() > 0 {

@@ -113,7 +113,7 @@ func TestConfig(t *testing.T) {
 		}
 	}
 	for _, bad := range []replica.Config{
-		{URL: ""}, {URL: "file://relative/path"}, {URL: "file:rel"}, {URL: "s3://bucket/x"},
+		{URL: ""}, {URL: "file://relative/path"}, {URL: "file:rel"}, {URL: "ftp://host/x"},
 		{URL: "sftp://host/logs", KeyFile: "/k"}, {URL: "sftp://me@host/logs"}, {URL: "sftp://me@/logs", Password: "p"},
 	} {
 		if err := bad.Validate(); !errors.Is(err, replica.ErrBadURL) {

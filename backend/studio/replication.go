@@ -60,6 +60,11 @@ type ReplicaView struct {
 	AnchoredSeq int64  `json:"anchoredSeq"`
 	Error       string `json:"error,omitempty"`
 	HasPassword bool   `json:"hasPassword"`
+	HasSecret   bool   `json:"hasSecret"`
+	HostKey     string `json:"hostKey,omitempty"`
+	Endpoint    string `json:"endpoint,omitempty"`
+	Region      string `json:"region,omitempty"`
+	AccessKeyID string `json:"accessKeyId,omitempty"`
 	KeyFile     string `json:"keyFile,omitempty"`
 }
 
@@ -69,6 +74,9 @@ type SetReplicaRequest struct {
 	URL      string `json:"url"`
 	KeyFile  string `json:"keyFile,omitempty"`
 	Password string `json:"password,omitempty"`
+	// HostKey is the SFTP server's public host key ("ssh-ed25519 AAAA…");
+	// without it the server is not verified.
+	HostKey string `json:"hostKey,omitempty"`
 	// S3 (s3://bucket/path): the endpoint of an S3-compatible store
 	// (http://host:port; "" for AWS), its region, and the access key.
 	Endpoint        string `json:"endpoint,omitempty"`
@@ -294,7 +302,8 @@ func (s *Studio) Replica() ReplicaView {
 	c, _, _ := s.replicaConfig()
 	s.repl.mu.Lock()
 	v := ReplicaView{Configured: s.repl.on, URL: s.repl.cfg.Redacted(), State: s.repl.state, Error: s.repl.err,
-		AnchoredSeq: s.repl.anchored, HasPassword: c.Password != "", KeyFile: c.KeyFile}
+		AnchoredSeq: s.repl.anchored, HasPassword: c.Password != "", KeyFile: c.KeyFile,
+		HasSecret: c.SecretAccessKey != "", HostKey: c.HostKey, Endpoint: c.Endpoint, Region: c.Region, AccessKeyID: c.AccessKeyID}
 	r := s.repl.r
 	s.repl.mu.Unlock()
 	if !v.Configured {
@@ -329,7 +338,9 @@ func (s *Studio) SetReplica(req SetReplicaRequest) (ReplicaView, error) {
 		}
 		u = "file://" + filepath.ToSlash(filepath.Clean(u))
 	}
-	c := replica.Config{URL: u, KeyFile: strings.TrimSpace(req.KeyFile), Password: req.Password}
+	c := replica.Config{URL: u, KeyFile: strings.TrimSpace(req.KeyFile), Password: req.Password, HostKey: strings.TrimSpace(req.HostKey),
+		Endpoint: strings.TrimSpace(req.Endpoint), Region: strings.TrimSpace(req.Region),
+		AccessKeyID: strings.TrimSpace(req.AccessKeyID), SecretAccessKey: req.SecretAccessKey}
 	if u != "" {
 		if err := c.Validate(); err != nil {
 			return ReplicaView{}, err

@@ -3034,6 +3034,11 @@ export namespace studio {
 	    anchoredSeq: number;
 	    error?: string;
 	    hasPassword: boolean;
+	    hasSecret: boolean;
+	    hostKey?: string;
+	    endpoint?: string;
+	    region?: string;
+	    accessKeyId?: string;
 	    keyFile?: string;
 	
 	    static createFrom(source: any = {}) {
@@ -3053,6 +3058,11 @@ export namespace studio {
 	        this.anchoredSeq = source["anchoredSeq"];
 	        this.error = source["error"];
 	        this.hasPassword = source["hasPassword"];
+	        this.hasSecret = source["hasSecret"];
+	        this.hostKey = source["hostKey"];
+	        this.endpoint = source["endpoint"];
+	        this.region = source["region"];
+	        this.accessKeyId = source["accessKeyId"];
 	        this.keyFile = source["keyFile"];
 	    }
 	}
@@ -3398,6 +3408,11 @@ export namespace studio {
 	    url: string;
 	    keyFile?: string;
 	    password?: string;
+	    hostKey?: string;
+	    endpoint?: string;
+	    region?: string;
+	    accessKeyId?: string;
+	    secretAccessKey?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new SetReplicaRequest(source);
@@ -3408,6 +3423,11 @@ export namespace studio {
 	        this.url = source["url"];
 	        this.keyFile = source["keyFile"];
 	        this.password = source["password"];
+	        this.hostKey = source["hostKey"];
+	        this.endpoint = source["endpoint"];
+	        this.region = source["region"];
+	        this.accessKeyId = source["accessKeyId"];
+	        this.secretAccessKey = source["secretAccessKey"];
 	    }
 	}
 	export class StringSetting {
