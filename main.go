@@ -46,8 +46,10 @@ Usage:
                                        --anchor, that it still holds that position (no cut tail, no
                                        rewritten chain)
   ice-studio verify --against REPLICA [--key FILE]
-                                       also restore the replica (file:///path, sftp://user@host/path) to a
-                                       temporary file: the log must extend it (password: $ICE_REPLICA_PASSWORD)
+                                       also restore the replica (file:///path, sftp://user@host/path,
+                                       s3://bucket/path) to a temporary file: the log must extend it
+                                       (sftp password: $ICE_REPLICA_PASSWORD; s3: $ICE_REPLICA_S3_ENDPOINT,
+                                       $ICE_REPLICA_S3_ACCESS_KEY_ID, $ICE_REPLICA_S3_SECRET_ACCESS_KEY)
   ice-studio anchor [--json]           print the log's head as SEQ:HASH, to keep elsewhere
   ice-studio restore --from REPLICA [--to DIR] [--key FILE]
                                        restore the log from its replica into a new data folder (never

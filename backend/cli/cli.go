@@ -76,7 +76,7 @@ func Verify(args []string, io IO) int {
 		}
 		return err
 	})
-	against := fl.String("against", "", "also compare the log with a replica (file:///path, sftp://user@host/path, or a folder): it must extend it")
+	against := fl.String("against", "", "also compare the log with a replica (file:///path, sftp://user@host/path, s3://bucket/path, or a folder; credentials from the environment, as for restore): it must extend it")
 	againstKey := fl.String("key", "", "SSH private key `FILE` for an sftp --against replica")
 	if err := fl.Parse(args); err != nil {
 		return ExitUsage
