@@ -114,31 +114,40 @@ const hashDomain = "ice-studio/event/v1"
 // envelope field except the hash itself, each length-prefixed so that no two
 // different events encode alike, chained to the previous hash.
 func ComputeHash(e *Event) []byte {
-	h := sha256.New()
-	var buf [binary.MaxVarintLen64]byte
+	var scratch [512]byte
+	sum := sha256.Sum256(appendHashInput(scratch[:0], e))
+	return sum[:]
+}
+
+// appendHashInput appends what ComputeHash hashes to dst: Verify reuses
+// one buffer for every event.
+func appendHashInput(dst []byte, e *Event) []byte {
 	put := func(b []byte) {
-		n := binary.PutUvarint(buf[:], uint64(len(b)))
-		h.Write(buf[:n])
-		h.Write(b)
+		dst = binary.AppendUvarint(dst, uint64(len(b)))
+		dst = append(dst, b...)
+	}
+	putString := func(s string) {
+		dst = binary.AppendUvarint(dst, uint64(len(s)))
+		dst = append(dst, s...)
 	}
 	var num [20]byte
 	putInt := func(v int64) { put(strconv.AppendInt(num[:0], v, 10)) }
-	put([]byte(hashDomain))
+	putString(hashDomain)
 	putInt(e.Seq)
-	put([]byte(e.ID))
-	put([]byte(e.Stream))
+	putString(e.ID)
+	putString(e.Stream)
 	putInt(e.Version)
-	put([]byte(e.Type))
+	putString(e.Type)
 	putInt(int64(e.Schema))
-	put([]byte(e.Origin))
+	putString(e.Origin)
 	putInt(e.At)
-	put([]byte(e.Workspace))
-	put([]byte(e.Run))
-	put([]byte(e.Causation))
-	put([]byte(e.Correlation))
+	putString(e.Workspace)
+	putString(e.Run)
+	putString(e.Causation)
+	putString(e.Correlation)
 	put(e.Payload)
 	put(e.PrevHash)
-	return h.Sum(nil)
+	return dst
 }
 
 // ErrBadPayload is a payload that is not a JSON object.

@@ -703,8 +703,23 @@ func (s *SQLiteStore) Verified(ctx context.Context) (Checkpoint, error) {
 	return c, classify(s.path, err)
 }
 
-// SetVerified records the last verified position.
+// SetVerified records the last verified position. It does not wait for
+// the disk (synchronous NORMAL for this commit, as a lazy append): a
+// position lost to a power cut only makes the next start check more, and
+// an fsync here was most of the start-up check's time on a busy disk.
 func (s *SQLiteStore) SetVerified(ctx context.Context, c Checkpoint) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if s.synchronous == "FULL" {
+		// The writer is one connection: the pragma holds for this commit.
+		if _, err := s.w.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+			return classify(s.path, fmt.Errorf("record the verified position: %w", err))
+		}
+		defer func() { _, _ = s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous=FULL`) }()
+	}
 	if _, err := s.w.ExecContext(ctx, verifiedTable); err != nil {
 		return classify(s.path, err)
 	}

@@ -111,6 +111,12 @@ type causationAfterChecker interface {
 	FirstBadCausationAfter(ctx context.Context, after int64) (int64, error)
 }
 
+// batchReader is a store that reads the events after a seq a batch at a
+// time, faster than Read (SQLiteStore.readBatches).
+type batchReader interface {
+	readBatches(ctx context.Context, after int64, fn func([]Event) error) error
+}
+
 // VerifyFrom is Verify of the events after a checkpoint known to be good
 // (from.Seq 0: the whole log): the checkpoint's event must still be there
 // with its hash (else ProblemTruncated or ProblemAnchor at its seq), and
@@ -118,98 +124,260 @@ type causationAfterChecker interface {
 // from the checkpoint's hash. Checked counts the events after it.
 // The positions LogAnchored events name must still be in the log with
 // the hash they name (else ProblemTruncated or ProblemAnchor).
+//
+// On a store that can, the events are read by one goroutine while another
+// checks them, and the store looks for bad causes in a third; the report
+// is the one a check of each event in turn would give.
 func VerifyFrom(ctx context.Context, s Store, cat *Catalogue, from Checkpoint) (VerifyReport, error) {
-	rep := VerifyReport{OK: true, HeadSeq: from.Seq}
-	var prev []byte
-	var expect int64 = 1
+	v := &verifier{cat: cat, rep: VerifyReport{OK: true, HeadSeq: from.Seq}, expect: 1}
 	if from.Seq > 0 {
 		a, err := CheckAnchor(ctx, s, from)
 		if err != nil || !a.OK {
 			return a, err
 		}
-		prev, expect = from.Hash, from.Seq+1
+		v.prev, v.expect = from.Hash, from.Seq+1
 	}
-	// Causes are checked by the store in one query where it can; otherwise
-	// by remembering every id seen.
-	var seen map[string]struct{}
-	causeBad := int64(-1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Causes are checked by the store in one query where it can, beside
+	// the scan; otherwise by remembering every id seen.
+	var causes <-chan causeResult
 	if ca, ok := s.(causationAfterChecker); ok && from.Seq > 0 {
-		seq, err := ca.FirstBadCausationAfter(ctx, from.Seq)
-		if err != nil {
-			return rep, fmt.Errorf("verify: %w", err)
-		}
-		causeBad = seq
+		causes = findBadCause(func() (int64, error) { return ca.FirstBadCausationAfter(ctx, from.Seq) })
 	} else if cc, ok := s.(causationChecker); ok {
-		seq, err := cc.FirstBadCausation(ctx)
-		if err != nil {
-			return rep, fmt.Errorf("verify: %w", err)
-		}
-		causeBad = seq
+		causes = findBadCause(func() (int64, error) { return cc.FirstBadCausation(ctx) })
 	} else {
-		seen = make(map[string]struct{})
+		v.seen = make(map[string]struct{})
 		if from.Seq > 0 {
 			// The ids before the checkpoint are causes too.
 			if err := s.Read(ctx, Query{Limit: from.Seq}, func(e Event) error {
-				seen[e.ID] = struct{}{}
+				v.seen[e.ID] = struct{}{}
 				return nil
 			}); err != nil {
-				return rep, fmt.Errorf("verify: %w", err)
+				return v.rep, fmt.Errorf("verify: %w", err)
 			}
 		}
 	}
-	bad := func(seq int64, problem, detail string, args ...any) error {
-		rep.OK, rep.FirstBad, rep.Problem, rep.Detail = false, seq, problem, fmt.Sprintf(detail, args...)
-		return errStop
+	v.causes = causes
+	err := v.scan(ctx, s, from.Seq)
+	if v.causes != nil {
+		if err != nil {
+			cancel()
+		}
+		r := <-v.causes // the query ends before Verify does
+		if err == nil {
+			v.causeBad, err = r.seq, r.err
+		}
 	}
-	var anchors []Checkpoint // the positions log.anchored events named
-	err := s.Read(ctx, Query{AfterSeq: from.Seq}, func(e Event) error {
-		if a, ok := anchoredIn(e); ok {
-			anchors = append(anchors, a)
-		}
-		rep.Checked++
-		rep.HeadSeq = e.Seq
-		if e.Seq != expect {
-			return bad(e.Seq, ProblemSeqGap, "expected seq %d, found %d: events are missing or reordered", expect, e.Seq)
-		}
-		expect++
-		if !bytes.Equal(e.PrevHash, prev) && !(len(prev) == 0 && len(e.PrevHash) == 0) {
-			return bad(e.Seq, ProblemPrevHash, "prev_hash does not match the hash of seq %d: the chain is broken here", e.Seq-1)
-		}
-		if !bytes.Equal(ComputeHash(&e), e.Hash) {
-			return bad(e.Seq, ProblemHash, "the stored hash does not match the event's content: it was changed after it was written")
-		}
-		prev = e.Hash
-		info, ok := cat.Lookup(e.Type)
-		if !ok {
-			return bad(e.Seq, ProblemType, "type %q is not in the catalogue", e.Type)
-		}
-		auth, err := OriginAuthority(e.Origin)
-		if err != nil || info.Allowed&auth == 0 {
-			return bad(e.Seq, ProblemAuthority, "origin %q may not emit %s (only %s)", e.Origin, e.Type, info.Allowed)
-		}
-		if seen != nil && e.Causation != "" {
-			if _, ok := seen[e.Causation]; !ok {
-				return bad(e.Seq, ProblemCause, "causation %s is not an earlier event", e.Causation)
-			}
-		}
-		if e.Seq == causeBad {
-			return bad(e.Seq, ProblemCause, "causation %s is not an earlier event", e.Causation)
-		}
-		if c, err := CanonicalJSON(e.Payload); err != nil || !bytes.Equal(c, e.Payload) {
-			return bad(e.Seq, ProblemPayload, "payload is not canonical JSON")
-		}
-		if seen != nil {
-			seen[e.ID] = struct{}{}
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return rep, fmt.Errorf("verify: %w", err)
+	if err != nil {
+		return v.rep, fmt.Errorf("verify: %w", err)
 	}
+	if causes != nil {
+		if err := v.settleCause(ctx, s, from.Seq); err != nil {
+			return v.rep, fmt.Errorf("verify: %w", err)
+		}
+	}
+	rep := v.rep
 	if rep.OK {
-		if err := checkInLogAnchors(ctx, s, rep.HeadSeq, anchors, &rep); err != nil {
+		if err := checkInLogAnchors(ctx, s, rep.HeadSeq, v.anchors, &rep); err != nil {
 			return rep, fmt.Errorf("verify: %w", err)
 		}
 	}
 	return rep, nil
+}
+
+// causeResult is the store's answer to "which is the first bad cause".
+type causeResult struct {
+	seq int64 // 0: none
+	err error
+}
+
+// findBadCause runs the store's causation query in its own goroutine.
+func findBadCause(query func() (int64, error)) <-chan causeResult {
+	ch := make(chan causeResult, 1)
+	go func() {
+		seq, err := query()
+		ch <- causeResult{seq, err}
+	}()
+	return ch
+}
+
+// verifier checks events in seq order and keeps the report of the first
+// bad one.
+type verifier struct {
+	cat     *Catalogue
+	rep     VerifyReport
+	prev    []byte // the previous event's hash
+	expect  int64  // the next seq
+	anchors []Checkpoint
+	seen    map[string]struct{} // ids seen, when the store does not check causes
+	buf     []byte              // the hash input, reused
+
+	// The store's causation check runs beside the scan: causes until it
+	// has answered, causeBad its answer (-1 before), and badRank the rank of the first
+	// problem found (its position among an event's checks), so that a bad
+	// cause can be put first where an event-by-event check finds it first.
+	causes   <-chan causeResult
+	causeBad int64
+	badRank  int
+}
+
+// The order of an event's checks; a bad cause found by the store comes
+// after the authority check and before the payload's.
+const (
+	rankCause   = 5
+	rankPayload = 6
+)
+
+var problemRanks = map[string]int{ProblemSeqGap: 0, ProblemPrevHash: 1, ProblemHash: 2, ProblemType: 3,
+	ProblemAuthority: 4, ProblemCause: rankCause, ProblemPayload: rankPayload}
+
+// scan reads the events after a seq and checks each in turn, reading on
+// one goroutine and checking on this one where the store reads batches.
+func (v *verifier) scan(ctx context.Context, s Store, after int64) error {
+	v.causeBad = -1
+	br, ok := s.(batchReader)
+	if !ok {
+		return v.readEach(ctx, s, after)
+	}
+	batches := make(chan []Event, 8)
+	readErr := make(chan error, 1)
+	rctx, stop := context.WithCancel(ctx)
+	go func() {
+		defer close(batches)
+		readErr <- br.readBatches(rctx, after, func(evs []Event) error {
+			select {
+			case batches <- evs:
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		})
+	}()
+	var checkErr error
+	for evs := range batches {
+		if checkErr != nil {
+			continue // drain: the reader stops at its next batch
+		}
+		checkErr = v.checkBatch(evs)
+		if checkErr != nil {
+			stop()
+		}
+	}
+	stop()
+	err := <-readErr
+	switch {
+	case errors.Is(checkErr, errStop):
+		return nil
+	case checkErr != nil:
+		return checkErr
+	case errors.Is(err, errUnusualRow):
+		// A row changed by hand: Read converts it as it always did.
+		return v.readEach(ctx, s, v.rep.HeadSeq)
+	}
+	return err
+}
+
+// readEach checks the events after a seq as Read returns them.
+func (v *verifier) readEach(ctx context.Context, s Store, after int64) error {
+	err := s.Read(ctx, Query{AfterSeq: after}, func(e Event) error { return v.check(&e) })
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// checkBatch checks a batch of events, and stops early once the store's
+// causation check has answered with a seq already passed.
+func (v *verifier) checkBatch(evs []Event) error {
+	if v.causes != nil {
+		select {
+		case r := <-v.causes:
+			v.causes = nil
+			if r.err != nil {
+				return r.err
+			}
+			v.causeBad = r.seq
+		default:
+		}
+	}
+	for i := range evs {
+		if v.causeBad > 0 && evs[i].Seq > v.causeBad {
+			return errStop
+		}
+		if err := v.check(&evs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bad records the first problem and stops the scan.
+func (v *verifier) bad(seq int64, problem, detail string, args ...any) error {
+	v.rep.OK, v.rep.FirstBad, v.rep.Problem, v.rep.Detail = false, seq, problem, fmt.Sprintf(detail, args...)
+	v.badRank = problemRanks[problem]
+	return errStop
+}
+
+// check checks one event, the next in seq order.
+func (v *verifier) check(e *Event) error {
+	if a, ok := anchoredIn(*e); ok {
+		v.anchors = append(v.anchors, a)
+	}
+	v.rep.Checked++
+	v.rep.HeadSeq = e.Seq
+	if e.Seq != v.expect {
+		return v.bad(e.Seq, ProblemSeqGap, "expected seq %d, found %d: events are missing or reordered", v.expect, e.Seq)
+	}
+	v.expect++
+	if !bytes.Equal(e.PrevHash, v.prev) && !(len(v.prev) == 0 && len(e.PrevHash) == 0) {
+		return v.bad(e.Seq, ProblemPrevHash, "prev_hash does not match the hash of seq %d: the chain is broken here", e.Seq-1)
+	}
+	v.buf = appendHashInput(v.buf[:0], e)
+	if sum := sha256.Sum256(v.buf); !bytes.Equal(sum[:], e.Hash) {
+		return v.bad(e.Seq, ProblemHash, "the stored hash does not match the event's content: it was changed after it was written")
+	}
+	v.prev = e.Hash
+	info, ok := v.cat.Lookup(e.Type)
+	if !ok {
+		return v.bad(e.Seq, ProblemType, "type %q is not in the catalogue", e.Type)
+	}
+	auth, err := OriginAuthority(e.Origin)
+	if err != nil || info.Allowed&auth == 0 {
+		return v.bad(e.Seq, ProblemAuthority, "origin %q may not emit %s (only %s)", e.Origin, e.Type, info.Allowed)
+	}
+	if v.seen != nil && e.Causation != "" {
+		if _, ok := v.seen[e.Causation]; !ok {
+			return v.bad(e.Seq, ProblemCause, "causation %s is not an earlier event", e.Causation)
+		}
+	}
+	if e.Seq == v.causeBad {
+		return v.bad(e.Seq, ProblemCause, "causation %s is not an earlier event", e.Causation)
+	}
+	if !isCanonicalPayload(e.Payload) {
+		return v.bad(e.Seq, ProblemPayload, "payload is not canonical JSON")
+	}
+	if v.seen != nil {
+		v.seen[e.ID] = struct{}{}
+	}
+	return nil
+}
+
+// settleCause puts the store's bad cause in the report where a check of
+// each event in turn would have found it: before a later problem, or one
+// of the same event whose check comes after the cause's. Every event up
+// to it was then checked and followed the previous one, so the report
+// reads as if the scan had stopped there.
+func (v *verifier) settleCause(ctx context.Context, s Store, after int64) error {
+	seq := v.causeBad
+	if seq <= 0 || !v.rep.OK && (seq > v.rep.FirstBad || seq == v.rep.FirstBad && v.badRank <= rankCause) {
+		return nil
+	}
+	e, err := s.Get(ctx, seq)
+	if err != nil {
+		return err
+	}
+	v.rep.Checked, v.rep.HeadSeq = seq-after, seq
+	_ = v.bad(seq, ProblemCause, "causation %s is not an earlier event", e.Causation)
+	return nil
 }

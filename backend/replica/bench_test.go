@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/internal/realseaweed"
 	"github.com/ice-studio/ice-studio/backend/replica"
 )
 
@@ -229,8 +230,9 @@ func benchLog1M(b *testing.B) (path string, cfg replica.Config) {
 	return path, cfg
 }
 
-// BenchmarkRestore1M: restoring a 1M-event log from a file replica, beside
-// copying the log's bytes (cp of events.db).
+// BenchmarkRestore1M: restoring a 1M-event log from a file replica (and,
+// with $ICE_WEED_BIN, from a real S3-compatible server), beside copying
+// the log's bytes (cp of events.db).
 func BenchmarkRestore1M(b *testing.B) {
 	// Litestream's restore logs through slog's default logger.
 	defer slog.SetDefault(slog.Default())
@@ -241,16 +243,29 @@ func BenchmarkRestore1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("restore-file", func(b *testing.B) {
-		for range b.N {
-			out := filepath.Join(b.TempDir(), eventlog.FileName)
-			t0 := time.Now()
-			if err := replica.Restore(context.Background(), cfg, out); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(time.Since(t0).Milliseconds()), "ms")
-		}
+		restoreEach(b, cfg)
 		b.ReportMetric(float64(fi.Size())/(1<<20), "MiB")
 	})
+	if os.Getenv(realseaweed.BinaryEnv) != "" {
+		// The same log replicated to a real S3-compatible server
+		// (SeaweedFS), then restored from it.
+		srv := realseaweed.StartSized(b, 40)
+		srv.CreateBucket(b, "ice-bench")
+		s3cfg := replica.Config{URL: "s3://ice-bench/log", Endpoint: srv.Endpoint, Region: srv.Region,
+			AccessKeyID: srv.AccessKeyID, SecretAccessKey: srv.SecretAccessKey}
+		ctx := context.Background()
+		r, err := replica.Start(ctx, path, s3cfg, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Sync(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.Run("restore-s3", func(b *testing.B) { restoreEach(b, s3cfg) })
+	}
 	b.Run("copy", func(b *testing.B) {
 		for range b.N {
 			out := filepath.Join(b.TempDir(), "copy.db")
@@ -261,6 +276,18 @@ func BenchmarkRestore1M(b *testing.B) {
 			b.ReportMetric(float64(time.Since(t0).Milliseconds()), "ms")
 		}
 	})
+}
+
+// restoreEach restores the replica b.N times, each into a new file.
+func restoreEach(b *testing.B, cfg replica.Config) {
+	for range b.N {
+		out := filepath.Join(b.TempDir(), eventlog.FileName)
+		t0 := time.Now()
+		if err := replica.Restore(context.Background(), cfg, out); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(time.Since(t0).Milliseconds()), "ms")
+	}
 }
 
 func copyFile(from, to string) error {

@@ -1,7 +1,7 @@
 // One store for the UI, fed by API answers and backend notifications.
 // Components read it through useStudio(selector).
 import { useSyncExternalStore } from 'react';
-import type { Settings, DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, SandboxState, SelectionRequest, Workspace, WorkspaceStatus } from './bridge';
+import type { Settings, DirEntry, EventFilter, Info, OllamaStatus, RecentFolder, ReplicaView, SandboxState, SelectionRequest, Workspace, WorkspaceStatus } from './bridge';
 
 export interface Toast {
   id: number;
@@ -148,6 +148,10 @@ export interface StudioState {
   settings: Settings | null;
   /** overlay is the modal shown over the screen: the keyboard shortcuts list. */
   overlay: 'shortcuts' | null;
+  /** settingsSection asks the settings screen to show a section with its form focused; it clears it once done. */
+  settingsSection: 'endpoints' | 'replication' | null;
+  /** replica is the event log's replication as last read (null: not read yet, or the backend could not say). */
+  replica: ReplicaView | null;
 }
 
 export const initialState: StudioState = {
@@ -168,6 +172,8 @@ export const initialState: StudioState = {
   toasts: [],
   settings: null,
   overlay: null,
+  settingsSection: null,
+  replica: null,
 };
 
 type Listener = () => void;

@@ -98,6 +98,13 @@ func (s *Server) CreateBucket(tb testing.TB, name string) {
 // ICE_WEED_BIN is not set, and fails it when the program cannot run.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	return StartSized(tb, 4)
+}
+
+// StartSized is Start with room for volumes volumes of 64 MiB (Start: 4,
+// 256 MiB in all; a benchmark's 1M-event log needs more).
+func StartSized(tb testing.TB, volumes int) *Server {
+	tb.Helper()
 	bin := os.Getenv(BinaryEnv)
 	if bin == "" {
 		tb.Skip(BinaryEnv + " is not set (make test-go sets it)")
@@ -120,7 +127,7 @@ func Start(tb testing.TB) *Server {
 		if err := os.Mkdir(data, 0o700); err != nil {
 			tb.Fatal(err)
 		}
-		if lastErr = s.run(tb, bin, dir, data, conf); lastErr == nil {
+		if lastErr = s.run(tb, bin, dir, data, conf, volumes); lastErr == nil {
 			return s
 		}
 	}
@@ -148,7 +155,7 @@ func identities(key, secret string) []byte {
 }
 
 // run starts weed with fresh ports and waits until its S3 gateway answers.
-func (s *Server) run(tb testing.TB, bin, dir, data, conf string) error {
+func (s *Server) run(tb testing.TB, bin, dir, data, conf string, volumes int) error {
 	tb.Helper()
 	ports, err := freePorts(8)
 	if err != nil {
@@ -171,7 +178,7 @@ func (s *Server) run(tb testing.TB, bin, dir, data, conf string) error {
 		"-s3.localSocket="+filepath.Join(data, "s3.sock"),
 		"-s3.port.iceberg=0", "-s3.port.lance=0",
 		"-s3.config="+conf, "-s3.autoCreateBucket=false",
-		"-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=4",
+		"-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max="+strconv.Itoa(volumes),
 	)
 	cmd.Dir = data
 	// Its own HOME, so no SeaweedFS configuration of the developer's

@@ -87,6 +87,18 @@ export type FileRef = Data<kernel.FileRef>;
 export type SendMessageRequest = Data<studio.SendMessageRequest>;
 export type SendResult = Data<studio.SendResult>;
 export type SelectionRequest = Data<studio.SelectionRequest>;
+/** EndpointView is a model endpoint as the UI shows it: its health, version and models; the API key only as hasKey. */
+export type EndpointView = Data<studio.EndpointView>;
+/** EndpointModel is a model an endpoint serves. */
+export type EndpointModel = Data<studio.EndpointModel>;
+/** AddEndpointRequest adds an endpoint, or replaces the one of the same name (an empty apiKey: no key). */
+export type AddEndpointRequest = Data<studio.AddEndpointRequest>;
+/** EndpointRequest names an endpoint by id. */
+export type EndpointRequest = Data<studio.EndpointRequest>;
+/** ReplicaView is the event log's replication as the UI shows it: where to (no secrets), how far, any error. */
+export type ReplicaView = Data<studio.ReplicaView>;
+/** SetReplicaRequest configures the replica (an empty url removes it); its secrets are write-only. */
+export type SetReplicaRequest = Data<studio.SetReplicaRequest>;
 
 /** JSONValue is any JSON value. */
 export type JSONValue = string | number | boolean | null | JSONValue[] | { [key: string]: JSONValue };

@@ -6,6 +6,7 @@ import { store, useStudio } from '../store';
 import { formatCount, formatSize, plural } from './format';
 import { OllamaBadge } from './Ollama';
 import { statusText } from './sandbox/sandboxFormat';
+import { ReplicaStatusItem } from './settings/ReplicaStatusItem';
 import { useDocumentTheme } from '../theme';
 
 export function TitleBar() {
@@ -249,6 +250,7 @@ export function StatusBar() {
       </span>
       {ws && <WorkspaceHealth workspaceId={ws.id} />}
       <span className="spacer" />
+      <ReplicaStatusItem />
       <SandboxIndicator workspaceId={ws?.id ?? null} />
       <span className="muted">{info?.mode === 'browser' ? 'browser' : 'desktop'}</span>
       <span className="muted">v{info?.version}</span>

@@ -8,7 +8,9 @@ import { store, useStudio } from '../../store';
 import { clock, shortId } from '../EventDetail';
 import { FormError } from '../FormError';
 import { useLoaded } from '../useLoaded';
-import { effects, grantEnd, grantUses, memoryScopes, ruleShadow, scopeFrom, scopeHint, scopeInput, scopeText, time, toolScopeText, type RuleShadow } from './capFormat';
+import { modelScopeText } from '../settings/endpointFormat';
+import { useEndpoints } from '../settings/useEndpoints';
+import { effects, grantEnd, grantUses, memoryScopes, ruleShadow, scopeEndpoint, scopeFrom, scopeHint, scopeInput, scopeText, time, toolScopeText, type RuleShadow } from './capFormat';
 import { WhyLink } from './Why';
 import {
   fixedEnv,
@@ -99,6 +101,8 @@ interface DraftRule {
   key: number;
   kind: string;
   scope: string;
+  /** endpoint is the URL typed beside a model.invoke rule's model ('' any endpoint). */
+  endpoint: string;
   effect: string;
 }
 
@@ -120,10 +124,23 @@ function usePolicyTime(seq: number): number {
 }
 
 let nextKey = 1;
-const toDraft = (r: CapRule): DraftRule => ({ key: nextKey++, kind: r.kind, scope: scopeInput(r.kind, r.scope), effect: r.effect });
-const fromDraft = (d: DraftRule): CapRule => ({ kind: d.kind, scope: scopeFrom(d.kind, d.scope), effect: d.effect });
+const toDraft = (r: CapRule): DraftRule => ({ key: nextKey++, kind: r.kind, scope: scopeInput(r.kind, r.scope), endpoint: scopeEndpoint(r.kind, r.scope), effect: r.effect });
+const fromDraft = (d: DraftRule): CapRule => ({ kind: d.kind, scope: scopeFrom(d.kind, d.scope, d.endpoint), effect: d.effect });
 
-function ScopeField({ kind, value, onChange, label }: { kind: string; value: string; onChange: (v: string) => void; label: string }) {
+/** endpointListId is the id of the datalist of the configured endpoints' URLs, rendered once by the panel. */
+const endpointListId = 'cap-endpoint-urls';
+
+interface ScopeFieldProps {
+  kind: string;
+  value: string;
+  onChange: (v: string) => void;
+  label: string;
+  /** endpoint and onEndpoint edit a model.invoke scope's endpoint URL. */
+  endpoint?: string;
+  onEndpoint?: (v: string) => void;
+}
+
+function ScopeField({ kind, value, onChange, label, endpoint = '', onEndpoint }: ScopeFieldProps) {
   if (kind === 'memory.write')
     return (
       <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
@@ -135,6 +152,28 @@ function ScopeField({ kind, value, onChange, label }: { kind: string; value: str
       </select>
     );
   const input = <input aria-label={label} className="mono" value={value} placeholder={scopeHint(kind)} onChange={(e) => onChange(e.target.value)} spellCheck={false} autoComplete="off" />;
+  // A model.invoke scope is a model on an endpoint (its URL, as the run's inference.request names it).
+  if (kind === 'model.invoke' && onEndpoint)
+    return (
+      <span className="cap-tool-scope cap-model-scope">
+        {input}
+        <input
+          aria-label={`Endpoint of ${label.charAt(0).toLowerCase()}${label.slice(1)}`}
+          className="mono"
+          value={endpoint}
+          list={endpointListId}
+          placeholder="endpoint URL, e.g. http://gpu-box:11434 (empty: any)"
+          onChange={(e) => onEndpoint(e.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+        />
+        {(value.trim() !== '' || endpoint.trim() !== '') && (
+          <span className="muted small" data-testid="scope-words">
+            {modelScopeText(value, endpoint)}
+          </span>
+        )}
+      </span>
+    );
   // An MCP tool scope is terse ("github/* /repo=ice/*"): it is said in words under it.
   if (kind === 'mcp.call')
     return (
@@ -415,11 +454,18 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
                   kinds={kinds}
                   label={`Kind of rule ${i + 1}`}
                   value={r.kind}
-                  onChange={(kind) => patch(i, { kind, scope: kind === 'memory.write' ? '*' : r.kind.startsWith('fs.') && kind.startsWith('fs.') ? r.scope : '' })}
+                  onChange={(kind) => patch(i, { kind, scope: kind === 'memory.write' ? '*' : r.kind.startsWith('fs.') && kind.startsWith('fs.') ? r.scope : '', endpoint: '' })}
                 />
               </td>
               <td>
-                <ScopeField kind={r.kind} label={`Scope of rule ${i + 1}`} value={r.scope} onChange={(scope) => patch(i, { scope })} />
+                <ScopeField
+                  kind={r.kind}
+                  label={`Scope of rule ${i + 1}`}
+                  value={r.scope}
+                  onChange={(scope) => patch(i, { scope })}
+                  endpoint={r.endpoint}
+                  onEndpoint={(endpoint) => patch(i, { endpoint })}
+                />
                 {shadows[i] && <div className="cap-rule-warning small">{shadows[i]?.text}</div>}
               </td>
               <td>
@@ -474,7 +520,7 @@ function PolicyEditor({ workspaceId, state, onSaved }: { workspaceId: string; st
           onClick={() => {
             const key = nextKey++;
             setAdded(key);
-            edit((rs) => [...rs, { key, kind: 'fs.read', scope: '**', effect: 'ask' }]);
+            edit((rs) => [...rs, { key, kind: 'fs.read', scope: '**', endpoint: '', effect: 'ask' }]);
           }}
         >
           Add rule
@@ -595,6 +641,7 @@ function Grants({ grants, runOutcomes }: { grants: Grant[]; runOutcomes: Record<
 function GrantForm({ workspaceId, kinds }: { workspaceId: string; kinds: string[] }) {
   const [kind, setKind] = useState(kinds[0] ?? 'fs.write');
   const [scope, setScope] = useState('');
+  const [endpoint, setEndpoint] = useState('');
   const [minutes, setMinutes] = useState('');
   const [maxUses, setMaxUses] = useState('');
   const [reason, setReason] = useState('');
@@ -608,12 +655,13 @@ function GrantForm({ workspaceId, kinds }: { workspaceId: string; kinds: string[
       await api.Grant({
         workspaceId,
         kind,
-        scope: scopeFrom(kind, scope),
+        scope: scopeFrom(kind, scope, endpoint),
         expiresInS: minutes.trim() ? Math.round(Number(minutes) * 60) : 0,
         maxUses: maxUses.trim() ? Math.round(Number(maxUses)) : 0,
         reason: reason.trim() || 'granted by the user in the Studio',
       });
       setScope('');
+      setEndpoint('');
       setMinutes('');
       setMaxUses('');
       setReason('');
@@ -635,12 +683,13 @@ function GrantForm({ workspaceId, kinds }: { workspaceId: string; kinds: string[
             onChange={(k) => {
               setKind(k);
               setScope(k === 'memory.write' ? '*' : '');
+              setEndpoint('');
             }}
           />
         </label>
         <label>
           <span>Scope</span>
-          <ScopeField kind={kind} label="Grant scope" value={scope} onChange={setScope} />
+          <ScopeField kind={kind} label="Grant scope" value={scope} onChange={setScope} endpoint={endpoint} onEndpoint={setEndpoint} />
         </label>
         <label>
           <span>Expires in (minutes)</span>
@@ -692,6 +741,8 @@ function History({ rows, error }: { rows: Decision[] | null; error: string | nul
 
 export function CapabilitiesPanel({ workspaceId }: { workspaceId: string }) {
   const caps = useCapabilities(workspaceId);
+  // The configured endpoints' URLs are offered in a model.invoke scope; without them, a URL is typed.
+  const endpoints = useEndpoints();
   const history = useHistory(workspaceId);
   const refreshAll = useThrottled(() => {
     void caps.reload();
@@ -733,6 +784,13 @@ export function CapabilitiesPanel({ workspaceId }: { workspaceId: string }) {
         </>
       )}
       <History rows={history.rows} error={history.error} />
+      <datalist id={endpointListId}>
+        {(endpoints.list ?? []).map((e) => (
+          <option key={e.id} value={e.url}>
+            {e.name}
+          </option>
+        ))}
+      </datalist>
     </div>
   );
 }

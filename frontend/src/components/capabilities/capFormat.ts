@@ -3,6 +3,7 @@
 // capabilities panel.
 import type { Ask, CapRule, CapScope, Grant, Why } from '../../bridge';
 import { clock } from '../EventDetail';
+import { endpointURL, modelScopeText } from '../settings/endpointFormat';
 
 /** Choices an approval card offers (kernel Choice*). */
 export const askChoices = [
@@ -86,7 +87,7 @@ export function scopeText(kind: string, s: CapScope | undefined): string {
   if (kind.startsWith('fs.')) return s.glob ? s.glob : 'any file';
   if (kind === 'shell.exec') return s.argv && s.argv.length > 0 ? s.argv.join(' ') : 'any command';
   if (kind === 'net.http') return s.host ? s.host : 'any host';
-  if (kind === 'model.invoke') return s.model ? s.model : s.endpoint ? s.endpoint : 'any model';
+  if (kind === 'model.invoke') return modelScopeText(s.model ?? '', s.endpoint ?? '');
   if (kind === 'memory.write') return s.memory ? `${s.memory} memory` : 'any memory';
   return s.glob || s.argv?.join(' ') || s.host || s.model || s.memory || 'anything';
 }
@@ -108,14 +109,27 @@ export function scopeInput(kind: string, s: CapScope | undefined): string {
   return '';
 }
 
-/** scopeFrom turns the text a user typed for kind into a scope. */
-export function scopeFrom(kind: string, text: string): CapScope {
+/** scopeEndpoint is the endpoint URL a user edits beside a model.invoke scope's model ('' for any endpoint). */
+export function scopeEndpoint(kind: string, s: CapScope | undefined): string {
+  return kind === 'model.invoke' ? (s?.endpoint ?? '') : '';
+}
+
+/**
+ * scopeFrom turns the text a user typed for kind into a scope; endpoint is
+ * the URL typed beside a model.invoke scope. An endpoint without a model is
+ * every model on it ("*": an empty model matches none).
+ */
+export function scopeFrom(kind: string, text: string, endpoint = ''): CapScope {
   const t = text.trim();
+  if (kind === 'model.invoke') {
+    const at = endpointURL(endpoint);
+    if (at === '') return t === '' ? {} : { model: t };
+    return { model: t || '*', endpoint: at };
+  }
   if (t === '') return {};
   if (kind.startsWith('fs.')) return { glob: t };
   if (kind === 'shell.exec') return { argv: t.split(/\s+/) };
   if (kind === 'net.http') return { host: t };
-  if (kind === 'model.invoke') return { model: t };
   if (kind === 'memory.write') return { memory: t };
   if (kind === 'mcp.call') {
     // "server/tool /pointer=glob …": a word without "=" is kept with an
@@ -138,7 +152,7 @@ export function scopeHint(kind: string): string {
   if (kind.startsWith('fs.')) return 'glob, e.g. src/**';
   if (kind === 'shell.exec') return 'command words, e.g. go test';
   if (kind === 'net.http') return 'host, e.g. api.github.com';
-  if (kind === 'model.invoke') return 'model, e.g. llama3';
+  if (kind === 'model.invoke') return 'model, e.g. llama3 or *';
   if (kind === 'mcp.call') return 'server/tool, e.g. github/* /repo=ice/*';
   return 'any';
 }

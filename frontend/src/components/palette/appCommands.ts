@@ -1,5 +1,5 @@
 // The Studio's app-level commands: open a folder, switch the theme, the
-// settings, the shortcuts, the event log and its verification, the models,
+// settings, the shortcuts, the event log (its verification and its replica), the models,
 // and starting an agent run in the workspace on screen.
 import { canChooseNatively, chooseFolder, openFolder, startAgentRun, switchTheme } from '../../actions';
 import { api, errorMessage } from '../../bridge';
@@ -57,6 +57,17 @@ export async function verifyLogCommand(s: Store = store): Promise<void> {
   }
 }
 
+/** syncReplicaCommand copies the event log to its replica now (recording the anchor) and says the outcome. */
+export async function syncReplicaCommand(s: Store = store): Promise<void> {
+  try {
+    const v = await api.SyncReplica();
+    s.update({ replica: v });
+    s.toast('info', `The replica holds the log up to seq ${v.seq}${v.anchoredSeq > 0 ? `, anchored at seq ${v.anchoredSeq}` : ''}.`);
+  } catch (err) {
+    s.toast('error', `Could not sync the replica: ${errorMessage(err)}`);
+  }
+}
+
 /** appCommands are the commands the whole app offers, whatever is on screen. */
 export function appCommands(s: Store = store): Command[] {
   const inWorkspace = () => (s.get().activeWorkspace ? true : 'open a folder first');
@@ -67,7 +78,10 @@ export function appCommands(s: Store = store): Command[] {
     { id: 'workbench.openShortcuts', title: 'Keyboard shortcuts', category: 'Preferences', keys: 'Ctrl+K Ctrl+S', run: () => s.update({ overlay: 'shortcuts' }) },
     { id: 'log.show', title: 'Show event log', category: 'Log', run: () => s.update({ view: 'events' }) },
     { id: 'log.verify', title: 'Verify the event log', category: 'Log', run: () => verifyLogCommand(s) },
+    { id: 'log.syncReplica', title: 'Sync the replica now', category: 'Log', run: () => syncReplicaCommand(s) },
+    { id: 'log.replicationSettings', title: 'Replication settings…', category: 'Log', run: () => s.update({ view: 'settings', settingsSection: 'replication' }) },
     { id: 'models.show', title: 'Show models', category: 'Models', run: () => s.update({ view: 'models' }) },
+    { id: 'models.addEndpoint', title: 'Add an endpoint…', category: 'Models', run: () => s.update({ view: 'settings', settingsSection: 'endpoints' }) },
     { id: 'workbench.showWelcome', title: 'Show welcome screen', category: 'View', run: () => s.showWorkspace(null) },
     { id: 'agent.start', title: 'Start agent run…', category: 'Run', enabled: inWorkspace, run: () => startAgentCommand(s) },
   ];

@@ -1,5 +1,5 @@
-// The agent composer: a task for a local model, the model to use and its
-// optional settings. The run options (profile, validation command,
+// The agent composer: a task for a model, the endpoint and model to use and
+// its optional settings. The run options (profile, validation command,
 // auto-commit) are the ones every new run shares.
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { startAgentRun } from '../../actions';
@@ -28,11 +28,12 @@ export function AgentComposer({ workspaceId, opts, onStarted }: AgentComposerPro
     if (!canStart || !params) return;
     setBusy(true);
     setError(null);
-    const { model, options, maxTokens, maxTurns, temperature, seed, numCtx } = params;
+    const { model, endpoint, options, maxTokens, maxTurns, temperature, seed, numCtx } = params;
     const res = await startAgentRun({
       workspaceId,
       task: task.trim(),
       model,
+      ...(endpoint && { endpoint }),
       options,
       maxTokens,
       maxTurns,

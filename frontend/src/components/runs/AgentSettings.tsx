@@ -1,9 +1,12 @@
 // The settings an agent works with, shared by the runs panel's composer and
-// a conversation's: the installed models and the one chosen, and the
-// optional sampling and budget settings (Advanced).
+// a conversation's: the model endpoint (when there is more than the
+// Studio's own Ollama), its models and the one chosen, and the optional
+// sampling and budget settings (Advanced).
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorMessage, Events, on, type AgentParams, type ModelInfo, type ModelsState, type RunOptions } from '../../bridge';
+import { api, errorMessage, Events, on, type AgentParams, type EndpointView, type ModelsState, type RunOptions } from '../../bridge';
 import { store, useStudio } from '../../store';
+import { endpointModels, kindLabel, type PickerModel } from '../settings/endpointFormat';
+import { useEndpoints, type EndpointsHook } from '../settings/useEndpoints';
 import { chatModels, emptyAdvanced, isChatOnly, parseAdvanced, pickModel, type AdvancedFields, type AdvancedValues } from './agentFormat';
 
 /** useModels lists the installed models, again when Ollama comes or goes and after a pull. */
@@ -38,6 +41,15 @@ const showModels = () => store.update({ view: 'models' });
 /** modelTrouble tells whether an error is about Ollama or a model, so the Models screen can help. */
 export const modelTrouble = (err: string) => /ollama|model|pull/i.test(err);
 
+/** SettingsLink opens the settings at the model endpoints, where another endpoint's trouble is seen. */
+function SettingsLink() {
+  return (
+    <button type="button" className="link models-link" onClick={() => store.update({ view: 'settings', settingsSection: 'endpoints' })}>
+      Open Model endpoints
+    </button>
+  );
+}
+
 export function ModelsLink() {
   return (
     <button type="button" className="link models-link" onClick={showModels}>
@@ -54,8 +66,17 @@ export type ModelWhy = 'chosen' | 'default' | 'only' | 'first' | 'none';
  * it: the user's choice while installed, else the default chat model (the
  * backend's when a run names none), else the first installed. The why is
  * shown beside the picker, so a composer never uses a model silently.
+ * On another endpoint (named by endpointName) the default chat model does not apply:
+ * it is the choice, else the endpoint's first model.
  */
-export function modelChoice(list: ModelInfo[], chosen: string, defaultChat: string): { model: string; why: ModelWhy; text: string } {
+export function modelChoice(list: { name: string }[], chosen: string, defaultChat: string, endpointName?: string): { model: string; why: ModelWhy; text: string } {
+  if (endpointName !== undefined) {
+    const model = pickModel(list, chosen, '');
+    if (!model) return { model, why: 'none', text: '' };
+    if (chosen && model === chosen) return { model, why: 'chosen', text: `your choice, on ${endpointName}` };
+    if (list.length === 1) return { model, why: 'only', text: `the only model on ${endpointName}` };
+    return { model, why: 'first', text: `the first model on ${endpointName}` };
+  }
   const model = pickModel(list, chosen, defaultChat);
   if (!model) return { model, why: 'none', text: '' };
   if (model === defaultChat) return { model, why: 'default', text: 'the default chat model (set in Models)' };
@@ -68,8 +89,9 @@ export function modelChoice(list: ModelInfo[], chosen: string, defaultChat: stri
   };
 }
 
-/** AgentChoice is what the user chose: a model ('' for the default) and the advanced fields as typed. */
+/** AgentChoice is what the user chose: an endpoint ('' for the Studio's Ollama), a model ('' for the default) and the advanced fields as typed. */
 interface AgentChoice {
+  endpoint: string;
   chosen: string;
   adv: AdvancedFields;
 }
@@ -79,11 +101,17 @@ const remembered = new Map<string, AgentChoice>();
 
 export interface AgentSettings {
   models: ReturnType<typeof useModels>;
+  /** endpoints are the model endpoints (null until listed; a failed list leaves only the Studio's Ollama). */
+  endpoints: EndpointsHook;
+  /** endpoint is the endpoint a run will use ('' the Studio's Ollama), at its view when it is another. */
+  endpoint: string;
+  at: EndpointView | undefined;
+  chooseEndpoint: (id: string) => void;
   /** list is the models an agent can use; model the one it will use ('' when none), and why it is that one. */
-  list: ModelInfo[];
+  list: PickerModel[];
   model: string;
   why: ReturnType<typeof modelChoice>;
-  info: ModelInfo | undefined;
+  info: PickerModel | undefined;
   choose: (name: string) => void;
   adv: AdvancedFields;
   setField: (k: keyof AdvancedFields, value: string) => void;
@@ -99,18 +127,29 @@ export interface AgentSettings {
  */
 export function useAgentSettings(key?: string): AgentSettings {
   const models = useModels();
-  const [choice, setChoice] = useState<AgentChoice>(() => (key && remembered.get(key)) || { chosen: '', adv: emptyAdvanced });
+  const endpoints = useEndpoints();
+  const [choice, setChoice] = useState<AgentChoice>(() => (key && remembered.get(key)) || { endpoint: '', chosen: '', adv: emptyAdvanced });
   const update = (next: (c: AgentChoice) => AgentChoice) =>
     setChoice((c) => {
       const n = next(c);
       if (key) remembered.set(key, n);
       return n;
     });
-  const list = chatModels(models.state);
-  const why = modelChoice(list, choice.chosen, models.state?.defaultChat ?? '');
-  const model = why.model;
+  // A remembered endpoint waits for the list; one removed since (or a list
+  // that cannot be read) leaves the Studio's Ollama.
+  const at = endpoints.list?.find((e) => e.id === choice.endpoint && !e.local);
+  const waiting = choice.endpoint !== '' && endpoints.list === null && endpoints.error === null;
+  const local = chatModels(models.state).map((m): PickerModel => ({ name: m.name, detail: m.parameters, chatOnly: isChatOnly(m) }));
+  const list = at ? endpointModels(at) : waiting ? [] : local;
+  const why = at ? modelChoice(list, choice.chosen, '', at.name) : modelChoice(list, choice.chosen, models.state?.defaultChat ?? '');
+  const model = waiting ? '' : why.model;
+  const listError = at ? (at.error ? `${at.name}: ${at.error}` : at.reachable ? null : `${at.name} is unreachable`) : (models.error ?? models.state?.error ?? null);
   return {
     models,
+    endpoints,
+    endpoint: at ? at.id : '',
+    at,
+    chooseEndpoint: (id) => update((c) => ({ ...c, endpoint: id === 'local' ? '' : id, chosen: c.endpoint === (id === 'local' ? '' : id) ? c.chosen : '' })),
     list,
     model,
     why,
@@ -119,8 +158,8 @@ export function useAgentSettings(key?: string): AgentSettings {
     adv: choice.adv,
     setField: (k, value) => update((c) => ({ ...c, adv: { ...c.adv, [k]: value } })),
     parsed: parseAdvanced(choice.adv),
-    listError: models.error ?? models.state?.error ?? null,
-    noModels: models.state !== null && !models.state.error && list.length === 0,
+    listError: listError || null,
+    noModels: at ? at.reachable && !at.error && list.length === 0 : !waiting && models.state !== null && !models.state.error && list.length === 0,
   };
 }
 
@@ -130,6 +169,7 @@ export function agentParams(s: AgentSettings, options: RunOptions): AgentParams 
   const { temperature, seed, maxTokens, maxTurns, numCtx }: AdvancedValues = s.parsed.value;
   return {
     model: s.model,
+    ...(s.endpoint !== '' && { endpoint: s.endpoint }),
     options,
     maxTokens,
     maxTurns,
@@ -141,11 +181,31 @@ export function agentParams(s: AgentSettings, options: RunOptions): AgentParams 
   };
 }
 
-/** ModelPicker chooses the model, and says what is wrong when there is none to choose. */
+/** EndpointPicker chooses the endpoint; it shows only when there is more than the Studio's own Ollama. */
+function EndpointPicker({ s }: { s: AgentSettings }) {
+  const list = s.endpoints.list ?? [];
+  if (list.length < 2) return null;
+  return (
+    <label className="agent-model agent-endpoint">
+      <span>Endpoint</span>
+      <select aria-label="Endpoint" value={s.endpoint || 'local'} onChange={(e) => s.chooseEndpoint(e.target.value)} title={`${kindLabel((s.at ?? list.find((e) => e.local))?.kind ?? '')}: ${(s.at ?? list.find((e) => e.local))?.url ?? ''}`}>
+        {list.map((e) => (
+          <option key={e.id} value={e.local ? 'local' : e.id}>
+            {e.name}
+            {e.reachable ? '' : ' · unreachable'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** ModelPicker chooses the endpoint and the model, and says what is wrong when there is none to choose. */
 export function ModelPicker({ s, compact = false }: { s: AgentSettings; compact?: boolean }) {
   const { list, model, info, listError, noModels, why } = s;
   return (
     <>
+      <EndpointPicker s={s} />
       <label className="agent-model">
         <span>Model</span>
         <select aria-label="Model" value={model} onChange={(e) => s.choose(e.target.value)} disabled={list.length === 0}>
@@ -153,8 +213,8 @@ export function ModelPicker({ s, compact = false }: { s: AgentSettings; compact?
           {list.map((m) => (
             <option key={m.name} value={m.name}>
               {m.name}
-              {m.parameters && !compact ? ` · ${m.parameters}` : ''}
-              {isChatOnly(m) ? ' · chat only' : ''}
+              {m.detail && !compact ? ` · ${m.detail}` : ''}
+              {m.chatOnly ? ' · chat only' : ''}
             </option>
           ))}
         </select>
@@ -164,19 +224,29 @@ export function ModelPicker({ s, compact = false }: { s: AgentSettings; compact?
           Uses {model}: {why.text}
         </p>
       )}
-      {info && isChatOnly(info) && (
+      {info?.chatOnly && (
         <p className="muted small agent-note">{info.name} has no tool calling: it answers in words and cannot read or change files.</p>
       )}
-      {listError && (
-        <p className="form-error" role="alert">
-          Could not list the models: {listError} <ModelsLink />
-        </p>
-      )}
-      {noModels && (
-        <p className="form-error" role="alert">
-          No chat model is installed: pull one in the Models tab. <ModelsLink />
-        </p>
-      )}
+      {listError &&
+        (s.at ? (
+          <p className="form-error" role="alert">
+            {listError} <SettingsLink />
+          </p>
+        ) : (
+          <p className="form-error" role="alert">
+            Could not list the models: {listError} <ModelsLink />
+          </p>
+        ))}
+      {noModels &&
+        (s.at ? (
+          <p className="form-error" role="alert">
+            {s.at.name} serves no chat model. <SettingsLink />
+          </p>
+        ) : (
+          <p className="form-error" role="alert">
+            No chat model is installed: pull one in the Models tab. <ModelsLink />
+          </p>
+        ))}
     </>
   );
 }

@@ -21,7 +21,7 @@ export function chatModels(st: Pick<ModelsState, 'models'> | null): ModelInfo[] 
 }
 
 /** pickModel keeps the user's choice while it is installed, else the default chat model, else the first. */
-export function pickModel(models: ModelInfo[], chosen: string, defaultChat: string): string {
+export function pickModel(models: readonly { name: string }[], chosen: string, defaultChat: string): string {
   const names = models.map((m) => m.name);
   if (chosen && names.includes(chosen)) return chosen;
   if (defaultChat && names.includes(defaultChat)) return defaultChat;

@@ -7,6 +7,8 @@ import { api, type ModelInfo, type SandboxState, type Settings } from '../../bri
 import { commands } from '../../commands';
 import { store, useStudio } from '../../store';
 import { layersOf, modeText } from '../sandbox/sandboxFormat';
+import { EndpointsSection } from './EndpointsSection';
+import { ReplicationSection } from './ReplicationSection';
 import { changed, fields, fieldText, inlineError, note, parseField, settingOf, sourceText, type FieldKey } from './settingsFormat';
 
 /** save is how a field keeps its value; tests replace it. */
@@ -58,6 +60,7 @@ export function SettingsView({ save = saveField }: { save?: SaveSetting }) {
         {row('defaultChat', chatModels)}
         {row('defaultEmbed', embedModels)}
       </section>
+      <EndpointsSection />
       <section aria-label="Runs" className="settings-section">
         <h2>Runs</h2>
         {row('numCtx')}
@@ -69,6 +72,7 @@ export function SettingsView({ save = saveField }: { save?: SaveSetting }) {
         <h2>Sandbox</h2>
         <SandboxRow sandbox={sandbox} />
       </section>
+      <ReplicationSection />
       <section aria-label="Appearance" className="settings-section">
         <h2>Appearance and keys</h2>
         {row('theme')}
