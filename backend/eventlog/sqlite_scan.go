@@ -168,6 +168,11 @@ func (s *SQLiteStore) withRangeQuery(ctx context.Context, fn func(driver.StmtQue
 		if !ok {
 			return fmt.Errorf("read events: the reader is a %T, not an SQLite connection", dc)
 		}
+		// Pages mapped rather than copied through read(2): a scan of the
+		// whole log reads every page once.
+		if _, err := c.ExecContext(ctx, "PRAGMA mmap_size=1073741824", nil); err != nil {
+			return classify(s.path, fmt.Errorf("read events: %w", err))
+		}
 		st, err := c.PrepareContext(ctx, rangeQuery)
 		if err != nil {
 			return classify(s.path, fmt.Errorf("read events: %w", err))
