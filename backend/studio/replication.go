@@ -172,21 +172,36 @@ func (s *Studio) replicate(ctx context.Context, c replica.Config, done chan stru
 		s.repl.mu.Unlock()
 		s.log.Warn("replication stopped", "replica", c.Redacted(), "err", err)
 	}
-	rep, err := s.compareWithReplica(ctx, c)
-	switch {
-	case ctx.Err() != nil:
-		return
-	case errors.Is(err, replica.ErrEmpty): // a new replica: nothing to compare
-	case err != nil:
-		fail(fmt.Errorf("could not check the log against the replica, so it is not replicated: %w", err))
-		s.cfg.Bus.Publish(bus.Notice, fmt.Sprintf("Replication to %s did not start: %v", c.Redacted(), err))
-		return
-	case !rep.OK:
-		why := fmt.Sprintf("against the replica %s at seq %d (%s): %s", c.Redacted(), rep.FirstBad, rep.Problem, rep.Detail)
-		s.keepReadOnly(why)
-		s.cfg.Bus.Publish(bus.Notice, readOnlyNotice(why)+" Restore it from the replica: ice-studio restore --from "+c.Redacted()+".")
-		fail(errors.New("the log does not extend the replica: it is kept read-only and not replicated"))
-		return
+	// The witness check, again after a pause while the replica cannot be
+	// reached: the log is never replicated before it passed.
+	for wait := retryFirst; ; wait = min(2*wait, retryMost) {
+		rep, err := s.compareWithReplica(ctx, c)
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, replica.ErrEmpty) { // a new replica: nothing to compare
+			break
+		}
+		if err != nil {
+			fail(fmt.Errorf("could not check the log against the replica, so it is not replicated yet (trying again shortly): %w", err))
+			if wait == retryFirst {
+				s.cfg.Bus.Publish(bus.Notice, fmt.Sprintf("Replication to %s did not start: %v", c.Redacted(), err))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		}
+		if !rep.OK {
+			why := fmt.Sprintf("against the replica %s at seq %d (%s): %s", c.Redacted(), rep.FirstBad, rep.Problem, rep.Detail)
+			s.keepReadOnly(why)
+			s.cfg.Bus.Publish(bus.Notice, readOnlyNotice(why)+" Restore it from the replica: ice-studio restore --from "+c.Redacted()+".")
+			fail(errors.New("the log does not extend the replica: it is kept read-only and not replicated"))
+			return
+		}
+		break
 	}
 	// Litestream checkpoints the WAL itself; the log's writer must not
 	// race it (see eventlog.SetAutoCheckpoint).
@@ -195,13 +210,41 @@ func (s *Studio) replicate(ctx context.Context, c replica.Config, done chan stru
 		return
 	}
 	defer s.events.SetAutoCheckpoint(context.WithoutCancel(ctx), eventlog.DefaultAutoCheckpoint)
+	// A replicator that stops (the server went away, a refused key) is
+	// started again after a pause that grows to a minute; the status says
+	// why meanwhile.
+	for wait := retryFirst; ; wait = min(2*wait, retryMost) {
+		if s.replicateOnce(ctx, c) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// The pauses before a stopped replicator is started again.
+const (
+	retryFirst = 5 * time.Second
+	retryMost  = time.Minute
+)
+
+// replicateOnce runs one replicator until ctx ends or the log is kept
+// read-only (true: do not start another), or the replicator stops
+// (false).
+func (s *Studio) replicateOnce(ctx context.Context, c replica.Config) bool {
 	r, err := replica.Start(context.WithoutCancel(ctx), LogPath(s.cfg.DataDir), c, s.log)
 	if err != nil {
-		fail(err)
-		return
+		s.repl.mu.Lock()
+		s.repl.state, s.repl.err = "stopped", err.Error()
+		s.repl.mu.Unlock()
+		s.log.Warn("start replication", "replica", c.Redacted(), "err", err)
+		return false
 	}
 	s.repl.mu.Lock()
-	s.repl.r, s.repl.state = r, "replicating"
+	s.repl.r, s.repl.state, s.repl.err = r, "replicating", ""
 	s.repl.mu.Unlock()
 	s.log.Info("replicating the event log", "replica", c.Redacted())
 	tick := time.NewTicker(statusEvery)
@@ -217,7 +260,7 @@ func (s *Studio) replicate(ctx context.Context, c replica.Config, done chan stru
 				s.repl.err = err.Error()
 			}
 			s.repl.mu.Unlock()
-			return
+			return true
 		case <-tick.C:
 		}
 		if why := s.readOnlyWhy(); why != "" {
@@ -226,19 +269,24 @@ func (s *Studio) replicate(ctx context.Context, c replica.Config, done chan stru
 			s.repl.mu.Lock()
 			s.repl.r, s.repl.state, s.repl.err = nil, "stopped", "the log is kept read-only: replication stopped"
 			s.repl.mu.Unlock()
-			return
+			return true
 		}
 		st := r.Status()
 		s.repl.mu.Lock()
-		if !st.Running {
-			s.repl.state = "stopped"
-		}
 		s.repl.err = st.Error
+		if !st.Running {
+			s.repl.r, s.repl.state = nil, "stopped"
+			if s.repl.err == "" {
+				s.repl.err = "the replicator stopped"
+			}
+			s.repl.err += " (trying again shortly)"
+		}
 		anchoredAt := s.repl.anchorAt
 		s.repl.mu.Unlock()
 		if !st.Running {
 			s.log.Warn("the replicator stopped", "replica", c.Redacted(), "err", st.Error)
-			return
+			_ = r.Close()
+			return false
 		}
 		// Anchor what the replica holds when it holds more than the last
 		// anchor event itself (the anchor is replicated too).

@@ -224,3 +224,44 @@ func TestReplicationAnchorsAndWitnesses(t *testing.T) {
 		t.Fatal("the replica folder is empty")
 	}
 }
+
+// TestUnreachableReplicaIsRetried: a replica that cannot be reached is
+// not replicated to (its witness check cannot run), the status says why
+// and that it will try again, and the Studio still closes at once.
+func TestUnreachableReplicaIsRetried(t *testing.T) {
+	data := t.TempDir()
+	s := studio.New(studio.Config{DataDir: data})
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetReplica(studio.SetReplicaRequest{URL: "sftp://ice@127.0.0.1:1/log", Password: "not-a-real-password"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v := s.Replica()
+		if v.State == "stopped" && strings.Contains(v.Error, "trying again") {
+			if strings.Contains(v.Error, "not-a-real-password") {
+				t.Fatalf("the password is in the status: %q", v.Error)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("an unreachable replica: %+v", v)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := readOnlyNotice(s); n != "" {
+		t.Fatalf("an unreachable replica made the log read-only: %s", n)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Close(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for the retry")
+	}
+}
