@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -290,9 +291,16 @@ func (m *Ignorer) dirRules(relDir string) ([]rule, error) {
 
 // readRules parses one ignore file; rel is its path, base the folder its
 // patterns are relative to.
+// An ignore file inside the folder that is a symbolic link is not read,
+// as git does not (it could name a file anywhere); .git/info/exclude is
+// followed, as git follows it.
 func readRules(root, rel, base string) ([]rule, error) {
 	full := filepath.Join(root, filepath.FromSlash(rel))
-	fi, err := os.Stat(full)
+	stat := os.Lstat
+	if rel == InfoExcludePath {
+		stat = os.Stat
+	}
+	fi, err := stat(full)
 	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return nil, nil
@@ -381,13 +389,25 @@ func trimTrailingSpaces(s string) string {
 	return s
 }
 
-// posixClasses maps the bracket expressions git's wildmatch knows to
-// ranges doublestar understands.
-var posixClasses = map[string]string{
-	"alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": ` \t`, "digit": "0-9",
-	"lower": "a-z", "upper": "A-Z", "space": " \t\n\r\f\v", "xdigit": "0-9a-fA-F",
-	"punct": `!"#$%&'()*+,\-./:;<=>?@\[\\\]^_{|}~`,
+// posixClasses are the bracket expressions git's wildmatch knows, as
+// tests of an ASCII byte.
+var posixClasses = map[string]func(c byte) bool{
+	"alnum":  func(c byte) bool { return isAlpha(c) || isDigit(c) },
+	"alpha":  isAlpha,
+	"blank":  func(c byte) bool { return c == ' ' || c == '\t' },
+	"cntrl":  func(c byte) bool { return c < 0x20 || c == 0x7f },
+	"digit":  isDigit,
+	"graph":  func(c byte) bool { return c > 0x20 && c < 0x7f },
+	"lower":  func(c byte) bool { return c >= 'a' && c <= 'z' },
+	"print":  func(c byte) bool { return c >= 0x20 && c < 0x7f },
+	"punct":  func(c byte) bool { return c > 0x20 && c < 0x7f && !isAlpha(c) && !isDigit(c) },
+	"space":  func(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') },
+	"upper":  func(c byte) bool { return c >= 'A' && c <= 'Z' },
+	"xdigit": func(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') },
 }
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // translate rewrites a gitignore glob into doublestar syntax. The dialects
 // differ in four places: braces are literal in git but alternation in
@@ -418,7 +438,7 @@ func translate(p string, basename bool) string {
 				j++
 			}
 			whole := segStart && (j == len(p) || p[j] == '/')
-			if j-i == 2 && whole && !basename {
+			if j-i >= 2 && whole && !basename { // git: any run of two or more
 				b.WriteString("**")
 			} else {
 				b.WriteByte('*')
@@ -426,8 +446,8 @@ func translate(p string, basename bool) string {
 			i = j - 1
 		case '[':
 			end, class := translateClass(p[i:])
-			if end < 0 {
-				return "" // unclosed class
+			if end < 0 || class == "" {
+				return "" // an unclosed class, or one that matches nothing
 			}
 			b.WriteString(class)
 			i += end
@@ -447,42 +467,98 @@ func translate(p string, basename bool) string {
 }
 
 // translateClass translates the bracket expression at the start of p and
-// returns the index of its closing "]" in p (or -1) and its doublestar form.
+// returns the index of its closing "]" in p (or -1) and its doublestar
+// form; a class that can match nothing ("[/]": git's classes never match
+// a slash) is "" with the index. The ASCII members are listed one by one,
+// each escaped, so no range or class can take in the slash; members
+// beyond ASCII are kept as written.
 func translateClass(p string) (int, string) {
-	var b strings.Builder
-	b.WriteByte('[')
+	var ascii [128]bool
+	var wide strings.Builder // members and ranges beyond ASCII
+	negated := false
 	i := 1
 	if i < len(p) && (p[i] == '!' || p[i] == '^') {
-		b.WriteByte('^')
+		negated = true
 		i++
 	}
-	if i < len(p) && p[i] == ']' {
-		b.WriteString(`\]`)
-		i++
+	// member reads one member at i: a character (escaped or not) and its
+	// width in p.
+	member := func(i int) (rune, int) {
+		if p[i] == '\\' && i+1 < len(p) {
+			r, w := utf8.DecodeRuneInString(p[i+1:])
+			return r, w + 1
+		}
+		r, w := utf8.DecodeRuneInString(p[i:])
+		return r, w
 	}
-	for ; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == ']':
+	first := true
+	for i < len(p) {
+		c := p[i]
+		switch {
+		case c == ']' && !first:
+			var b strings.Builder
+			b.WriteByte('[')
+			if negated {
+				b.WriteByte('^')
+			}
+			n := 0
+			for ch := 0; ch < 128; ch++ {
+				if ascii[ch] && ch != '/' {
+					b.WriteByte('\\')
+					b.WriteByte(byte(ch))
+					n++
+				}
+			}
+			b.WriteString(wide.String())
+			if negated {
+				b.WriteString(`\/`)
+			} else if n == 0 && wide.Len() == 0 {
+				return i, ""
+			}
 			b.WriteByte(']')
 			return i, b.String()
-		case c == '\\' && i+1 < len(p):
-			b.WriteByte('\\')
-			b.WriteByte(p[i+1])
-			i++
 		case c == '[' && i+1 < len(p) && p[i+1] == ':':
 			end := strings.Index(p[i+2:], ":]")
 			if end < 0 {
 				return -1, ""
 			}
-			ranges, ok := posixClasses[p[i+2:i+2+end]]
+			is, ok := posixClasses[p[i+2:i+2+end]]
 			if !ok {
 				return -1, ""
 			}
-			b.WriteString(ranges)
-			i += 2 + end + 1
+			for ch := 0; ch < 128; ch++ {
+				if is(byte(ch)) {
+					ascii[ch] = true
+				}
+			}
+			i += 2 + end + 2
 		default:
-			b.WriteByte(c)
+			lo, w := member(i)
+			i += w
+			hi := lo
+			if i+1 < len(p) && p[i] == '-' && p[i+1] != ']' {
+				hi, w = member(i + 1)
+				i += 1 + w
+			}
+			switch {
+			case hi < lo: // an empty range
+			case hi < 128:
+				for ch := lo; ch <= hi; ch++ {
+					ascii[ch] = true
+				}
+			default:
+				for ch := lo; ch < 128; ch++ {
+					ascii[ch] = true
+				}
+				from := max(lo, 128)
+				wide.WriteString(string(from))
+				if hi > from {
+					wide.WriteByte('-')
+					wide.WriteString(string(hi))
+				}
+			}
 		}
+		first = false
 	}
 	return -1, ""
 }

@@ -22,11 +22,31 @@ type ignoreCase struct {
 	// notGit marks cases that use what git does not know (.iceignore,
 	// Studio's defaults), so git cannot serve as a second opinion.
 	notGit bool
+	// links are symbolic links to make (path → target, as written).
+	links map[string]string
 }
 
 // ignoreCases come from gitignore(5)'s "PATTERN FORMAT" and "EXAMPLES"
 // sections; each expectation is also checked against git itself below.
 var ignoreCases = []ignoreCase{
+	{
+		name:  "a run of three or more stars is ** (git: any run of two or more)",
+		files: map[string]string{".gitignore": "a/***/z\n***/deep.txt\nx/****\n"},
+		want: map[string]bool{"a/z": true, "a/b/z": true, "a/b/c/z": true, "a/zz": false,
+			"deep.txt": true, "p/q/deep.txt": true, "x/": false, "x/1": true, "x/d/2": true},
+	},
+	{
+		name:  "a character class never matches a slash",
+		files: map[string]string{".gitignore": "a[/]b\nc[!x]d\ne[+-9]f\ng[[:punct:]]h\n"},
+		want: map[string]bool{"a/b": false, "c/d": false, "cyd": true, "e/f": false, "e5f": true,
+			"g/h": false, "g.h": true},
+	},
+	{
+		name:  "a .gitignore that is a symbolic link is not read (as git)",
+		files: map[string]string{"real-rules": "*.log\n", "sub/.keep": ""},
+		links: map[string]string{".gitignore": "real-rules", "sub/.gitignore": "../real-rules"},
+		want:  map[string]bool{"a.log": false, "sub/b.log": false},
+	},
 	{
 		name:  "negation re-includes a file excluded by an earlier pattern",
 		files: map[string]string{".gitignore": "*.log\n!keep.log\n"},
@@ -345,7 +365,13 @@ func makeIgnoreTree(tb testing.TB, tc ignoreCase) string {
 	for p, body := range tc.files {
 		files[p] = body
 	}
-	return writeTree(tb, files)
+	dir := writeTree(tb, files)
+	for p, target := range tc.links {
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // writeTree creates files (path → content; a trailing slash makes a
