@@ -552,6 +552,9 @@ var nl = []byte{'\n'}
 
 func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 	locs := m.re.FindAllIndex(line, maxRangesPerLine)
+	if len(locs) == 0 {
+		return LineMatch{}, false
+	}
 	var ranges [][2]int
 	for _, l := range locs {
 		if l[1] > l[0] {
@@ -559,7 +562,9 @@ func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 		}
 	}
 	if len(ranges) == 0 {
-		return LineMatch{}, false
+		// Only empty matches (^$, x*): the line matches, as in rg, at
+		// the first one's column.
+		ranges = [][2]int{{locs[0][0], locs[0][0]}}
 	}
 	return lineMatch(ln, line, ranges), true
 }
@@ -588,7 +593,7 @@ func lineMatch(ln int, line []byte, ranges [][2]int) LineMatch {
 	lm := LineMatch{Line: ln, Text: strings.ToValidUTF8(string(text), "\uFFFD")}
 	for _, r := range ranges {
 		a, b := r[0]-from, min(r[1], to)-from
-		if a < 0 || a >= len(text) {
+		if a < 0 || a > len(text) || (a == len(text) && b > a) {
 			continue
 		}
 		lm.Ranges = append(lm.Ranges, [2]int{utf16Len(text[:a]), utf16Len(text[:b])})

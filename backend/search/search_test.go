@@ -93,6 +93,18 @@ func TestSearchMatching(t *testing.T) {
 		{"regex without a literal, CRLF line", Query{Pattern: `^n\w+ing`, Regex: true}, []string{
 			"b/readme.md:2:[[0 7]] nothing here",
 		}},
+		{"a regex matching only the empty string reports its line, as rg", Query{Pattern: `^$`, Regex: true, Include: []string{"a.go"}}, []string{
+			"a.go:2:[[0 0]]",
+		}},
+		{"a regex that may match empty reports every line (z*)", Query{Pattern: `z*`, Regex: true, Include: []string{"a.go"}}, []string{
+			"a.go:1:[[0 0]] package a",
+			"a.go:2:[[0 0]]",
+			"a.go:3:[[0 0]] func Foo() {}",
+			"a.go:4:[[0 0]] func foobar() { Foo(); Foo() }",
+		}},
+		{"an empty match at the end of a line is at its end ($)", Query{Pattern: `a$`, Regex: true, Include: []string{"a.go"}}, []string{
+			"a.go:1:[[8 9]] package a",
+		}},
 		{"non-ASCII case folding", Query{Pattern: "WÖRLD"}, []string{
 			"b/uni.txt:1:[[6 11]] héllo wörld 😀 Foo",
 		}},
