@@ -2,15 +2,13 @@ package cli_test
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ice-studio/ice-studio/backend/cli"
-	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/eventlog/eventlogtest"
 	"github.com/ice-studio/ice-studio/backend/replica"
 	"github.com/ice-studio/ice-studio/backend/studio"
 )
@@ -31,49 +29,6 @@ func replicate(t *testing.T, dataDir string) string {
 		t.Fatal(err)
 	}
 	return rep
-}
-
-// rehashFrom rewrites the payload of the event at seq and recomputes the
-// chain from there, as a process running as the user can.
-func rehashFrom(t *testing.T, dataDir string, seq int64) {
-	t.Helper()
-	s, err := eventlog.Open(studio.LogPath(dataDir), eventlog.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var evs []eventlog.Event
-	if err := s.Read(context.Background(), eventlog.Query{}, func(e eventlog.Event) error { evs = append(evs, e); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	db, err := sql.Open("sqlite3", studio.LogPath(dataDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var prev []byte
-	for i := range evs {
-		e := &evs[i]
-		if e.Seq == seq {
-			var p map[string]any
-			if err := json.Unmarshal(e.Payload, &p); err != nil {
-				t.Fatal(err)
-			}
-			p["forged"] = true
-			b, _ := json.Marshal(p)
-			if e.Payload, err = eventlog.CanonicalJSON(b); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if e.Seq >= seq {
-			e.PrevHash = prev
-			e.Hash = eventlog.ComputeHash(e)
-			if _, err := db.Exec(`UPDATE events SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?`, e.Payload, e.PrevHash, e.Hash, e.Seq); err != nil {
-				t.Fatal(err)
-			}
-		}
-		prev = e.Hash
-	}
 }
 
 // TestVerifyAgainstAReplicaAndRestore: the two tamper cases that passed
@@ -115,7 +70,7 @@ func TestVerifyAgainstAReplicaAndRestore(t *testing.T) {
 	}
 
 	// A chain rewritten and re-hashed from seq 2: verify alone passes.
-	rehashFrom(t, dir, 2)
+	eventlogtest.Rewrite(t, studio.LogPath(dir), 2, func(p map[string]any) { p["forged"] = true })
 	if code, out, _ := runVerb(cli.Verify, dir); code != cli.ExitOK {
 		t.Fatalf("the premise: verify alone passes a re-hashed chain (%d %q)", code, out)
 	}

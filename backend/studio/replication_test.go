@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ice-studio/ice-studio/backend/eventlog"
+	"github.com/ice-studio/ice-studio/backend/eventlog/eventlogtest"
 	"github.com/ice-studio/ice-studio/backend/studio"
 )
 
@@ -31,75 +32,24 @@ func waitReplica(t *testing.T, s *studio.Studio, state string) studio.ReplicaVie
 	}
 }
 
-// rewriteChain changes the payload of the event at seq and re-hashes the
-// chain from there, as a process running as the user can; it also fixes
-// the log.anchored events and drops the stored verified position and the
-// anchor kept beside the log, so only
-// a witness kept elsewhere tells.
+// rewriteChain rewrites and re-hashes the chain from seq (anchors in the
+// log included: eventlogtest.Rewrite), and drops the stored verified
+// position and the anchor kept beside the log, so only a witness kept
+// elsewhere tells.
 func rewriteChain(t *testing.T, data string, seq int64, change func(map[string]any)) {
 	t.Helper()
-	s, err := eventlog.Open(studio.LogPath(data), eventlog.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var evs []eventlog.Event
-	if err := s.Read(context.Background(), eventlog.Query{}, func(e eventlog.Event) error { evs = append(evs, e); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	eventlogtest.Rewrite(t, studio.LogPath(data), seq, change)
 	db, err := sql.Open("sqlite3", studio.LogPath(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var prev []byte
-	for i := range evs {
-		e := &evs[i]
-		if e.Seq == seq {
-			var p map[string]any
-			if err := json.Unmarshal(e.Payload, &p); err != nil {
-				t.Fatal(err)
-			}
-			change(p)
-			if e.Payload, err = eventlog.CanonicalJSON(mustJSON(t, p)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if e.Type == eventlog.LogAnchored && e.Seq > seq {
-			// A thorough forger fixes the anchors in the log too.
-			var a eventlog.AnchoredPayload
-			if err := json.Unmarshal(e.Payload, &a); err != nil {
-				t.Fatal(err)
-			}
-			a.Hash = hex.EncodeToString(evs[a.Seq-1].Hash)
-			if e.Payload, err = eventlog.CanonicalJSON(mustJSON(t, a)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if e.Seq >= seq {
-			e.PrevHash = prev
-			e.Hash = eventlog.ComputeHash(e)
-			if _, err := db.Exec(`UPDATE events SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?`, e.Payload, e.PrevHash, e.Hash, e.Seq); err != nil {
-				t.Fatal(err)
-			}
-		}
-		prev = e.Hash
-	}
 	if _, err := db.Exec(`DELETE FROM log_verified`); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(data, studio.AnchorFileName)); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-}
-
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // TestReplicationAnchorsAndWitnesses: a Studio replicating to a folder
