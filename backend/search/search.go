@@ -88,13 +88,22 @@ type Stats struct {
 
 // matcher finds matches in one file's content.
 type matcher struct {
-	lit      []byte // literal search (case-sensitive, or folded ASCII when fold)
-	fold     bool   // lit is lower-case ASCII: compare with the lower-cased content
-	re       *regexp.Regexp
-	prefix   []byte // for re: a literal every match contains (prefilter); nil = none
-	prefFold bool
-	literals []string   // for the index: literals of 3+ characters every match contains
-	groups   [][]string // for the index, from a regex: an AND of ORs of trigrams
+	lit  []byte // literal search (case-sensitive, or folded ASCII when fold)
+	fold bool   // lit is lower-case ASCII: compare with the lower-cased content
+	// litKS: a folded lit holds k or s, whose forms outside ASCII (U+212A,
+	// U+017F) lower-casing does not show: a file with them goes through re.
+	litKS bool
+	re    *regexp.Regexp
+	pre   *prefilter // for re: where a match may be; nil = every line
+	// word: re is `(?:^|\W)(pattern)(?:\W|$)` with rg's Unicode \W, the
+	// match being group 1; reNext is the same without ^, for the
+	// matches after the first (rg's -w).
+	word   bool
+	reNext *regexp.Regexp
+	// For the index: sets of which every match contains one string, and
+	// (from a regex) an AND of ORs of trigrams.
+	sets   []strset
+	groups [][]string
 }
 
 // compile turns a query into a matcher.
@@ -106,62 +115,83 @@ func compile(q Query) (*matcher, error) {
 		return nil, errors.New("a search matches within one line: remove the line break")
 	}
 	m := &matcher{}
-	if !q.Regex && !q.WholeWord && (q.CaseSensitive || isASCII(q.Pattern)) {
-		if q.CaseSensitive {
-			m.lit = []byte(q.Pattern)
-		} else {
-			m.lit, m.fold = []byte(strings.ToLower(q.Pattern)), true
-		}
-		if utf8.RuneCountInString(q.Pattern) >= 3 {
-			m.literals = []string{q.Pattern}
-		}
-		return m, nil
-	}
 	expr := q.Pattern
-	if !q.Regex {
+	if q.Regex {
+		if _, err := syntax.Parse(q.Pattern, syntax.Perl); err != nil {
+			return nil, badRegex(err)
+		}
+		expr = unicodeClasses(expr)
+	} else {
 		expr = regexp.QuoteMeta(expr)
-	}
-	if q.WholeWord {
-		expr = `\b(?:` + expr + `)\b`
 	}
 	if !q.CaseSensitive {
 		expr = "(?i)" + expr
 	}
-	re, err := regexp.Compile(expr)
+	parsed, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		// Say what is wrong with the pattern as the user wrote it, not
-		// with the case flag and word boundaries added to it.
-		if _, perr := syntax.Parse(q.Pattern, syntax.Perl); perr != nil {
-			err = perr
-		}
-		var se *syntax.Error
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("%w: %s in %q", ErrBadRegex, se.Code, se.Expr)
-		}
-		return nil, fmt.Errorf("%w: %v", ErrBadRegex, err)
+		return nil, badRegex(err)
 	}
-	m.re = re
-	m.groups = trigramGroups(expr)
-	var best literal
-	for _, l := range requiredLiterals(expr) {
-		if utf8.RuneCountInString(l.text) >= 3 {
-			m.literals = append(m.literals, l.text)
+	info := analyzeLiterals(parsed.Simplify())
+	m.sets = info.sets()
+	if q.Regex {
+		m.groups = trigramGroups(expr)
+	}
+	if !q.Regex && !q.WholeWord && (q.CaseSensitive || isASCII(q.Pattern)) {
+		if q.CaseSensitive {
+			m.lit = []byte(q.Pattern)
+			return m, nil
 		}
-		// A folded literal prefilters through ASCII lower-casing, which
-		// misses the non-ASCII forms RE2 folds with k and s (U+212A, U+017F).
-		usable := !l.fold || (isASCII(l.text) && !strings.ContainsAny(l.text, "kKsS"))
-		if usable && len(l.text) > len(best.text) {
-			best = l
+		m.lit, m.fold = []byte(strings.ToLower(q.Pattern)), true
+		m.litKS = strings.ContainsAny(string(m.lit), "ks")
+		if !m.litKS {
+			return m, nil
 		}
 	}
-	switch {
-	case best.text == "":
-	case best.fold:
-		m.prefix, m.prefFold = []byte(strings.ToLower(best.text)), true
-	default:
-		m.prefix = []byte(best.text)
+	if q.WholeWord {
+		m.word = true
+		if m.reNext, err = compileExact(flagsOf(expr) + `[^` + wordClassBody + `](` + stripFlags(expr) + `)(?:[^` + wordClassBody + `]|$)`); err != nil {
+			return nil, err
+		}
+		expr = flagsOf(expr) + `(?:^|[^` + wordClassBody + `])(` + stripFlags(expr) + `)(?:[^` + wordClassBody + `]|$)`
 	}
+	if m.re, err = compileExact(expr); err != nil {
+		return nil, err
+	}
+	m.pre = newPrefilter(m.sets)
 	return m, nil
+}
+
+// compileExact compiles expr with invalid UTF-8 matched as ripgrep does
+// (see byteExact).
+func compileExact(expr string) (*regexp.Regexp, error) {
+	exact, err := byteExact(expr)
+	if err != nil {
+		return nil, badRegex(err)
+	}
+	re, err := regexp.Compile(exact)
+	if err != nil {
+		return nil, badRegex(err)
+	}
+	return re, nil
+}
+
+// flagsOf and stripFlags split the (?i) that compile puts in front.
+func flagsOf(expr string) string {
+	if strings.HasPrefix(expr, "(?i)") {
+		return "(?i)"
+	}
+	return ""
+}
+
+func stripFlags(expr string) string { return strings.TrimPrefix(expr, "(?i)") }
+
+// badRegex says what is wrong with a pattern as the user wrote it.
+func badRegex(err error) error {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %s in %q", ErrBadRegex, se.Code, se.Expr)
+	}
+	return fmt.Errorf("%w: %v", ErrBadRegex, err)
 }
 
 func isASCII(s string) bool {
@@ -171,48 +201,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// literal is a run of characters every match of a regex contains.
-type literal struct {
-	text string
-	fold bool // matched case-insensitively
-}
-
-// requiredLiterals returns the literal runs that every match of expr
-// contains, of any length: the longest is a prefilter that skips lines
-// cheaply, and those of three characters or more narrow the search through
-// the trigram index.
-func requiredLiterals(expr string) []literal {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	re = re.Simplify()
-	var out []literal
-	var walk func(r *syntax.Regexp)
-	walk = func(r *syntax.Regexp) {
-		switch r.Op {
-		case syntax.OpLiteral:
-			if len(r.Rune) > 0 {
-				out = append(out, literal{string(r.Rune), r.Flags&syntax.FoldCase != 0})
-			}
-		case syntax.OpCapture, syntax.OpPlus:
-			walk(r.Sub[0]) // at least once
-		case syntax.OpRepeat:
-			if r.Min >= 1 {
-				walk(r.Sub[0])
-			}
-		case syntax.OpConcat:
-			// Adjacent literals (a literal split by a capture boundary) are
-			// treated separately: still required, just shorter.
-			for _, s := range r.Sub {
-				walk(s)
-			}
-		}
-	}
-	walk(re)
-	return out
 }
 
 // MatchPath reports whether a workspace-relative path passes the filters.
@@ -269,10 +257,10 @@ func CheckGlobs(globs []string) error {
 }
 
 // indexQuery is the FTS5 query that narrows the search, "" for none: the
-// trigrams of the required literals, and for a regex those of its small
-// character classes too.
+// trigrams of the sets every match contains a string of, and for a regex
+// those of its small character classes too.
 func (m *matcher) indexQuery() string {
-	q := matchQuery(m.literals)
+	q := setsQuery(m.sets)
 	if g := groupsQuery(m.groups); g != "" {
 		if q != "" {
 			q += " AND "
@@ -351,6 +339,7 @@ func Run(ctx context.Context, src Source, q Query, emit func([]FileResult)) (Sta
 					continue // gone since it was indexed: the watcher reports it
 				}
 				filesRead.Add(1)
+				buf = buf[:textPrefix(buf)]
 				var lines []LineMatch
 				lines, low = m.find(buf, low, func(n int) bool {
 					return matches.Add(int64(n)) < int64(limit)
@@ -427,6 +416,41 @@ func narrow(ctx context.Context, ix *Index, targets []Target, query string) ([]T
 	return out, true
 }
 
+// rgBufferBytes is ripgrep's read buffer (grep-searcher's
+// DEFAULT_BUFFER_CAPACITY).
+const rgBufferBytes = 64 << 10
+
+// textPrefix is how much of a file with a NUL byte is text to search, as
+// ripgrep decides when it walks a folder: it reads the file in buffers of
+// whole lines and stops, without searching it, at the buffer that holds
+// the first NUL byte. The whole file when it has none.
+func textPrefix(data []byte) int {
+	nul := bytes.IndexByte(data, 0)
+	if nul < 0 {
+		return len(data)
+	}
+	size := rgBufferBytes // the buffer, tripled whenever a line fills it
+	searched, end := 0, 0
+	for {
+		start := searched // the unfinished line is rolled to the front
+		for {
+			if end-start >= size {
+				size *= 3
+			}
+			n := min(size-(end-start), len(data)-end)
+			from := end
+			end += n
+			if nul < end {
+				return searched
+			}
+			if i := bytes.LastIndexByte(data[from:end], '\n'); i >= 0 {
+				searched = from + i + 1
+				break
+			}
+		}
+	}
+}
+
 // readInto reads a whole file into buf, growing it as needed.
 func readInto(buf []byte, name string) ([]byte, error) {
 	f, err := os.Open(name)
@@ -465,15 +489,6 @@ func readAllFrom(f *os.File) ([]byte, error) {
 // for case folding, returned for reuse.
 func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []byte) {
 	var out []LineMatch
-	hay := data
-	needle := m.lit
-	if m.re != nil {
-		needle = m.prefix
-	}
-	if (m.re == nil && m.fold) || (m.re != nil && m.prefFold) {
-		low = lowerASCII(low, data)
-		hay = low
-	}
 	lineNo, counted := 1, 0 // lineNo is the line of offset counted
 	lineOf := func(off int) (int, int, int) {
 		lineNo += bytes.Count(data[counted:off], nl)
@@ -487,7 +502,12 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 		}
 		return lineNo, s, e
 	}
-	if m.re == nil {
+	if m.lit != nil && (!m.litKS || (!bytes.Contains(data, kelvinSign) && !bytes.Contains(data, longS))) {
+		hay, needle := data, m.lit
+		if m.fold {
+			low = lowerASCII(low, data)
+			hay = low
+		}
 		for off := 0; off <= len(hay); {
 			i := bytes.Index(hay[off:], needle)
 			if i < 0 {
@@ -511,7 +531,7 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 		}
 		return out, low
 	}
-	if needle == nil {
+	if m.pre == nil || !m.pre.usable(data) {
 		// No literal to look for: match line by line.
 		for s := 0; s < len(data); {
 			e := bytes.IndexByte(data[s:], '\n')
@@ -531,12 +551,18 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 		}
 		return out, low
 	}
+	hay := data
+	if m.pre.fold {
+		low = lowerASCII(low, data)
+		hay = low
+	}
+	sc := m.pre.scan(hay)
 	for off := 0; off <= len(hay); {
-		i := bytes.Index(hay[off:], needle)
+		i := sc.find(off)
 		if i < 0 {
 			break
 		}
-		ln, s, e := lineOf(off + i)
+		ln, s, e := lineOf(i)
 		if lm, ok := m.reLine(ln, data[s:e]); ok {
 			out = append(out, lm)
 			if !more(len(lm.Ranges)) {
@@ -551,7 +577,12 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 var nl = []byte{'\n'}
 
 func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
-	locs := m.re.FindAllIndex(line, maxRangesPerLine)
+	var locs [][]int
+	if m.word {
+		locs = m.wordLocs(line)
+	} else {
+		locs = m.re.FindAllIndex(line, maxRangesPerLine)
+	}
 	if len(locs) == 0 {
 		return LineMatch{}, false
 	}
@@ -567,6 +598,28 @@ func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 		ranges = [][2]int{{locs[0][0], locs[0][0]}}
 	}
 	return lineMatch(ln, line, ranges), true
+}
+
+// wordLocs finds whole-word matches as rg -w does: the pattern preceded by
+// the line's start or a non-word character and followed by a non-word
+// character or the line's end; each next match is looked for from where
+// the previous one ended, so "a a" holds two.
+func (m *matcher) wordLocs(line []byte) [][]int {
+	loc := m.re.FindSubmatchIndex(line)
+	if loc == nil {
+		return nil
+	}
+	out := [][]int{{loc[2], loc[3]}}
+	at := loc[3]
+	for len(out) < maxRangesPerLine && at < len(line) {
+		loc = m.reNext.FindSubmatchIndex(line[at:])
+		if loc == nil {
+			break
+		}
+		out = append(out, []int{at + loc[2], at + loc[3]})
+		at += loc[3]
+	}
+	return out
 }
 
 // lineMatch builds a LineMatch from byte ranges in line, cutting a long

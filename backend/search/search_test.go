@@ -138,6 +138,110 @@ func TestSearchMatching(t *testing.T) {
 	}
 }
 
+// TestSearchAsRipgrep holds the cases where the Studio once differed from
+// rg 13 (issue 18); each row's want is what rg prints for it.
+func TestSearchAsRipgrep(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"w.txt": "café caf\n" + // 1
+			"caf-x\n" + // 2
+			"n := len(x)\n" + // 3
+			"if len( y\n" + // 4
+			"x-1 and -1 and (-1)\n" + // 5
+			"iñvalid i\n" + // 6
+			"a a a\n" + // 7
+			"foo_bar foo\n", // 8
+		"k.txt": "\u212a\u212a\u212a\u212a\n" + // Kelvin signs
+			"kkkk\n" +
+			"maſs and MASS\n" +
+			"ΣΊΣΥΦΟΣ σίσυφος\n" +
+			"plain\n",
+		"u.txt": "١٢٣ digits\n" + // Arabic-Indic digits
+			"x\u00a0y\n" + // no-break space
+			"naïve\n",
+		"latin1.txt": "caf\xe9 ok\n" + "i\xf1valid\n",
+	}
+	write(t, root, files)
+	src := Source{Root: root, Targets: targetsOf(files)}
+	for _, c := range []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		{"whole word needs a non-word neighbour (é is a letter)", Query{Pattern: "caf", WholeWord: true, Include: []string{"w.txt"}},
+			[]string{"w.txt:1:[[5 8]]", "w.txt:2:[[0 3]]"}},
+		{"whole word of a pattern ending in a non-word character", Query{Pattern: "len(", WholeWord: true, CaseSensitive: true},
+			[]string{"w.txt:4:[[3 7]]"}},
+		{"whole word of a pattern beginning with a non-word character", Query{Pattern: "-1", WholeWord: true},
+			[]string{"w.txt:5:[[8 10] [16 18]]"}},
+		{"whole word: ñ is a letter", Query{Pattern: "i", WholeWord: true, CaseSensitive: true, Include: []string{"w.txt"}},
+			[]string{"w.txt:6:[[8 9]]"}},
+		{"whole word: adjacent words all match", Query{Pattern: "a", WholeWord: true, CaseSensitive: true, Include: []string{"w.txt"}},
+			[]string{"w.txt:7:[[0 1] [2 3] [4 5]]"}},
+		{"whole word: _ is a word character", Query{Pattern: "foo", WholeWord: true, Include: []string{"w.txt"}},
+			[]string{"w.txt:8:[[8 11]]"}},
+		{"an invalid byte is not a word boundary's neighbour", Query{Pattern: "caf", WholeWord: true, Include: []string{"latin1.txt"}},
+			nil},
+		{"an invalid byte is not matched by .", Query{Pattern: `caf.`, Regex: true, Include: []string{"latin1.txt"}},
+			nil},
+		{"a negated class does not match an invalid byte", Query{Pattern: `i[^a-z]valid`, Regex: true, Include: []string{"latin1.txt"}},
+			nil},
+		{"case-insensitive literal folds the Kelvin sign", Query{Pattern: "kkkk"},
+			[]string{"k.txt:1:[[0 4]]", "k.txt:2:[[0 4]]"}}, // ranges count UTF-16 units
+		{"case-insensitive literal folds long s", Query{Pattern: "mass"},
+			[]string{"k.txt:3:[[0 4] [9 13]]"}},
+		{"case-insensitive literal folds final sigma", Query{Pattern: "σίσυφοσ"},
+			[]string{"k.txt:4:[[0 7] [8 15]]"}},
+		{"a case-sensitive literal does not fold", Query{Pattern: "kkkk", CaseSensitive: true},
+			[]string{"k.txt:2:[[0 4]]"}},
+		{`\d is any decimal digit`, Query{Pattern: `\d+ digits`, Regex: true},
+			[]string{"u.txt:1:[[0 10]]"}},
+		{`\s is Unicode white space`, Query{Pattern: `x\sy`, Regex: true},
+			[]string{"u.txt:2:[[0 3]]"}},
+		{`\w is a Unicode word character`, Query{Pattern: `^\w+$`, Regex: true, Include: []string{"u.txt"}},
+			[]string{"u.txt:3:[[0 5]]"}},
+		{`[\w] too`, Query{Pattern: `^na[\w]ve`, Regex: true},
+			[]string{"u.txt:3:[[0 5]]"}},
+		{"alternation with case folding", Query{Pattern: `kkkk|plain`, Regex: true},
+			[]string{"k.txt:1:[[0 4]]", "k.txt:2:[[0 4]]", "k.txt:5:[[0 5]]"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, _ := collect(t, src, c.q)
+			for i := range got {
+				got[i] = got[i][:strings.Index(got[i], "]] ")+2]
+			}
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestTextPrefix: a file with a NUL byte is searched as ripgrep reads it,
+// up to the 64 KiB buffer of whole lines holding the NUL.
+func TestTextPrefix(t *testing.T) {
+	line := strings.Repeat("x", 99) + "\n" // 100 bytes
+	big := strings.Repeat(line, 1000)      // 100,000 bytes
+	for _, c := range []struct {
+		name string
+		data string
+		want int
+	}{
+		{"no NUL", "abc\n", 4},
+		{"NUL in the first buffer", "abc\n\x00", 0},
+		{"NUL in the second buffer", big + "\x00", 65500},
+		// One line longer than the buffer: it grows, and the NUL is read with it.
+		{"NUL in a long line", strings.Repeat("y", 70000) + "\x00\n", 0},
+		// The buffer grew to 192 KiB for the long line: the whole lines in it
+		// are searched, then the next fill meets the NUL.
+		{"NUL after a long line", strings.Repeat("y", 70000) + "\n" + big + big + big + "\x00", 196601},
+	} {
+		if got := textPrefix([]byte(c.data)); got != c.want {
+			t.Errorf("%s: textPrefix = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
 func TestSearchErrors(t *testing.T) {
 	src := Source{Root: t.TempDir()}
 	for _, c := range []struct {
@@ -198,33 +302,61 @@ func TestLongLinePreview(t *testing.T) {
 	}
 }
 
-func TestRequiredLiterals(t *testing.T) {
-	for expr, want := range map[string][]string{
-		`func \w+\(ctx context\.Context`: {"func ", "(ctx context.Context"},
-		`\d{4}-\d{2}`:                    {"-"},
-		`(foo|bar)baz`:                   {"baz"},
-		`(?:abcd)+x?`:                    {"abcd"},
-		`ab`:                             {"ab"},
-		`a*bcd`:                          {"bcd"},
-		`x?`:                             nil,
+func TestLiteralAnalysis(t *testing.T) {
+	// The prefilter: the most selective set every match holds a string of.
+	for _, c := range []struct {
+		expr   string
+		nocase bool
+		want   []string // nil: no prefilter
+		fold   bool
+	}{
+		{expr: `func \w+\(ctx context\.Context`, want: []string{"(ctx context.Context"}},
+		{expr: `\d{4}-\d{2}`, want: []string{"-"}},
+		{expr: `(foo|bar)baz`, want: []string{"barbaz", "foobaz"}},
+		{expr: `foo|bar|baz`, want: []string{"bar", "baz", "foo"}},
+		{expr: `(?:abcd)+x?`, want: []string{"abcd"}},
+		{expr: `colou?r`, want: []string{"color", "colour"}},
+		{expr: `a*bcd`, want: []string{"bcd"}},
+		{expr: `x?`},
+		{expr: `^$`},
+		{expr: `[ab]cd`, want: []string{"acd", "bcd"}},
+		{expr: `Foo\s+barbaz`, nocase: true, want: []string{"barbaz"}, fold: true},
+		{expr: `σ`, nocase: true, want: []string{"Σ", "ς", "σ"}},
+		{expr: `foo|ba`, nocase: true, want: []string{"ba", "foo"}, fold: true},
+		{expr: `ok`, nocase: true, want: []string{"ok"}, fold: true},
+		// A folded ASCII run next to a non-ASCII letter is spelt out.
+		{expr: `café`, nocase: true, want: []string{"CAFÉ", "CAFé", "CAfÉ", "CAfé", "CaFÉ", "CaFé", "CafÉ", "Café", "cAFÉ", "cAFé", "cAfÉ", "cAfé", "caFÉ", "caFé", "cafÉ", "café"}},
 	} {
+		q := Query{Pattern: c.expr, Regex: true, CaseSensitive: !c.nocase}
+		m, err := compile(q)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var got []string
-		for _, l := range requiredLiterals(expr) {
-			got = append(got, l.text)
+		fold := false
+		if m.pre != nil {
+			got, fold = m.pre.strings(), m.pre.fold
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("requiredLiterals(%q) = %q, want %q", expr, got, want)
+		if !reflect.DeepEqual(got, c.want) || fold != c.fold {
+			t.Errorf("prefilter(%q, nocase %v) = %q fold %v, want %q fold %v", c.expr, c.nocase, got, fold, c.want, c.fold)
 		}
 	}
-	// Only literals of three characters or more go to the index; the
-	// longest of any length is the prefilter.
-	m, err := compile(Query{Pattern: `\d{4}-\d{2}`, Regex: true})
-	if err != nil || len(m.literals) != 0 || string(m.prefix) != "-" {
-		t.Errorf("compile(date) = literals %q prefix %q, %v", m.literals, m.prefix, err)
-	}
-	m, err = compile(Query{Pattern: `Foo\s+barbaz`, Regex: true})
-	if err != nil || !strings.EqualFold(strings.Join(m.literals, ","), "foo,barbaz") || string(m.prefix) != "barbaz" || !m.prefFold {
-		t.Errorf("compile(case-insensitive) = literals %q prefix %q fold %v, %v", m.literals, m.prefix, m.prefFold, err)
+	// The index: every set whose strings have three characters or more;
+	// an alternation is an OR of its branches.
+	for expr, want := range map[string]string{
+		`foo|bar|baz`:  `(("bar") OR ("baz") OR ("foo"))`,
+		`\d{4}-\d{2}`:  ``,
+		`(?i)ERRno|xy`: ``,
+		`(?i)σσσ`:      `(("ςςς") OR ("ςςσ") OR ("ςσς") OR ("ςσσ") OR ("σςς") OR ("σςσ") OR ("σσς") OR ("σσσ"))`,
+		`(?i)Hello`:    `"hel" AND "ell" AND "llo"`,
+	} {
+		m, err := compile(Query{Pattern: expr, Regex: true, CaseSensitive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := setsQuery(m.sets); got != want {
+			t.Errorf("index query of %q = %s, want %s", expr, got, want)
+		}
 	}
 	// (?i)k also matches the Kelvin sign: no ASCII prefilter may drop it.
 	root := t.TempDir()
@@ -350,7 +482,9 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 		{Pattern: "théta iota"}, {Pattern: "ΛAMBDA"}, {Pattern: `gamma\s+delta`, Regex: true},
 		{Pattern: "eta", WholeWord: true}, {Pattern: "alpha beta gamma delta"}, {Pattern: "mu"},
 		{Pattern: "quetzal"}, {Pattern: "xylophone"}, {Pattern: `rare\s+quetzal`, Regex: true}, {Pattern: "XYLOPHONE-like", WholeWord: true},
-		{Pattern: `\d{3}-\d{2}`, Regex: true}, {Pattern: `(?i)q[uv]etz`, Regex: true},
+		{Pattern: `[0-9]{3}-[0-9]{2}`, Regex: true}, {Pattern: `(?i)q[uv]etz`, Regex: true},
+		// An alternation narrows by the OR of its branches.
+		{Pattern: `QUETZAL|xylophone`, Regex: true}, {Pattern: `quetzal|xylophone`, Regex: true, CaseSensitive: true},
 	}
 	for _, q := range queries {
 		q.MaxResults = MaxMaxResults
@@ -364,7 +498,7 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 		}
 		t.Logf("%q: %d lines, read %d files, skipped %d (index %v)", q.Pattern, len(plain), st.Files, st.Skipped, st.UsedIndex)
 		low := strings.ToLower(q.Pattern)
-		if rare := strings.Contains(low, "quetzal") || strings.Contains(low, "xylophone") || strings.Contains(low, "etz") || strings.Contains(low, `\d{3}`); rare && (st.Skipped < 100 || !st.UsedIndex) {
+		if rare := strings.Contains(low, "quetzal") || strings.Contains(low, "xylophone") || strings.Contains(low, "etz") || strings.Contains(low, `[0-9]{3}`); rare && (st.Skipped < 100 || !st.UsedIndex) {
 			t.Errorf("%q is in %d lines but the index ruled out only %d of 120 files", q.Pattern, len(plain), st.Skipped)
 		}
 	}

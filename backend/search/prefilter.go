@@ -1,0 +1,508 @@
+package search
+
+import (
+	"bytes"
+	"regexp/syntax"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/coregx/ahocorasick"
+)
+
+// Limits of the literal analysis of a regular expression.
+const (
+	maxSetStrings = 64 // strings one set may hold (case variants, alternatives)
+	maxScanStarts = 8  // distinct first bytes the prefilter tracks itself
+)
+
+// strset is a set of strings one of which every match contains (or, as
+// an exact set, the strings a node matches). When fold is set the strings
+// are lower-case ASCII and stand for every ASCII case variant of
+// themselves; the forms of k and s outside ASCII (U+212A KELVIN SIGN and
+// U+017F LATIN SMALL LETTER LONG S) are not covered by such a set, so a
+// file holding either is searched without the prefilter.
+type strset struct {
+	strs []string
+	fold bool
+}
+
+// litInfo is what the analysis knows of a node: the exact strings it
+// matches (nil: unknown or too many) and sets every match contains.
+type litInfo struct {
+	exact *strset
+	req   []strset
+}
+
+// analyzeLiterals walks a parsed, simplified regular expression in the
+// manner of Russ Cox's codesearch: exact sets are combined through
+// concatenations and alternations while they stay small, and what cannot
+// be combined is kept as a required set.
+func analyzeLiterals(re *syntax.Regexp) litInfo {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return literalInfo(re.Rune, re.Flags&syntax.FoldCase != 0)
+	case syntax.OpCharClass:
+		if set := classSet(re.Rune); set != nil && len(set) <= maxSetStrings {
+			s := &strset{}
+			for _, c := range set {
+				s.strs = append(s.strs, string(c))
+			}
+			return litInfo{exact: s}
+		}
+		return litInfo{}
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return litInfo{exact: &strset{strs: []string{""}}}
+	case syntax.OpCapture:
+		return analyzeLiterals(re.Sub[0])
+	case syntax.OpConcat:
+		subs := make([]litInfo, len(re.Sub))
+		for i, s := range re.Sub {
+			subs[i] = analyzeLiterals(s)
+		}
+		return concatInfo(subs)
+	case syntax.OpAlternate:
+		subs := make([]litInfo, len(re.Sub))
+		for i, s := range re.Sub {
+			subs[i] = analyzeLiterals(s)
+		}
+		return alternateInfo(subs)
+	case syntax.OpQuest:
+		sub := analyzeLiterals(re.Sub[0])
+		if sub.exact != nil {
+			if u := union(sub.exact, &strset{strs: []string{""}, fold: sub.exact.fold}); u != nil {
+				return litInfo{exact: u}
+			}
+		}
+		return litInfo{}
+	case syntax.OpPlus:
+		return atLeastOnce(analyzeLiterals(re.Sub[0]))
+	case syntax.OpRepeat:
+		sub := analyzeLiterals(re.Sub[0])
+		if re.Min == re.Max && re.Min >= 1 && re.Min <= maxRepeatCopy && sub.exact != nil {
+			subs := make([]litInfo, re.Min)
+			for i := range subs {
+				subs[i] = sub
+			}
+			return concatInfo(subs)
+		}
+		if re.Min >= 1 {
+			return atLeastOnce(sub)
+		}
+		return litInfo{}
+	}
+	return litInfo{}
+}
+
+// literalInfo is the exact set of a literal run. A case-insensitive run
+// is cut into pieces: ASCII runs as folded strings, other characters as
+// the list of their case variants, combined as far as the limits allow.
+func literalInfo(runes []rune, fold bool) litInfo {
+	if !fold {
+		return litInfo{exact: &strset{strs: []string{string(runes)}}}
+	}
+	var pieces []litInfo
+	for i := 0; i < len(runes); {
+		j := i
+		for j < len(runes) && runes[j] < utf8.RuneSelf {
+			j++
+		}
+		if j > i {
+			pieces = append(pieces, litInfo{exact: &strset{strs: []string{strings.ToLower(string(runes[i:j]))}, fold: true}})
+			i = j
+			continue
+		}
+		s := &strset{}
+		for _, c := range orbit(runes[i]) {
+			s.strs = append(s.strs, string(c))
+		}
+		pieces = append(pieces, litInfo{exact: s})
+		i++
+	}
+	return concatInfo(pieces)
+}
+
+func atLeastOnce(sub litInfo) litInfo {
+	out := litInfo{req: sub.req}
+	if sub.exact != nil {
+		out.req = append(out.req, *sub.exact)
+	}
+	return out
+}
+
+// concatInfo combines a sequence: adjacent exact sets multiply while the
+// product stays small; a run that cannot grow further becomes a required
+// set.
+func concatInfo(subs []litInfo) litInfo {
+	var out litInfo
+	cur := &strset{strs: []string{""}}
+	exact := true
+	for _, s := range subs {
+		out.req = append(out.req, s.req...)
+		if s.exact == nil {
+			exact = false
+			if cur != nil {
+				out.req = append(out.req, *cur)
+			}
+			cur = nil
+			continue
+		}
+		if cur != nil {
+			if p := product(cur, s.exact); p != nil {
+				cur = p
+				continue
+			}
+			out.req = append(out.req, *cur)
+			exact = false
+		}
+		cur = s.exact
+	}
+	if exact && cur != nil {
+		out.exact = cur
+	} else if cur != nil {
+		out.req = append(out.req, *cur)
+	}
+	return out
+}
+
+// alternateInfo: the union of the branches' exact sets, or else a set
+// made of each branch's best required set.
+func alternateInfo(subs []litInfo) litInfo {
+	var acc *strset
+	exact := true
+	for _, s := range subs {
+		if s.exact == nil {
+			exact = false
+			break
+		}
+		if acc == nil {
+			acc = s.exact
+		} else if acc = union(acc, s.exact); acc == nil {
+			exact = false
+			break
+		}
+	}
+	if exact && acc != nil {
+		return litInfo{exact: acc}
+	}
+	acc = nil
+	for _, s := range subs {
+		best, ok := bestSet(s)
+		if !ok {
+			return litInfo{}
+		}
+		if acc == nil {
+			acc = &best
+		} else if acc = union(acc, &best); acc == nil {
+			return litInfo{}
+		}
+	}
+	if acc == nil {
+		return litInfo{}
+	}
+	return litInfo{req: []strset{*acc}}
+}
+
+// sets is every set a node's matches contain one string of.
+func (li litInfo) sets() []strset {
+	out := append([]strset(nil), li.req...)
+	if li.exact != nil {
+		out = append(out, *li.exact)
+	}
+	return out
+}
+
+// bestSet is the most selective set of a node: the longest shortest
+// string, then the fewest strings.
+func bestSet(li litInfo) (strset, bool) {
+	var best strset
+	bestLen, found := 0, false
+	for _, s := range li.sets() {
+		n := minLen(s)
+		if n == 0 {
+			continue
+		}
+		if !found || n > bestLen || (n == bestLen && len(s.strs) < len(best.strs)) {
+			best, bestLen, found = s, n, true
+		}
+	}
+	return best, found
+}
+
+func minLen(s strset) int {
+	if len(s.strs) == 0 {
+		return 0
+	}
+	n := len(s.strs[0])
+	for _, x := range s.strs[1:] {
+		n = min(n, len(x))
+	}
+	return n
+}
+
+// product is every a followed by every b, nil when too many.
+func product(a, b *strset) *strset {
+	a, b, ok := sameFold(a, b, len(a.strs)*len(b.strs))
+	if !ok || len(a.strs)*len(b.strs) > maxSetStrings {
+		return nil
+	}
+	out := &strset{fold: a.fold}
+	for _, x := range a.strs {
+		for _, y := range b.strs {
+			out.strs = append(out.strs, x+y)
+		}
+	}
+	return dedupe(out)
+}
+
+// union is a's strings and b's, nil when too many.
+func union(a, b *strset) *strset {
+	a, b, ok := sameFold(a, b, len(a.strs)+len(b.strs))
+	if !ok || len(a.strs)+len(b.strs) > maxSetStrings {
+		return nil
+	}
+	out := &strset{fold: a.fold, strs: append(append([]string(nil), a.strs...), b.strs...)}
+	return dedupe(out)
+}
+
+// sameFold brings two sets to the same kind: a folded set combined with
+// an exact one is spelt out into its case variants, if that stays small.
+func sameFold(a, b *strset, _ int) (*strset, *strset, bool) {
+	if a.fold == b.fold {
+		return a, b, true
+	}
+	// The empty string is the same folded or not.
+	if isEmptySet(a) {
+		return &strset{strs: a.strs, fold: b.fold}, b, true
+	}
+	if isEmptySet(b) {
+		return a, &strset{strs: b.strs, fold: a.fold}, true
+	}
+	if a.fold {
+		x, ok := expandFold(a)
+		return x, b, ok
+	}
+	y, ok := expandFold(b)
+	return a, y, ok
+}
+
+// expandFold spells a folded set out as the exact strings it stands for
+// (U+212A and U+017F included).
+func expandFold(s *strset) (*strset, bool) {
+	out := &strset{}
+	for _, x := range s.strs {
+		vs := []string{""}
+		for _, c := range x {
+			o := orbit(c)
+			if len(vs)*len(o) > maxSetStrings {
+				return nil, false
+			}
+			next := make([]string, 0, len(vs)*len(o))
+			for _, v := range vs {
+				for _, r := range o {
+					next = append(next, v+string(r))
+				}
+			}
+			vs = next
+		}
+		out.strs = append(out.strs, vs...)
+		if len(out.strs) > maxSetStrings {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func isEmptySet(s *strset) bool { return len(s.strs) == 1 && s.strs[0] == "" }
+
+func dedupe(s *strset) *strset {
+	sort.Strings(s.strs)
+	out := s.strs[:0]
+	for i, x := range s.strs {
+		if i == 0 || x != s.strs[i-1] {
+			out = append(out, x)
+		}
+	}
+	s.strs = out
+	return s
+}
+
+// setsQuery is the FTS5 query for required sets: each set an OR of its
+// strings (each the AND of its trigrams), the sets ANDed. A set with a
+// string shorter than three characters cannot narrow and is left out.
+// The index folds case (as Unicode lower-casing does, and U+212A, U+017F
+// and ς too), so case variants with the same lower case are asked for once.
+func setsQuery(sets []strset) string {
+	var parts []string
+	seen := map[string]bool{}
+outer:
+	for _, s := range sets {
+		var alts []string
+		got := map[string]bool{}
+		for _, x := range s.strs {
+			if utf8.RuneCountInString(x) < 3 {
+				continue outer
+			}
+			k := strings.ToValidUTF8(strings.ToLower(x), "")
+			if got[k] {
+				continue
+			}
+			got[k] = true
+			alts = append(alts, matchQuery([]string{k}))
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		sort.Strings(alts)
+		q := ""
+		if len(alts) == 1 {
+			q = alts[0]
+		} else {
+			q = "((" + strings.Join(alts, ") OR (") + "))"
+		}
+		if !seen[q] {
+			seen[q] = true
+			parts = append(parts, q)
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// prefilter finds the places where a match may be: one needle, or several
+// through an Aho–Corasick automaton; in the content as it is, or
+// lower-cased (ASCII) when fold is set.
+type prefilter struct {
+	needle []byte
+	ac     *ahocorasick.Automaton
+	starts []byte // the automaton's first bytes, when few enough to track here
+	fold   bool
+	// kOrS: the folded strings hold k or s, whose non-ASCII forms a
+	// lower-cased haystack does not show: such a file goes without.
+	kOrS bool
+}
+
+// newPrefilter builds the prefilter for the best of sets, nil when none
+// is worth it (no string, or many one-byte strings).
+func newPrefilter(sets []strset) *prefilter {
+	best, ok := bestSet(litInfo{req: sets})
+	if !ok || (minLen(best) < 2 && len(best.strs) > 4) {
+		return nil
+	}
+	p := &prefilter{fold: best.fold}
+	if best.fold {
+		for _, s := range best.strs {
+			if strings.ContainsAny(s, "ks") {
+				p.kOrS = true
+			}
+		}
+	}
+	if len(best.strs) == 1 {
+		p.needle = []byte(best.strs[0])
+		return p
+	}
+	ac, err := ahocorasick.NewBuilder().AddStrings(best.strs).Build()
+	if err != nil {
+		return nil
+	}
+	p.ac = ac
+	seen := map[byte]bool{}
+	for _, s := range best.strs {
+		if !seen[s[0]] {
+			seen[s[0]] = true
+			p.starts = append(p.starts, s[0])
+		}
+	}
+	if len(p.starts) > maxScanStarts {
+		p.starts = nil
+	}
+	return p
+}
+
+var (
+	kelvinSign = []byte("\u212A")
+	longS      = []byte("\u017F")
+)
+
+// usable reports whether the prefilter can be trusted on data.
+func (p *prefilter) usable(data []byte) bool {
+	return !p.kOrS || (!bytes.Contains(data, kelvinSign) && !bytes.Contains(data, longS))
+}
+
+// scan is one pass of a prefilter over a haystack.
+type scan struct {
+	p    *prefilter
+	hay  []byte
+	next []int // per tracked first byte: its next position (len(hay) when none; -1 before the first look)
+}
+
+func (p *prefilter) scan(hay []byte) *scan {
+	s := &scan{p: p, hay: hay}
+	if len(p.starts) > 0 {
+		s.next = make([]int, len(p.starts))
+		for i := range s.next {
+			s.next[i] = -1
+		}
+	}
+	return s
+}
+
+// find returns the first position at or after off where a string of the
+// prefilter occurs, -1 if none.
+func (s *scan) find(off int) int {
+	hay := s.hay
+	if off > len(hay) {
+		return -1
+	}
+	p := s.p
+	if p.ac == nil {
+		i := bytes.Index(hay[off:], p.needle)
+		if i < 0 {
+			return -1
+		}
+		return off + i
+	}
+	if s.next == nil {
+		m, ok := p.ac.Find(hay, off)
+		if !ok {
+			return -1
+		}
+		return m.Start
+	}
+	for {
+		// The earliest first byte at or after off, each looked for again
+		// only when passed, so a rare one costs one pass in all.
+		pos := len(hay)
+		for i, b := range p.starts {
+			if s.next[i] < off {
+				j := bytes.IndexByte(hay[off:], b)
+				if j < 0 {
+					s.next[i] = len(hay)
+				} else {
+					s.next[i] = off + j
+				}
+			}
+			pos = min(pos, s.next[i])
+		}
+		if pos >= len(hay) {
+			return -1
+		}
+		if _, ok := p.ac.FindAt(hay, pos); ok {
+			return pos
+		}
+		off = pos + 1
+	}
+}
+
+// strings lists what the prefilter looks for (for tests and diagnostics).
+func (p *prefilter) strings() []string {
+	if p.ac == nil {
+		return []string{string(p.needle)}
+	}
+	out := make([]string, p.ac.PatternCount())
+	for i := range out {
+		out[i] = string(p.ac.Pattern(i))
+	}
+	sort.Strings(out)
+	return out
+}
