@@ -25,6 +25,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -33,7 +35,40 @@ import (
 
 // schemaVersion changes when the index layout does; an index of another
 // version is rebuilt.
-const schemaVersion = "1"
+const schemaVersion = "2"
+
+// Marks indexed with a chunk that holds characters outside ASCII (after
+// the chunk's text and a line break, so they join no trigram of the
+// text): a query position that accepts a large Unicode class such as \d
+// asks for its ASCII trigrams or the mark of the class's other members.
+const (
+	nonASCIIMark      = "\x01\x02\x03" // any character outside ASCII
+	nonASCIIDigitMark = "\x01\x02\x04" // a decimal digit outside ASCII (Nd)
+	nonASCIISpaceMark = "\x01\x02\x05" // white space outside ASCII
+)
+
+// chunkMarks is the marks text adds to its chunk.
+func chunkMarks(text string) string {
+	if isASCII(text) {
+		return ""
+	}
+	marks := "\n" + nonASCIIMark
+	digit, space := false, false
+	for _, r := range text {
+		if r < utf8.RuneSelf {
+			continue
+		}
+		if !digit && unicode.Is(unicode.Nd, r) {
+			digit = true
+			marks += "\n" + nonASCIIDigitMark
+		}
+		if !space && unicode.IsSpace(r) {
+			space = true
+			marks += "\n" + nonASCIISpaceMark
+		}
+	}
+	return marks
+}
 
 // ChunkBytes is the largest text chunk (split at a line end when one is
 // near). Chunks keep FTS rows small enough that a match narrows the lines
@@ -416,7 +451,7 @@ func writeDocs(ctx context.Context, tx *sql.Tx, have map[string]indexedFile, doc
 				return err
 			}
 			cid, _ := res.LastInsertId()
-			if _, err := insText.ExecContext(ctx, cid, c.text); err != nil {
+			if _, err := insText.ExecContext(ctx, cid, c.text+chunkMarks(c.text)); err != nil {
 				return err
 			}
 		}

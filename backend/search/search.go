@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -100,6 +101,8 @@ type matcher struct {
 	// matches after the first (rg's -w).
 	word   bool
 	reNext *regexp.Regexp
+	// reA and reNextA are the same for a line of ASCII text.
+	reA, reNextA *regexp.Regexp
 	// For the index: sets of which every match contains one string, and
 	// (from a regex) an AND of ORs of trigrams.
 	sets   []strset
@@ -120,13 +123,16 @@ func compile(q Query) (*matcher, error) {
 		if _, err := syntax.Parse(q.Pattern, syntax.Perl); err != nil {
 			return nil, badRegex(err)
 		}
-		expr = unicodeClasses(expr)
 	} else {
 		expr = regexp.QuoteMeta(expr)
 	}
+	flags := ""
 	if !q.CaseSensitive {
-		expr = "(?i)" + expr
+		flags = "(?i)"
 	}
+	// On a line of ASCII text, RE2's own ASCII classes match exactly as
+	// the Unicode ones do, and faster: asciiExpr is for such lines.
+	asciiExpr, expr := flags+expr, flags+unicodeClasses(expr)
 	parsed, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil, badRegex(err)
@@ -147,18 +153,43 @@ func compile(q Query) (*matcher, error) {
 			return m, nil
 		}
 	}
-	if q.WholeWord {
-		m.word = true
-		if m.reNext, err = compileExact(flagsOf(expr) + `[^` + wordClassBody + `](` + stripFlags(expr) + `)(?:[^` + wordClassBody + `]|$)`); err != nil {
-			return nil, err
-		}
-		expr = flagsOf(expr) + `(?:^|[^` + wordClassBody + `])(` + stripFlags(expr) + `)(?:[^` + wordClassBody + `]|$)`
+	m.word = q.WholeWord
+	if m.re, m.reNext, err = compileMatch(flags, expr, wordClassBody, q.WholeWord, true); err != nil {
+		return nil, err
 	}
-	if m.re, err = compileExact(expr); err != nil {
+	if m.reA, m.reNextA, err = compileMatch(flags, asciiExpr, `0-9A-Za-z_`, q.WholeWord, false); err != nil {
 		return nil, err
 	}
 	m.pre = newPrefilter(m.sets)
 	return m, nil
+}
+
+// compileMatch compiles the regex a line is matched with, and for a whole
+// word search the one for the matches after the first (see wordLocs);
+// word is the body of the word-character class. exact: match invalid
+// UTF-8 as rg does (see byteExact).
+func compileMatch(flags, expr, word string, wholeWord, exact bool) (*regexp.Regexp, *regexp.Regexp, error) {
+	comp := compileExact
+	if !exact {
+		comp = func(e string) (*regexp.Regexp, error) {
+			re, err := regexp.Compile(e)
+			if err != nil {
+				return nil, badRegex(err)
+			}
+			return re, nil
+		}
+	}
+	if !wholeWord {
+		re, err := comp(expr)
+		return re, nil, err
+	}
+	inner := strings.TrimPrefix(expr, flags)
+	re, err := comp(flags + `(?:^|[^` + word + `])(` + inner + `)(?:[^` + word + `]|$)`)
+	if err != nil {
+		return nil, nil, err
+	}
+	next, err := comp(flags + `[^` + word + `](` + inner + `)(?:[^` + word + `]|$)`)
+	return re, next, err
 }
 
 // compileExact compiles expr with invalid UTF-8 matched as ripgrep does
@@ -174,16 +205,6 @@ func compileExact(expr string) (*regexp.Regexp, error) {
 	}
 	return re, nil
 }
-
-// flagsOf and stripFlags split the (?i) that compile puts in front.
-func flagsOf(expr string) string {
-	if strings.HasPrefix(expr, "(?i)") {
-		return "(?i)"
-	}
-	return ""
-}
-
-func stripFlags(expr string) string { return strings.TrimPrefix(expr, "(?i)") }
 
 // badRegex says what is wrong with a pattern as the user wrote it.
 func badRegex(err error) error {
@@ -577,11 +598,15 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 var nl = []byte{'\n'}
 
 func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
+	re, next := m.re, m.reNext
+	if asciiLine(line) {
+		re, next = m.reA, m.reNextA
+	}
 	var locs [][]int
 	if m.word {
-		locs = m.wordLocs(line)
+		locs = wordLocs(re, next, line)
 	} else {
-		locs = m.re.FindAllIndex(line, maxRangesPerLine)
+		locs = re.FindAllIndex(line, maxRangesPerLine)
 	}
 	if len(locs) == 0 {
 		return LineMatch{}, false
@@ -604,15 +629,15 @@ func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 // the line's start or a non-word character and followed by a non-word
 // character or the line's end; each next match is looked for from where
 // the previous one ended, so "a a" holds two.
-func (m *matcher) wordLocs(line []byte) [][]int {
-	loc := m.re.FindSubmatchIndex(line)
+func wordLocs(re, next *regexp.Regexp, line []byte) [][]int {
+	loc := re.FindSubmatchIndex(line)
 	if loc == nil {
 		return nil
 	}
 	out := [][]int{{loc[2], loc[3]}}
 	at := loc[3]
 	for len(out) < maxRangesPerLine && at < len(line) {
-		loc = m.reNext.FindSubmatchIndex(line[at:])
+		loc = next.FindSubmatchIndex(line[at:])
 		if loc == nil {
 			break
 		}
@@ -678,6 +703,22 @@ func utf16Len(b []byte) int {
 		b = b[size:]
 	}
 	return n
+}
+
+// asciiLine reports whether a line is all ASCII, eight bytes at a time.
+func asciiLine(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // lowerASCII writes data with ASCII letters lower-cased into dst.

@@ -539,3 +539,47 @@ func TestTrigramGroups(t *testing.T) {
 		t.Errorf("date pattern: %d groups", len(g))
 	}
 }
+
+// TestIndexUnicodeClass: \d is Unicode (as in rg), yet the index still
+// narrows a search for it: chunks by their ASCII digit trigrams, or by the
+// mark of a digit outside ASCII.
+func TestIndexUnicodeClass(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"ascii.txt":  "call 555-12 now\n",
+		"arabic.txt": "رقم ١٢٣-٤٥ هنا\n",
+		"mixed.txt":  "café 987-65\n",
+	}
+	for i := range 60 {
+		line := "no digits in this line\n"
+		if i%2 == 0 {
+			line = "pas de chiffres ici, déjà\n" // outside ASCII, but no digit there
+		}
+		files[fmt.Sprintf("plain%02d.txt", i)] = strings.Repeat(line, 20)
+	}
+	write(t, root, files)
+	targets := targetsOf(files)
+	var docs []Doc
+	for i, tg := range targets {
+		targets[i].Hash = hashFile(t, filepath.Join(root, tg.Path))
+		docs = append(docs, Doc{Path: tg.Path, Hash: targets[i].Hash, Size: tg.Size})
+	}
+	ix, err := Open(filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Sync(context.Background(), root, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []Query{{Pattern: `\d{3}-\d{2}`, Regex: true}, {Pattern: `\d\d\d-`, Regex: true}} {
+		plain, _ := collect(t, Source{Root: root, Targets: targets}, q)
+		indexed, st := collect(t, Source{Root: root, Targets: targets, Index: ix}, q)
+		if len(plain) != 3 || !reflect.DeepEqual(plain, indexed) {
+			t.Errorf("%q: %q with the index, %q without", q.Pattern, indexed, plain)
+		}
+		if !st.UsedIndex || st.Skipped != 60 {
+			t.Errorf("%q: the index ruled out %d of the 60 files without digits (used %v)", q.Pattern, st.Skipped, st.UsedIndex)
+		}
+	}
+}

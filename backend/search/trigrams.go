@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Limits of the trigram query derived from a regular expression.
@@ -52,6 +53,8 @@ func trigramGroups(expr string) [][]string {
 		case syntax.OpCharClass:
 			if set := classSet(r.Rune); set != nil {
 				cur = append(cur, set)
+			} else if set := asciiClassSet(r.Rune); set != nil {
+				cur = append(cur, set)
 			} else {
 				cut()
 			}
@@ -98,7 +101,11 @@ func trigramGroups(expr string) [][]string {
 			for _, x := range a {
 				for _, y := range b {
 					for _, z := range c {
-						set[string([]rune{x, y, z})] = true
+						if mark := markOf(x, y, z); mark != "" {
+							set[mark] = true
+						} else {
+							set[string([]rune{x, y, z})] = true
+						}
 					}
 				}
 			}
@@ -139,6 +146,73 @@ func classSet(ranges []rune) []rune {
 		for c := ranges[i]; c <= ranges[i+1]; c++ {
 			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// Runes below zero in a position's set stand for the characters outside
+// ASCII a class holds: a trigram with one is found through a mark (see
+// chunkMarks).
+const (
+	anyNonASCII   = rune(-1) // any of them
+	nonASCIIDigit = rune(-2) // only decimal digits
+	nonASCIISpace = rune(-3) // only white space
+)
+
+// markOf is the index mark for a trigram of positions x, y, z, "" when
+// it has none.
+func markOf(x, y, z rune) string {
+	m := min(x, y, z)
+	switch {
+	case m >= 0:
+		return ""
+	case x == anyNonASCII || y == anyNonASCII || z == anyNonASCII:
+		return nonASCIIMark
+	case x == nonASCIIDigit || y == nonASCIIDigit || z == nonASCIIDigit:
+		if x == nonASCIISpace || y == nonASCIISpace || z == nonASCIISpace {
+			return nonASCIIMark
+		}
+		return nonASCIIDigitMark
+	}
+	return nonASCIISpaceMark
+}
+
+// asciiClassSet is, for a class too large to list (\d, \s as Unicode
+// classes), its ASCII members and the stand-in for the rest, or nil when
+// its ASCII members alone are too many.
+func asciiClassSet(ranges []rune) []rune {
+	var out []rune
+	digits, spaces, wide := true, true, false
+	checked := 0
+	for i := 0; i+1 < len(ranges); i += 2 {
+		lo, hi := ranges[i], ranges[i+1]
+		for c := lo; c <= min(hi, utf8.RuneSelf-1); c++ {
+			if len(out) == maxClassRunes {
+				return nil
+			}
+			out = append(out, c)
+		}
+		for c := max(lo, utf8.RuneSelf); c <= hi && (digits || spaces); c++ {
+			wide = true
+			if checked++; checked > 4096 {
+				digits, spaces = false, false
+				break
+			}
+			digits = digits && unicode.Is(unicode.Nd, c)
+			spaces = spaces && unicode.IsSpace(c)
+		}
+		if hi >= utf8.RuneSelf {
+			wide = true
+		}
+	}
+	switch {
+	case !wide:
+	case digits:
+		out = append(out, nonASCIIDigit)
+	case spaces:
+		out = append(out, nonASCIISpace)
+	default:
+		out = append(out, anyNonASCII)
 	}
 	return out
 }
