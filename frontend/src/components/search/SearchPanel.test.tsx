@@ -62,6 +62,8 @@ describe('<SearchPanel>', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Match case' }));
     expect(screen.getByRole('button', { name: 'Match case' }).getAttribute('aria-pressed')).toBe('true');
     expect(screen.getByRole('button', { name: 'Use regular expression' }).getAttribute('aria-pressed')).toBe('false');
+    // The tooltip says what the regex flavour is where it differs from rg.
+    expect(screen.getByRole('button', { name: 'Use regular expression' }).getAttribute('title')).toMatch(/\\b is an ASCII boundary/);
     fireEvent.change(screen.getByRole('textbox', { name: 'Files to include' }), { target: { value: 'src/**, *.go' } });
     fireEvent.change(screen.getByRole('textbox', { name: 'Files to exclude' }), { target: { value: ' vendor/** ' } });
     type('n');

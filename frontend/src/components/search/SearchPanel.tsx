@@ -130,13 +130,13 @@ export function SearchPanel({ workspaceId, form, onForm, onOpen, focusRequest }:
       return n;
     });
 
-  const option = (key: 'caseSensitive' | 'wholeWord' | 'regex', label: string, glyph: string) => (
+  const option = (key: 'caseSensitive' | 'wholeWord' | 'regex', label: string, glyph: string, hint?: string) => (
     <button
       type="button"
       className={`search-opt${form[key] ? ' on' : ''}`}
       aria-pressed={form[key]}
       aria-label={label}
-      title={label}
+      title={hint ? `${label} — ${hint}` : label}
       onClick={() => change({ [key]: !form[key] }, 0)}
     >
       {glyph}
@@ -170,9 +170,14 @@ export function SearchPanel({ workspaceId, form, onForm, onOpen, focusRequest }:
             onChange={(e) => change({ pattern: e.target.value }, typingDelay)}
             onKeyDown={onKey}
           />
-          {option('caseSensitive', 'Match case', 'Aa')}
-          {option('wholeWord', 'Match whole word', 'ab')}
-          {option('regex', 'Use regular expression', '.*')}
+          {option('caseSensitive', 'Match case', 'Aa', 'off: letters match either case, by Unicode case folding')}
+          {option('wholeWord', 'Match whole word', 'ab', 'no letter, digit or _ on either side, as rg -w')}
+          {option(
+            'regex',
+            'Use regular expression',
+            '.*',
+            'RE2 syntax, matched per line as rg: \\w \\d \\s are Unicode, \\b is an ASCII boundary, no look-arounds',
+          )}
         </div>
         {globField('include', 'Files to include', 'files to include (e.g. src/**, *.go)')}
         {globField('exclude', 'Files to exclude', 'files to exclude')}
