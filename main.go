@@ -62,8 +62,9 @@ Usage:
   ice-studio export [--format json|md|html] [--out FILE] [--force] RUN|THREAD
                                        a run's or thread's report (steps, decisions, diff, validation,
                                        commit, verify); --out keeps an existing file unless --force
-  ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] PATTERN [DIR]
-                                       search a folder's text as the Studio does (ignore rules included)
+  ice-studio search [--regex] [--case] [--word] [--include G] [--exclude G] [--max N] [--json] [--verbose] PATTERN [DIR]
+                                       search a folder's text as the Studio does (ignore rules included;
+                                       a folder the Studio knows through its index, read-only)
   ice-studio sandbox [--net HOST[:PORT]]... [--limits cpu=60s,wall=2m,memory=1G,processes=64,output=16M]
                      [--env NAME]... [--mode overlayfs|copy] DIR -- ARGV...
                                        run ARGV in the sandbox a run's command gets (an overlay of DIR, no

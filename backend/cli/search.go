@@ -28,7 +28,10 @@ func (g *globList) Set(v string) error {
 
 // Search is `ice-studio search [flags] PATTERN [DIR]`: the Studio's text
 // search over a folder, with the same ignore rules, printed as
-// path:line:text. It needs no event log: the folder is scanned afresh.
+// path:line:text. It needs no event log: the folder is scanned afresh,
+// without hashing; when it is one the Studio knows, its recorded files and
+// text index are read (read-only, beside a running Studio) so that the
+// index rules out files unchanged since they were indexed.
 // Exit code 0 when something matched, 1 when nothing did, 2 on a usage
 // error or an unreadable folder.
 func Search(args []string, io IO) int {
@@ -41,11 +44,12 @@ func Search(args []string, io IO) int {
 	fl.Var((*globList)(&q.Exclude), "exclude", "never paths matching this glob (repeatable, or comma-separated)")
 	fl.IntVar(&q.MaxResults, "max", search.DefaultMaxResults, "stop after this many matches")
 	asJSON := fl.Bool("json", false, "print one JSON object per file with matches")
+	verbose := fl.Bool("verbose", false, "say on stderr whether the Studio's index of the folder was used")
 	if err := fl.Parse(args); err != nil {
 		return ExitUsage
 	}
 	if fl.NArg() < 1 || fl.NArg() > 2 {
-		fmt.Fprintln(io.Stderr, "usage: ice-studio search [--regex] [--case] [--word] [--include GLOB] [--exclude GLOB] [--max N] [--json] PATTERN [DIR]")
+		fmt.Fprintln(io.Stderr, "usage: ice-studio search [--regex] [--case] [--word] [--include GLOB] [--exclude GLOB] [--max N] [--json] [--verbose] PATTERN [DIR]")
 		return ExitUsage
 	}
 	q.Pattern = fl.Arg(0)
@@ -64,8 +68,23 @@ func Search(args []string, io IO) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	known, why := openStudioData(ctx, io.Getenv, root)
+	if known != nil {
+		defer known.close()
+	}
+	if *verbose {
+		fmt.Fprintf(io.Stderr, "ice-studio search: %s\n", why)
+	}
 	src := search.Source{Root: root}
-	rep, err := workspace.Scan(ctx, root, workspace.ScanOptions{}, func(f workspace.FileInfo) error {
+	opts := workspace.ScanOptions{NoHash: true}
+	if known != nil {
+		src.Index = known.index.Index
+		opts.Reuse = known.reuse
+		// The index's list of what it holds is read while the folder is
+		// scanned; the search then finds it cached.
+		go func() { _, _ = known.index.Hashes(ctx) }()
+	}
+	rep, err := workspace.Scan(ctx, root, opts, func(f workspace.FileInfo) error {
 		if !f.Binary && !f.Huge && !f.Symlink {
 			src.Targets = append(src.Targets, search.Target{Path: f.Path, Hash: f.Hash, Size: f.Size})
 		}
@@ -79,7 +98,22 @@ func Search(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "ice-studio search: skipped %s: %s\n", w.Path, w.Reason)
 	}
 	var results []search.FileResult
-	st, err := search.Run(ctx, src, q, func(rs []search.FileResult) { results = append(results, rs...) })
+	collect := func(rs []search.FileResult) { results = append(results, rs...) }
+	st, err := search.Run(ctx, src, q, collect)
+	if known != nil && err == nil {
+		if verr := known.index.Verify(); verr != nil {
+			// The Studio wrote the index meanwhile: search again, reading
+			// every file.
+			if *verbose {
+				fmt.Fprintf(io.Stderr, "ice-studio search: %v; searching again without it\n", verr)
+			}
+			results, src.Index = nil, nil
+			st, err = search.Run(ctx, src, q, collect)
+		}
+	}
+	if *verbose {
+		fmt.Fprintf(io.Stderr, "ice-studio search: read %d of %d files, the index ruled out %d\n", st.Files, len(src.Targets), st.Skipped)
+	}
 	search.SortResults(results)
 	enc := json.NewEncoder(io.Stdout)
 	for _, r := range results {

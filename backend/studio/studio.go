@@ -53,6 +53,11 @@ func Projections() []projection.Projection {
 // LogPath returns the event log's path in a data directory.
 func LogPath(dataDir string) string { return filepath.Join(dataDir, eventlog.FileName) }
 
+// IndexPath returns the path of a workspace's text index in a data directory.
+func IndexPath(dataDir, workspaceID string) string {
+	return filepath.Join(dataDir, "index", workspaceID+".db")
+}
+
 // Config wires a Studio. Zero values get defaults in New.
 type Config struct {
 	Mode          string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -114,7 +113,7 @@ func (s *Studio) startWorkspace(ws Workspace) (*wsRuntime, error) {
 	}
 	rt.watcher = w
 	if s.cfg.DataDir != "" && s.cfg.DataDirErr == nil {
-		ix, err := search.Open(filepath.Join(s.cfg.DataDir, "index", ws.ID+".db"))
+		ix, err := search.Open(IndexPath(s.cfg.DataDir, ws.ID))
 		if err != nil {
 			s.log.Warn("text index unavailable", "workspace", ws.ID, "err", err)
 			rt.status.Index.Error = err.Error()

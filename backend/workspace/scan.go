@@ -99,6 +99,10 @@ type ScanOptions struct {
 	// Whether equal size and time are proof enough is the caller's call
 	// (the Watcher only trusts it for files that were stable when hashed).
 	Reuse func(path string, size, modTime int64) (FileInfo, bool)
+	// NoHash skips hashing, for a caller that only needs to tell text from
+	// binary (a search): a file's first 8 KiB are read, never more, and Hash
+	// is left empty unless Reuse supplies it. Huge is still set by size.
+	NoHash bool
 }
 
 // Scan walks the workspace root (symlinks in root itself are resolved), skipping
@@ -209,13 +213,14 @@ type scanner struct {
 	maxHash int64
 	workers int
 	reuse   func(string, int64, int64) (FileInfo, bool)
+	noHash  bool
 
 	mu     sync.Mutex // guards report.Warnings, report.WarningsDropped, report.BytesRead
 	report ScanReport
 }
 
 func newScanner(root string, opts ScanOptions) *scanner {
-	s := &scanner{root: root, ign: opts.Ignore, maxHash: opts.MaxHashBytes, workers: opts.Workers, reuse: opts.Reuse}
+	s := &scanner{root: root, ign: opts.Ignore, maxHash: opts.MaxHashBytes, workers: opts.Workers, reuse: opts.Reuse, noHash: opts.NoHash}
 	if s.ign == nil {
 		s.ign = NewIgnorer(root)
 	}
@@ -447,8 +452,9 @@ func ScanFile(root, rel string, opts ScanOptions) (FileInfo, error) {
 	return j.info, nil
 }
 
-// readFile sniffs and hashes one file, streaming, never past maxHash+1
-// bytes; stable is false when the file's size or time changed meanwhile.
+// readFile sniffs and (unless NoHash) hashes one file, streaming, never
+// past maxHash+1 bytes; stable is false when the file's size or time
+// changed meanwhile.
 func (s *scanner) readFile(j *scanJob, buf []byte) (stable bool, err error) {
 	f, err := openRegular(j.full)
 	if err != nil {
@@ -467,14 +473,14 @@ func (s *scanner) readFile(j *scanJob, buf []byte) (stable bool, err error) {
 	}
 	info := FileInfo{Path: j.info.Path, Size: before.Size(), ModTime: before.ModTime().UnixNano()}
 	var read int64
-	if info.Size > s.maxHash {
+	if info.Size > s.maxHash || s.noHash {
 		n, err := io.ReadFull(f, buf[:sniffBytes])
 		read = int64(n)
 		s.addRead(read)
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 			return false, &PathError{j.info.Path, classify(err)}
 		}
-		info.Binary, info.Huge = looksBinary(buf[:n]), true
+		info.Binary, info.Huge = looksBinary(buf[:n]), info.Size > s.maxHash
 	} else {
 		h := sha256.New()
 		n, err := io.ReadFull(f, buf)
@@ -506,7 +512,7 @@ func (s *scanner) readFile(j *scanJob, buf []byte) (stable bool, err error) {
 	}
 	j.info = info
 	stable = after.Size() == before.Size() && after.ModTime().Equal(before.ModTime()) &&
-		(info.Huge || read == info.Size)
+		(info.Huge || s.noHash || read == info.Size)
 	return stable, nil
 }
 
