@@ -183,13 +183,25 @@ func compileMatch(flags, expr, word string, wholeWord, exact bool) (*regexp.Rege
 		re, err := comp(expr)
 		return re, nil, err
 	}
+	// The pattern is made byte-exact on its own: the word wrapper's
+	// non-word class keeps U+FFFD, so a real U+FFFD next to a word counts
+	// as a boundary, and wordLocs turns down an invalid byte there.
 	inner := strings.TrimPrefix(expr, flags)
-	re, err := comp(flags + `(?:^|[^` + word + `])(` + inner + `)(?:[^` + word + `]|$)`)
-	if err != nil {
-		return nil, nil, err
+	if exact {
+		var err error
+		if inner, err = byteExact(inner); err != nil {
+			return nil, nil, badRegex(err)
+		}
 	}
-	next, err := comp(flags + `[^` + word + `](` + inner + `)(?:[^` + word + `]|$)`)
-	return re, next, err
+	re, err := regexp.Compile(flags + `(?:^|[^` + word + `])(` + inner + `)(?:[^` + word + `]|$)`)
+	if err != nil {
+		return nil, nil, badRegex(err)
+	}
+	next, err := regexp.Compile(flags + `[^` + word + `](` + inner + `)(?:[^` + word + `]|$)`)
+	if err != nil {
+		return nil, nil, badRegex(err)
+	}
+	return re, next, nil
 }
 
 // compileExact compiles expr with invalid UTF-8 matched as ripgrep does
@@ -630,21 +642,45 @@ func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 // character or the line's end; each next match is looked for from where
 // the previous one ended, so "a a" holds two.
 func wordLocs(re, next *regexp.Regexp, line []byte) [][]int {
-	loc := re.FindSubmatchIndex(line)
-	if loc == nil {
-		return nil
-	}
-	out := [][]int{{loc[2], loc[3]}}
-	at := loc[3]
-	for len(out) < maxRangesPerLine && at < len(line) {
-		loc = next.FindSubmatchIndex(line[at:])
+	var out [][]int
+	for at, first := 0, true; len(out) < maxRangesPerLine && at <= len(line); first = false {
+		var loc []int
+		if first {
+			loc = re.FindSubmatchIndex(line)
+		} else if at < len(line) {
+			if loc = next.FindSubmatchIndex(line[at:]); loc != nil {
+				for i := range loc {
+					loc[i] += at
+				}
+			}
+		}
 		if loc == nil {
 			break
 		}
-		out = append(out, []int{at + loc[2], at + loc[3]})
-		at += loc[3]
+		// A neighbour that is an invalid byte (read by Go as U+FFFD) is no
+		// boundary for rg: look again from the next character.
+		if invalidByte(line, loc[0], loc[2]) || invalidByte(line, loc[3], loc[1]) {
+			if loc[0] < loc[2] {
+				at = loc[0] + 1
+			} else {
+				at = loc[0]
+			}
+			continue
+		}
+		out = append(out, []int{loc[2], loc[3]})
+		at = loc[3]
 	}
 	return out
+}
+
+// invalidByte reports whether line[from:to], a neighbour the word regex
+// took, is an invalid UTF-8 byte.
+func invalidByte(line []byte, from, to int) bool {
+	if to <= from {
+		return false
+	}
+	r, n := utf8.DecodeRune(line[from:to])
+	return r == utf8.RuneError && n <= 1
 }
 
 // lineMatch builds a LineMatch from byte ranges in line, cutting a long
