@@ -98,8 +98,10 @@ type knownDifference struct {
 var knownDifferences = []knownDifference{
 	{"re-boundary", "", "\\b and \\B are ASCII word boundaries in RE2 (Go), Unicode ones in rg: \\bcaf\\b matches " +
 		"in café; whole-word searches (--word) are Unicode-aware, as rg -w"},
-	{"*", "bin/nul-very-late.dat", "rg stops reading a file at its first NUL byte and keeps the matches before it when " +
-		"they were in an earlier block of what it read (blocks of 64 KiB); the Studio decides from the first 8 KiB"},
+	{"*", "bin/nul-very-late.dat", "rg stops reading a file at the block holding its first NUL byte and keeps the " +
+		"matches of the blocks before; its block is 64 KiB but grows with a long line and stays grown for the next files " +
+		"its thread searches, so how much it keeps depends on what it searched before; the Studio keeps what a fresh " +
+		"64 KiB block would (as rg on that file alone)"},
 	{"*", "bin/control.dat", "the Studio's scan calls a file binary when over 10% of its first 8 KiB are control " +
 		"characters or invalid UTF-8, even without a NUL byte; rg calls a file binary only for a NUL byte"},
 }
