@@ -15,6 +15,7 @@ import (
 
 	"github.com/ice-studio/ice-studio/backend/cli"
 	"github.com/ice-studio/ice-studio/backend/internal/asuser"
+	"github.com/ice-studio/ice-studio/backend/internal/studiotest"
 	"github.com/ice-studio/ice-studio/backend/search"
 	"github.com/ice-studio/ice-studio/backend/studio"
 )
@@ -39,32 +40,8 @@ func writeTree(tb testing.TB, root string, files map[string]string) {
 	}
 }
 
-// indexedStudio opens root in a Studio over dataDir and returns it once
-// every text file is in the text index; the caller closes it.
 func indexedStudio(tb testing.TB, dataDir, root string) (*studio.Studio, string) {
-	tb.Helper()
-	s := studio.New(studio.Config{DataDir: dataDir, PollInterval: time.Hour})
-	if err := s.Open(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	ws, err := s.OpenFolder(studio.OpenFolderRequest{Path: root})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		st, err := s.WorkspaceStatus(studio.WorkspaceRequest{WorkspaceID: ws.ID})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if st.Index.State == studio.IndexReady && st.Index.Indexed == st.Index.Total && st.Index.Total > 0 {
-			return s, ws.ID
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("workspace not indexed after 60s: %+v", st)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return studiotest.IndexedStudio(tb, dataDir, root, 60*time.Second)
 }
 
 // knownWorkspace is a folder the Studio opened and indexed, then closed.
@@ -72,23 +49,10 @@ func knownWorkspace(tb testing.TB, files map[string]string) (dataDir, root, id s
 	tb.Helper()
 	dataDir, root = tb.TempDir(), tb.TempDir()
 	writeTree(tb, root, files)
-	s, id := indexedStudio(tb, dataDir, root)
-	if err := s.Close(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	ageIndex(tb, dataDir, id)
-	return dataDir, root, id
+	return dataDir, root, studiotest.KnownFolder(tb, dataDir, root, 60*time.Second)
 }
 
-// ageIndex makes a closed index look written an hour ago: one written
-// within the last moments is not read (see search.OpenReadOnly).
-func ageIndex(tb testing.TB, dataDir, id string) {
-	tb.Helper()
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(studio.IndexPath(dataDir, id), old, old); err != nil {
-		tb.Fatal(err)
-	}
-}
+func ageIndex(tb testing.TB, dataDir, id string) { studiotest.AgeIndex(tb, dataDir, id) }
 
 // searchIn runs `ice-studio search --verbose ARGS` with dataDir as
 // ICE_HOME and returns its exit code, stdout, and what --verbose said.

@@ -506,3 +506,110 @@ func (p *prefilter) strings() []string {
 	sort.Strings(out)
 	return out
 }
+
+// canMatchEmpty reports whether a regex may match the empty string
+// somewhere (x*, ^, \b).
+func canMatchEmpty(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) == 0
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL, syntax.OpNoMatch:
+		return false
+	case syntax.OpCapture, syntax.OpPlus:
+		return canMatchEmpty(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		return true
+	case syntax.OpRepeat:
+		return re.Min == 0 || canMatchEmpty(re.Sub[0])
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			if !canMatchEmpty(s) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if canMatchEmpty(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return true // anchors, boundaries, the empty match
+}
+
+// nonEmptyKind is what is known of the non-empty matches of a regex that
+// may match empty.
+type nonEmptyKind int
+
+const (
+	nonEmptyUnknown nonEmptyKind = iota
+	nonEmptyNever                // only zero-width matches (^, $, \b)
+	nonEmptySet                  // each holds a string of the set
+)
+
+// nonEmptyInfo finds, for a regex that may match empty, a set of strings
+// every non-empty match contains (x* → "x"): a line with none of them has
+// only empty matches, and needs no search for others.
+func nonEmptyInfo(re *syntax.Regexp) (nonEmptyKind, *strset) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nonEmptyNever, nil
+		}
+		if best, ok := bestSet(literalInfo(re.Rune, re.Flags&syntax.FoldCase != 0)); ok {
+			return nonEmptySet, &best
+		}
+		return nonEmptyUnknown, nil
+	case syntax.OpCharClass:
+		li := analyzeLiterals(re)
+		if li.exact != nil {
+			return nonEmptySet, li.exact
+		}
+		return nonEmptyUnknown, nil
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return nonEmptyUnknown, nil
+	case syntax.OpNoMatch, syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return nonEmptyNever, nil
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		return nonEmptyInfo(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Max == 0 {
+			return nonEmptyNever, nil
+		}
+		return nonEmptyInfo(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		// A non-empty match has a non-empty part in one of them.
+		kind, acc := nonEmptyNever, (*strset)(nil)
+		for _, s := range re.Sub {
+			k, set := nonEmptyInfo(s)
+			switch k {
+			case nonEmptyUnknown:
+				return nonEmptyUnknown, nil
+			case nonEmptySet:
+				if acc == nil {
+					acc = set
+				} else if acc = union(acc, set); acc == nil {
+					return nonEmptyUnknown, nil
+				}
+				kind = nonEmptySet
+			}
+		}
+		return kind, acc
+	}
+	return nonEmptyUnknown, nil
+}
+
+// inLine reports whether line may hold a string of the prefilter.
+func (p *prefilter) inLine(line []byte) bool {
+	if !p.usable(line) {
+		return true
+	}
+	hay := line
+	if p.fold {
+		hay = lowerASCII(nil, line)
+	}
+	return p.scan(hay).find(0) >= 0
+}

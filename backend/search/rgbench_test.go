@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ice-studio/ice-studio/backend/internal/studiotest"
 	"github.com/ice-studio/ice-studio/backend/search"
 	"github.com/ice-studio/ice-studio/backend/workspace"
 )
@@ -31,9 +32,10 @@ import (
 //   - <tree>/<pattern>-rg: rg --no-ignore --hidden over the tree, with the
 //     Studio's default ignores as globs so it walks the same files (it
 //     skips binary files itself), its output read through a pipe;
-//   - <tree>/<pattern>-cli: `ice-studio search` as a process (build/bin/
-//     ice-studio, else built into a temporary folder), --max
-//     search.MaxMaxResults, its output read through a pipe.
+//   - <tree>/<pattern>-cli: `ice-studio search` as a process (built into
+//     a temporary folder), --max search.MaxMaxResults, its output read
+//     through a pipe, with ICE_HOME a data folder where a Studio opened
+//     and indexed the tree (so it uses the Studio's file list and index).
 //
 // Before the rounds every pattern is run once by the Studio and by rg and
 // the matching lines (path, line number) compared: the summary flags every
@@ -50,10 +52,18 @@ func BenchmarkSearch40(b *testing.B) {
 	var md strings.Builder
 	for _, tr := range search40Trees(b) {
 		t := openTree(b, tr.root, benchTempDir(b))
+		// The CLI searches the tree as a folder the Studio knows (opened,
+		// indexed, closed), through the Studio's file list and index.
+		home := ""
+		if cli != "" {
+			home = benchTempDir(b)
+			studiotest.KnownFolder(b, home, tr.root, 20*time.Minute)
+		}
 		bt := &benchTree{src: t.root, targets: t.targets, index: t.index}
 		rgExtra := defaultIgnoreGlobs()
-		rows := make([]search40Row, len(rgPatterns))
-		for i, p := range rgPatterns { // warm-up, parts, and the comparison of results
+		patterns := search40Patterns()
+		rows := make([]search40Row, len(patterns))
+		for i, p := range patterns { // warm-up, parts, and the comparison of results
 			rows[i].p = p
 			n := 1
 			for {
@@ -99,7 +109,7 @@ func BenchmarkSearch40(b *testing.B) {
 					b.Run(tr.name+"/"+r.p.name+"-cli", func(b *testing.B) {
 						var lines int
 						for range b.N {
-							lines = runCLI(b, cli, t.root, r.p.q)
+							lines = runCLI(b, cli, home, t.root, r.p.q)
 						}
 						cl = b.Elapsed() / time.Duration(b.N)
 						b.ReportMetric(ms(cl), "ms")
@@ -118,6 +128,24 @@ func BenchmarkSearch40(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// search40Patterns is rgPatterns, or those named (comma-separated) in
+// ICE_BENCH_SEARCH40_PATTERNS, to look at a few closely (with -cpuprofile).
+func search40Patterns() []rgPattern {
+	only := os.Getenv("ICE_BENCH_SEARCH40_PATTERNS")
+	if only == "" {
+		return rgPatterns
+	}
+	var out []rgPattern
+	for _, p := range rgPatterns {
+		for _, name := range strings.Split(only, ",") {
+			if strings.TrimSpace(name) == p.name {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // search40Tree is a tree the benchmark searches.
@@ -211,7 +239,7 @@ func (r *search40Row) compare(b *testing.B, t *searchTree, rgArgs []string) {
 
 // runCLI runs `ice-studio search` over root and returns how many lines it
 // printed.
-func runCLI(b *testing.B, bin, root string, q search.Query) int {
+func runCLI(b *testing.B, bin, home, root string, q search.Query) int {
 	args := []string{"search", "--max", strconv.Itoa(search.MaxMaxResults)}
 	if q.Regex {
 		args = append(args, "--regex")
@@ -223,6 +251,7 @@ func runCLI(b *testing.B, bin, root string, q search.Query) int {
 		args = append(args, "--word")
 	}
 	cmd := exec.Command(bin, append(args, "--", q.Pattern, root)...)
+	cmd.Env = append(os.Environ(), "ICE_HOME="+home)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -242,14 +271,10 @@ func runCLI(b *testing.B, bin, root string, q search.Query) int {
 	return c.n
 }
 
-// cliBinary is build/bin/ice-studio when built, else the CLI built into a
-// temporary folder; "" (the CLI rows left out) when it cannot be built.
+// cliBinary is the CLI built from this tree into a temporary folder (not
+// build/bin/ice-studio, which may be older); "" (the CLI rows left out)
+// when it cannot be built.
 func cliBinary(b *testing.B) string {
-	if p, err := filepath.Abs("../../build/bin/ice-studio"); err == nil {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
 	out := filepath.Join(benchTempDir(b), "ice-studio")
 	cmd := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", out, ".")
 	cmd.Dir = "../.."

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -94,7 +95,10 @@ type matcher struct {
 	// litKS: a folded lit holds k or s, whose forms outside ASCII (U+212A,
 	// U+017F) lower-casing does not show: a file with them goes through re.
 	litKS bool
-	re    *regexp.Regexp
+	// litWord: whole words of lit only, found by checking each
+	// occurrence's neighbours (see wordRanges).
+	litWord bool
+	re      *regexp.Regexp
 	pre   *prefilter // for re: where a match may be; nil = every line
 	// word: re is `(?:^|\W)(pattern)(?:\W|$)` with rg's Unicode \W, the
 	// match being group 1; reNext is the same without ^, for the
@@ -103,6 +107,12 @@ type matcher struct {
 	reNext *regexp.Regexp
 	// reA and reNextA are the same for a line of ASCII text.
 	reA, reNextA *regexp.Regexp
+	// For a regex that may match empty (x*, ^): whether it has non-empty
+	// matches at all, and where they must be, so a line of empty matches
+	// is reported without looking for more.
+	emptyOK  bool
+	nonEmpty nonEmptyKind
+	nePre    *prefilter
 	// For the index: sets of which every match contains one string, and
 	// (from a regex) an AND of ORs of trigrams.
 	sets   []strset
@@ -142,7 +152,8 @@ func compile(q Query) (*matcher, error) {
 	if q.Regex {
 		m.groups = trigramGroups(expr)
 	}
-	if !q.Regex && !q.WholeWord && (q.CaseSensitive || isASCII(q.Pattern)) {
+	if !q.Regex && (q.CaseSensitive || isASCII(q.Pattern)) {
+		m.litWord = q.WholeWord
 		if q.CaseSensitive {
 			m.lit = []byte(q.Pattern)
 			return m, nil
@@ -161,6 +172,15 @@ func compile(q Query) (*matcher, error) {
 		return nil, err
 	}
 	m.pre = newPrefilter(m.sets)
+	if simple := parsed.Simplify(); canMatchEmpty(simple) {
+		m.emptyOK = true
+		var set *strset
+		if m.nonEmpty, set = nonEmptyInfo(simple); m.nonEmpty == nonEmptySet {
+			if m.nePre = newPrefilter([]strset{*set}); m.nePre == nil {
+				m.nonEmpty = nonEmptyUnknown
+			}
+		}
+	}
 	return m, nil
 }
 
@@ -547,6 +567,16 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 				break
 			}
 			ln, s, e := lineOf(off + i)
+			if m.litWord {
+				if ranges := wordRanges(data, hay, needle, s, e, off+i); len(ranges) > 0 {
+					out = append(out, lineMatch(ln, data[s:e], ranges))
+					if !more(len(ranges)) {
+						return out, low
+					}
+				}
+				off = e + 1
+				continue
+			}
 			var ranges [][2]int
 			for j := off + i; j >= 0 && j < e; {
 				ranges = append(ranges, [2]int{j - s, j - s + len(needle)})
@@ -615,6 +645,15 @@ func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 		re, next = m.reA, m.reNextA
 	}
 	var locs [][]int
+	if m.emptyOK && !m.word {
+		loc := re.FindIndex(line)
+		if loc == nil {
+			return LineMatch{}, false
+		}
+		if loc[0] == loc[1] && (m.nonEmpty == nonEmptyNever || (m.nonEmpty == nonEmptySet && !m.nePre.inLine(line))) {
+			return lineMatch(ln, line, [][2]int{{loc[0], loc[0]}}), true
+		}
+	}
 	if m.word {
 		locs = wordLocs(re, next, line)
 	} else {
@@ -671,6 +710,52 @@ func wordLocs(re, next *regexp.Regexp, line []byte) [][]int {
 		at = loc[3]
 	}
 	return out
+}
+
+// wordRanges returns the whole-word matches of needle in the line
+// data[s:e] (hay is data or its lower-cased copy), looking from the
+// occurrence at first, as rg -w finds them (see wordLocs): an occurrence
+// counts when the character before it is the line's start or a non-word
+// character after the previous match, and the one after it the line's
+// end or a non-word character; an invalid byte is neither.
+func wordRanges(data, hay, needle []byte, s, e, first int) [][2]int {
+	var out [][2]int
+	prevEnd := s
+	for j := first; j >= 0 && j+len(needle) <= e; {
+		end := j + len(needle)
+		ok := true
+		if j > s || len(out) > 0 {
+			r, n := utf8.DecodeLastRune(data[s:j])
+			ok = j > s && j-n >= prevEnd && !(r == utf8.RuneError && n <= 1) && !isWordRune(r)
+		}
+		if ok && end < e {
+			r, n := utf8.DecodeRune(data[end:e])
+			ok = !(r == utf8.RuneError && n <= 1) && !isWordRune(r)
+		}
+		next := j + 1
+		if ok {
+			out = append(out, [2]int{j - s, end - s})
+			prevEnd, next = end, end
+		}
+		if next >= e {
+			break
+		}
+		k := bytes.Index(hay[next:e], needle)
+		if k < 0 {
+			break
+		}
+		j = next + k
+	}
+	return out
+}
+
+// isWordRune is rg's \w: a letter, mark, decimal digit, letter number,
+// connector punctuation or joiner (as wordClassBody).
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == '_' || ('0' <= r && r <= '9') || ('a' <= r|0x20 && r|0x20 <= 'z')
+	}
+	return unicode.In(r, unicode.L, unicode.M, unicode.Nd, unicode.Nl, unicode.Pc) || r == 0x200C || r == 0x200D
 }
 
 // invalidByte reports whether line[from:to], a neighbour the word regex

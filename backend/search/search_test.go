@@ -358,6 +358,28 @@ func TestLiteralAnalysis(t *testing.T) {
 			t.Errorf("index query of %q = %s, want %s", expr, got, want)
 		}
 	}
+	// A regex that may match empty: where its non-empty matches must be.
+	for expr, want := range map[string]string{
+		`x*`: "set [x]", `^`: "never", `^$|\b`: "never", `(a|b)?c*`: "set [a b c]", `.*`: "unknown", `x+`: "not empty",
+	} {
+		m, err := compile(Query{Pattern: expr, Regex: true, CaseSensitive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "not empty"
+		switch {
+		case !m.emptyOK:
+		case m.nonEmpty == nonEmptyNever:
+			got = "never"
+		case m.nonEmpty == nonEmptySet:
+			got = fmt.Sprintf("set %v", m.nePre.strings())
+		default:
+			got = "unknown"
+		}
+		if got != want {
+			t.Errorf("non-empty matches of %q: %s, want %s", expr, got, want)
+		}
+	}
 	// (?i)k also matches the Kelvin sign: no ASCII prefilter may drop it.
 	root := t.TempDir()
 	write(t, root, map[string]string{"k.txt": "temperature 5 \u212a\n"})
