@@ -99,7 +99,7 @@ type matcher struct {
 	// occurrence's neighbours (see wordRanges).
 	litWord bool
 	re      *regexp.Regexp
-	pre   *prefilter // for re: where a match may be; nil = every line
+	pre     *prefilter // for re: where a match may be; nil = every line
 	// word: re is `(?:^|\W)(pattern)(?:\W|$)` with rg's Unicode \W, the
 	// match being group 1; reNext is the same without ^, for the
 	// matches after the first (rg's -w).
