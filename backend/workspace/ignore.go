@@ -57,9 +57,10 @@ var DefaultIgnores = []string{
 // Glob matching is done by github.com/bmatcuk/doublestar/v4, a widely used,
 // maintained matcher with git-compatible "**", "*", "?", classes and
 // escapes; this file only translates gitignore lines into its syntax (the
-// few places the dialects differ are handled in translate) and applies
-// git's precedence rules. go-git's plumbing/format/gitignore was evaluated
-// first and rejected because its matcher diverges from git in cases the
+// places the dialects differ are handled in translate, starsAfterPrefix
+// and byteRunes) and applies git's precedence rules; the randomised
+// comparison with git in ignore_diff_test.go keeps the two equal.
+// go-git's plumbing/format/gitignore was evaluated first and rejected because its matcher diverges from git in cases the
 // tests cover: a negation matching a parent folder re-includes files inside
 // it ("*.log" then "!logs/" un-ignores logs/x.log; git keeps it ignored),
 // "abc/**" also ignores abc itself (so "!abc/keep" cannot work), "[!a]" is
@@ -86,12 +87,12 @@ type dirRules struct {
 
 // rule is one parsed gitignore line.
 type rule struct {
-	glob     string // doublestar pattern
-	base     string // folder of the ignore file, "" for the root
-	negate   bool   // "!pattern"
-	dirOnly  bool   // "pattern/"
-	basename bool   // no slash: matches the last path element at any depth below base
-	source   string // "a/.gitignore:3", for explanations
+	globs    []string // doublestar patterns, any of which matches (see starsAfterPrefix)
+	base     string   // folder of the ignore file, "" for the root
+	negate   bool     // "!pattern"
+	dirOnly  bool     // "pattern/"
+	basename bool     // no slash: matches the last path element at any depth below base
+	source   string   // "a/.gitignore:3", for explanations
 }
 
 // NewIgnorer returns an Ignorer for the canonical workspace root. Files are
@@ -194,11 +195,12 @@ func (m *Ignorer) decideSelf(rel string, isDir bool) *rule {
 	m.mu.RLock()
 	ice, exclude, defaults := m.ice, m.exclude, m.defaults
 	m.mu.RUnlock()
+	dir := path.Dir(rel)
+	rel, name = byteRunes(rel), byteRunes(name)
 	if r := decide(ice, rel, name, isDir); r != nil {
 		return r
 	}
 	// .gitignore files from the nearest folder up to the root.
-	dir := path.Dir(rel)
 	for {
 		if dir == "." {
 			dir = ""
@@ -239,9 +241,14 @@ func (r *rule) match(rel, name string, isDir bool) bool {
 		rel = rel[len(r.base)+1:]
 	}
 	if r.basename {
-		return doublestar.MatchUnvalidated(r.glob, name)
+		rel = name
 	}
-	return doublestar.MatchUnvalidated(r.glob, rel)
+	for _, g := range r.globs {
+		if doublestar.MatchUnvalidated(g, rel) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Ignorer) ensureLoaded() {
@@ -341,7 +348,7 @@ func parseRule(line, base, source string) (rule, bool) {
 		return rule{}, false
 	}
 	line = trimTrailingSpaces(line)
-	r := rule{base: base, source: source}
+	r := rule{base: byteRunes(base), source: source}
 	if strings.HasPrefix(line, "!") {
 		r.negate = true
 		line = line[1:]
@@ -355,12 +362,76 @@ func parseRule(line, base, source string) (rule, bool) {
 	}
 	r.basename = !strings.Contains(line, "/")
 	line = strings.TrimPrefix(line, "/")
-	glob := translate(line, r.basename)
-	if glob == "" || !doublestar.ValidatePattern(glob) {
-		return rule{}, false // git's wildmatch never matches a malformed pattern
+	alts := []string{line}
+	if !r.basename {
+		alts = starsAfterPrefix(line)
 	}
-	r.glob = glob
-	return r, true
+	for _, alt := range alts {
+		glob := translate(byteRunes(alt), r.basename)
+		if glob != "" && doublestar.ValidatePattern(glob) { // git's wildmatch never matches a malformed pattern
+			r.globs = append(r.globs, glob)
+		}
+	}
+	return r, len(r.globs) > 0
+}
+
+// starsAfterPrefix rewrites a pattern with a slash into alternatives
+// without one of git's quirks. git's match_pathname compares the literal
+// part before the first wildcard character by itself and hands only the
+// rest to wildmatch, so a run of two or more stars that starts the rest
+// is taken as a whole-path-element "**" even right after a letter:
+// "b**/x" matches "bx", "b/x" and "bc/d/x", and "a**" everything below a
+// folder named a*. Such a run followed by "/" (or "\/") and a rest R
+// means the literal part directly followed by R (where a leading star run
+// of R is again the same quirk), or followed by anything, a slash and R.
+func starsAfterPrefix(p string) []string {
+	k := strings.IndexAny(p, `*?[\`)
+	if k <= 0 || p[k-1] == '/' || k+1 >= len(p) || p[k] != '*' || p[k+1] != '*' {
+		return []string{p} // no quirk, or one that changes nothing after a slash
+	}
+	j := k
+	for j < len(p) && p[j] == '*' {
+		j++
+	}
+	prefix := p[:k]
+	var rest string
+	switch {
+	case j == len(p):
+		return []string{prefix + "*", prefix + "*/**"}
+	case p[j] == '/':
+		rest = p[j+1:]
+	case p[j] == '\\' && j+1 < len(p) && p[j+1] == '/':
+		// wildmatch tries "no folder" only for a plain slash: here the
+		// stars take something, then a slash.
+		return []string{prefix + "*/**/" + p[j+2:]}
+	default:
+		return []string{p} // not a whole element: an ordinary star
+	}
+	if rest == "" {
+		return []string{prefix}
+	}
+	return append(starsAfterPrefix(prefix+rest), prefix+"*/**/"+rest)
+}
+
+// byteRunes spells each byte of s beyond ASCII as the rune of the same
+// number (U+0080 to U+00FF), so that doublestar, which matches runes,
+// matches bytes as git's wildmatch does: "?" and a class take one byte, and
+// "a?" does not match "aé" (two bytes after the a). Patterns and paths are
+// both spelt so; names that are not valid UTF-8 need nothing more.
+func byteRunes(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+len(s)-i)
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		b = utf8.AppendRune(b, rune(s[i]))
+	}
+	return string(b)
 }
 
 // trimTrailingSpaces is git's trim_trailing_spaces: trailing spaces go
@@ -406,6 +477,15 @@ var posixClasses = map[string]func(c byte) bool{
 	"xdigit": func(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') },
 }
 
+// posixSyntax reports whether s, what follows "[:" in a bracket
+// expression, is a POSIX class as git's wildmatch reads one: the first
+// "]" is preceded by a ":" that is not the first character. Otherwise the
+// "[" is an ordinary member ("[[:a]" holds "[", ":" and "a").
+func posixSyntax(s string) bool {
+	end := strings.IndexByte(s, ']')
+	return end > 0 && s[end-1] == ':'
+}
+
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
@@ -414,7 +494,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // doublestar; a "]" first in a class is literal in git; git knows POSIX
 // classes; and stars that are not a whole path element are plain "*" in
 // git. A trailing "/**" matches everything inside a folder but not the
-// folder itself, which doublestar spells "/**/*". It returns "" for a
+// folder itself, which doublestar spells "/**/*"; an escaped slash is a
+// slash, but "**\/" takes at least one folder. It returns "" for a
 // pattern git would never match.
 func translate(p string, basename bool) string {
 	var b strings.Builder
@@ -426,9 +507,16 @@ func translate(p string, basename bool) string {
 			if i+1 >= len(p) {
 				return "" // a trailing backslash never matches in git
 			}
+			if p[i+1] == '/' { // an escaped slash is a slash, also for "**" around it
+				b.WriteByte('/')
+				i++
+				segStart = true
+				continue
+			}
+			_, w := utf8.DecodeRuneInString(p[i+1:])
 			b.WriteByte('\\')
-			b.WriteByte(p[i+1])
-			i++
+			b.WriteString(p[i+1 : i+1+w])
+			i += w
 		case '{', '}':
 			b.WriteByte('\\')
 			b.WriteByte(c)
@@ -437,10 +525,16 @@ func translate(p string, basename bool) string {
 			for j < len(p) && p[j] == '*' {
 				j++
 			}
-			whole := segStart && (j == len(p) || p[j] == '/')
-			if j-i >= 2 && whole && !basename { // git: any run of two or more
+			escSlash := strings.HasPrefix(p[j:], `\/`)
+			whole := segStart && (j == len(p) || p[j] == '/' || escSlash)
+			switch {
+			case j-i >= 2 && whole && !basename && escSlash:
+				// wildmatch tries "no folder" only for a plain slash: before
+				// an escaped one, the stars take at least one folder.
+				b.WriteString("*/**")
+			case j-i >= 2 && whole && !basename: // git: any run of two or more
 				b.WriteString("**")
-			} else {
+			default:
 				b.WriteByte('*')
 			}
 			i = j - 1
@@ -459,6 +553,9 @@ func translate(p string, basename bool) string {
 	out := b.String()
 	if out == "**" {
 		return "**"
+	}
+	if strings.HasSuffix(out, "/") {
+		return "" // "a//" or "a\/": a slash at the end must match one, and no path ends in a slash
 	}
 	if strings.HasSuffix(out, "/**") {
 		out += "/*"
@@ -517,21 +614,18 @@ func translateClass(p string) (int, string) {
 			}
 			b.WriteByte(']')
 			return i, b.String()
-		case c == '[' && i+1 < len(p) && p[i+1] == ':':
-			end := strings.Index(p[i+2:], ":]")
-			if end < 0 {
-				return -1, ""
-			}
-			is, ok := posixClasses[p[i+2:i+2+end]]
+		case c == '[' && i+1 < len(p) && p[i+1] == ':' && posixSyntax(p[i+2:]):
+			end := strings.IndexByte(p[i+2:], ']')
+			is, ok := posixClasses[p[i+2:i+2+end-1]]
 			if !ok {
-				return -1, ""
+				return -1, "" // git: a malformed class never matches
 			}
 			for ch := 0; ch < 128; ch++ {
 				if is(byte(ch)) {
 					ascii[ch] = true
 				}
 			}
-			i += 2 + end + 2
+			i += 2 + end + 1
 		default:
 			lo, w := member(i)
 			i += w

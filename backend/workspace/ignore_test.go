@@ -47,6 +47,41 @@ var ignoreCases = []ignoreCase{
 		links: map[string]string{".gitignore": "real-rules", "sub/.gitignore": "../real-rules"},
 		want:  map[string]bool{"a.log": false, "sub/b.log": false},
 	},
+	// Found by TestIgnoreMatchesGitOnRandomTrees: git compares the literal
+	// part before the first wildcard on its own, so a star run that starts
+	// the rest is "**" even after a letter.
+	{
+		name:  "a star run right after the literal part is ** (b****/** matches the file b)",
+		files: map[string]string{".gitignore": "b****/**\nfoo**/bar\n"},
+		want: map[string]bool{"b": true, "bar": true, "c": false, "bx/y": true, "xb": false,
+			"foobar": true, "foo/bar": true, "foox/y/bar": true, "foo.bar": false, "xfoobar": false},
+	},
+	{
+		name:  "a star run ending a pattern after its literal part takes in subfolders (a/b** re-includes a/bc/d)",
+		files: map[string]string{".gitignore": "*\n!*/\n!a/b**\n"},
+		want:  map[string]bool{"a/": false, "a/x": true, "a/bc/": false, "a/bc/d": false, "a/bc/e/f": false, "a/c/d": true},
+	},
+	{
+		name:  "an escaped slash is a slash, but **\\/ needs a folder (git skips the no-folder case only for a plain slash)",
+		files: map[string]string{".gitignore": "x/**\\/y\nc\\/**\nd**\\/z\n"},
+		want: map[string]bool{"x/y": false, "x/a/y": true, "x/a/b/y": true, "x/ay": false, "c/": false, "c/d": true, "c/e/f": true,
+			"dz": false, "d/z": true, "dd/z": true, "d/e/z": true},
+	},
+	{
+		name:  "a pattern ending in a slash after the folders-only one never matches",
+		files: map[string]string{".gitignore": "a//\n***\\//\nb\\/\n"},
+		want:  map[string]bool{"a/": false, "a/x": false, "b/": false, "b/y": false, "c/": false, "c/z": false},
+	},
+	{
+		name:  "[: without a closing :] is an ordinary [ in the class",
+		files: map[string]string{".gitignore": "d[[:a]x\n[[:alpha]]\n"},
+		want:  map[string]bool{"dax": true, "d:x": true, "d[x": true, "dbx": false, "a]": true, "l]": true, "a": false},
+	},
+	{
+		name:  "? and a class take one byte, not one character (git matches bytes)",
+		files: map[string]string{".gitignore": "x?\ny??\n[é]z\n"},
+		want:  map[string]bool{"xé": false, "xa": true, "yé": true, "éz": false, "\xc3z": true, "\xe9": false},
+	},
 	{
 		name:  "negation re-includes a file excluded by an earlier pattern",
 		files: map[string]string{".gitignore": "*.log\n!keep.log\n"},
