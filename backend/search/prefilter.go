@@ -377,6 +377,8 @@ type prefilter struct {
 	ac     *ahocorasick.Automaton
 	starts []byte // the automaton's first bytes, when few enough to track here
 	fold   bool
+	// byteOnly: any of starts is a place to look (firstBytePrefilter).
+	byteOnly bool
 	// kOrS: the folded strings hold k or s, whose non-ASCII forms a
 	// lower-cased haystack does not show: such a file goes without.
 	kOrS bool
@@ -455,7 +457,7 @@ func (s *scan) find(off int) int {
 		return -1
 	}
 	p := s.p
-	if p.ac == nil {
+	if p.ac == nil && !p.byteOnly {
 		i := bytes.Index(hay[off:], p.needle)
 		if i < 0 {
 			return -1
@@ -486,6 +488,9 @@ func (s *scan) find(off int) int {
 		}
 		if pos >= len(hay) {
 			return -1
+		}
+		if p.byteOnly {
+			return pos
 		}
 		if _, ok := p.ac.FindAt(hay, pos); ok {
 			return pos
@@ -612,4 +617,111 @@ func (p *prefilter) inLine(line []byte) bool {
 		hay = lowerASCII(nil, line)
 	}
 	return p.scan(hay).find(0) >= 0
+}
+
+// hasAssertions reports whether a regex has a zero-width assertion (^, $,
+// \b, \B), whose truth depends on what is around the match.
+func hasAssertions(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	for _, s := range re.Sub {
+		if hasAssertions(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstBytePrefilter is, for a regex with no literal to look for, the
+// bytes a match can begin with when they are few (\p{Greek}: the lead
+// bytes of Greek letters), so that lines without any are skipped; nil
+// when there are many or any.
+func firstBytePrefilter(re *syntax.Regexp) *prefilter {
+	runes, ok := firstRunes(re)
+	if !ok {
+		return nil
+	}
+	var set [256]bool
+	var starts []byte
+	for i := 0; i+1 < len(runes); i += 2 {
+		lo, hi := leadByte(runes[i]), leadByte(runes[i+1])
+		for b := int(lo); b <= int(hi); b++ {
+			if !set[b] {
+				set[b] = true
+				if starts = append(starts, byte(b)); len(starts) > maxScanStarts {
+					return nil
+				}
+			}
+		}
+	}
+	if len(starts) == 0 {
+		return nil
+	}
+	return &prefilter{starts: starts, byteOnly: true}
+}
+
+// leadByte is the first byte of r in UTF-8.
+func leadByte(r rune) byte {
+	var b [utf8.UTFMax]byte
+	utf8.EncodeRune(b[:], r)
+	return b[0]
+}
+
+// firstRunes is the ranges of characters a match of a regex that cannot
+// match empty may begin with; ok is false when unknown (any character).
+func firstRunes(re *syntax.Regexp) ([]rune, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, false
+		}
+		if re.Flags&syntax.FoldCase != 0 {
+			var out []rune
+			for _, c := range orbit(re.Rune[0]) {
+				out = append(out, c, c)
+			}
+			return out, true
+		}
+		return []rune{re.Rune[0], re.Rune[0]}, true
+	case syntax.OpCharClass:
+		return re.Rune, len(re.Rune) > 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstRunes(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			return nil, false
+		}
+		return firstRunes(re.Sub[0])
+	case syntax.OpConcat:
+		var out []rune
+		for _, s := range re.Sub {
+			switch s.Op {
+			case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpEmptyMatch:
+				continue // zero-width: the next part begins the match
+			}
+			r, ok := firstRunes(s)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, r...)
+			if !canMatchEmpty(s) {
+				return out, true
+			}
+		}
+		return nil, false
+	case syntax.OpAlternate:
+		var out []rune
+		for _, s := range re.Sub {
+			r, ok := firstRunes(s)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, r...)
+		}
+		return out, true
+	}
+	return nil, false
 }

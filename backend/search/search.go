@@ -113,6 +113,10 @@ type matcher struct {
 	emptyOK  bool
 	nonEmpty nonEmptyKind
 	nePre    *prefilter
+	// anch: for a regex that only matches the strings the prefilter looks
+	// for, the regex anchored at the start, and the longest of them.
+	anch    *regexp.Regexp
+	anchMax int
 	// For the index: sets of which every match contains one string, and
 	// (from a regex) an AND of ORs of trigrams.
 	sets   []strset
@@ -171,8 +175,26 @@ func compile(q Query) (*matcher, error) {
 	if m.reA, m.reNextA, err = compileMatch(flags, asciiExpr, `0-9A-Za-z_`, q.WholeWord, false); err != nil {
 		return nil, err
 	}
+	simple := parsed.Simplify()
 	m.pre = newPrefilter(m.sets)
-	if simple := parsed.Simplify(); canMatchEmpty(simple) {
+	// A regex that is a small set of strings and nothing else (foo|bar,
+	// colou?r, σ case-insensitively) is matched where the prefilter finds
+	// one of them: the regex, anchored, only picks which at that spot.
+	if ex := info.exact; ex != nil && minLen(*ex) > 0 && !q.WholeWord && !hasAssertions(simple) {
+		if pre := newPrefilter([]strset{*ex}); pre != nil {
+			if m.anch, err = compileExact(flags + `^(?:` + strings.TrimPrefix(expr, flags) + `)`); err != nil {
+				return nil, err
+			}
+			m.pre = pre
+			for _, x := range ex.strs {
+				m.anchMax = max(m.anchMax, len(x))
+			}
+		}
+	}
+	if m.pre == nil && !canMatchEmpty(simple) {
+		m.pre = firstBytePrefilter(simple)
+	}
+	if canMatchEmpty(simple) {
 		m.emptyOK = true
 		var set *strset
 		if m.nonEmpty, set = nonEmptyInfo(simple); m.nonEmpty == nonEmptySet {
@@ -626,6 +648,16 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 			break
 		}
 		ln, s, e := lineOf(i)
+		if m.anch != nil {
+			if ranges := m.setRanges(sc, data, i, s, e); len(ranges) > 0 {
+				out = append(out, lineMatch(ln, data[s:e], ranges))
+				if !more(len(ranges)) {
+					return out, low
+				}
+			}
+			off = e + 1
+			continue
+		}
 		if lm, ok := m.reLine(ln, data[s:e]); ok {
 			out = append(out, lm)
 			if !more(len(lm.Ranges)) {
@@ -635,6 +667,25 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 		off = e + 1
 	}
 	return out, low
+}
+
+// setRanges is the matches in line data[s:e] of a regex that matches a
+// set of strings, from the prefilter's find at i: at each place one of
+// them starts, the anchored regex says which (or none), as FindAll would.
+func (m *matcher) setRanges(sc *scan, data []byte, i, s, e int) [][2]int {
+	var ranges [][2]int
+	for p := i; p >= 0 && p < e; {
+		next := p + 1
+		if loc := m.anch.FindIndex(data[p:min(e, p+m.anchMax)]); loc != nil && loc[1] > 0 {
+			ranges = append(ranges, [2]int{p - s, p - s + loc[1]})
+			if len(ranges) == maxRangesPerLine {
+				break
+			}
+			next = p + loc[1]
+		}
+		p = sc.find(next)
+	}
+	return ranges
 }
 
 var nl = []byte{'\n'}
@@ -848,7 +899,20 @@ func lowerASCII(dst, data []byte) []byte {
 		dst = make([]byte, len(data), len(data)+len(data)/4)
 	}
 	dst = dst[:len(data)]
-	for i, c := range data {
+	// Eight bytes at a time: a byte gets 0x20 added when its low seven
+	// bits are in A..Z and its high bit is clear.
+	const ones = 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:])
+		low := x & (0x7f * ones)
+		atLeastA := low + (0x80-'A')*ones
+		pastZ := low + (0x80-'Z'-1)*ones
+		upper := atLeastA &^ pastZ &^ x & (0x80 * ones)
+		binary.LittleEndian.PutUint64(dst[i:], x|upper>>2)
+	}
+	for ; i < len(data); i++ {
+		c := data[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}

@@ -202,6 +202,14 @@ func TestSearchAsRipgrep(t *testing.T) {
 			[]string{"u.txt:3:[[0 5]]"}},
 		{`[\w] too`, Query{Pattern: `^na[\w]ve`, Regex: true},
 			[]string{"u.txt:3:[[0 5]]"}},
+		{"a set of strings: the first alternative that matches at a place wins", Query{Pattern: `foo_|foo_bar`, Regex: true, CaseSensitive: true},
+			[]string{"w.txt:8:[[0 4]]"}},
+		{"a set of strings: the longer one first", Query{Pattern: `foo_bar|foo_`, Regex: true, CaseSensitive: true},
+			[]string{"w.txt:8:[[0 7]]"}},
+		{"a set of strings with an optional letter, every place", Query{Pattern: `an?d`, Regex: true, CaseSensitive: true},
+			[]string{"k.txt:3:[[5 8]]", "w.txt:5:[[4 7] [11 14]]"}},
+		{"a regex beginning with a Greek letter", Query{Pattern: `\p{Greek}{3}`, Regex: true, CaseSensitive: true},
+			[]string{"k.txt:4:[[0 3] [3 6] [8 11] [11 14]]"}},
 		{"alternation with case folding", Query{Pattern: `kkkk|plain`, Regex: true},
 			[]string{"k.txt:1:[[0 4]]", "k.txt:2:[[0 4]]", "k.txt:5:[[0 5]]"}},
 	} {
@@ -356,6 +364,27 @@ func TestLiteralAnalysis(t *testing.T) {
 		}
 		if got := setsQuery(m.sets); got != want {
 			t.Errorf("index query of %q = %s, want %s", expr, got, want)
+		}
+	}
+	// Which regexes are matched as a set of strings, and which begin with
+	// one of a few bytes.
+	for expr, want := range map[string]string{
+		`foo|bar|baz`: "set", `(?i)σ`: "set", `colou?r`: "set", `^foo|bar`: "regex", `foo\b`: "regex",
+		`\p{Greek}{3,}`: "first bytes [205 206 207 225 226 234 240]", `[A-Z][a-z]+`: "regex", `(?i)\d+`: "regex",
+	} {
+		m, err := compile(Query{Pattern: expr, Regex: true, CaseSensitive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "regex"
+		switch {
+		case m.anch != nil:
+			got = "set"
+		case m.pre != nil && m.pre.byteOnly:
+			got = fmt.Sprintf("first bytes %v", m.pre.starts)
+		}
+		if got != want {
+			t.Errorf("%q is matched as %s, want %s", expr, got, want)
 		}
 	}
 	// A regex that may match empty: where its non-empty matches must be.
@@ -602,6 +631,29 @@ func TestIndexUnicodeClass(t *testing.T) {
 		}
 		if !st.UsedIndex || st.Skipped != 60 {
 			t.Errorf("%q: the index ruled out %d of the 60 files without digits (used %v)", q.Pattern, st.Skipped, st.UsedIndex)
+		}
+	}
+}
+
+// TestLowerASCII checks the eight-bytes-at-a-time lower-casing against
+// the byte-at-a-time rule on every byte value, at every alignment.
+func TestLowerASCII(t *testing.T) {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	all = append(all, all...)
+	for start := range 9 {
+		in := all[start:]
+		got := lowerASCII(nil, in)
+		for i, c := range in {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if got[i] != want {
+				t.Fatalf("lowerASCII(%#x) = %#x at offset %d, want %#x", c, got[i], start, want)
+			}
 		}
 	}
 }
