@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -115,16 +117,23 @@ func Search(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "ice-studio search: read %d of %d files, the index ruled out %d\n", st.Files, len(src.Targets), st.Skipped)
 	}
 	search.SortResults(results)
-	enc := json.NewEncoder(io.Stdout)
+	out := bufio.NewWriterSize(io.Stdout, 64<<10) // one write per line would be a system call each
+	enc := json.NewEncoder(out)
 	for _, r := range results {
 		if *asJSON {
 			_ = enc.Encode(r)
 			continue
 		}
 		for _, m := range r.Matches {
-			fmt.Fprintf(io.Stdout, "%s:%d:%s\n", r.Path, m.Line, m.Text)
+			out.WriteString(r.Path)
+			out.WriteByte(':')
+			out.WriteString(strconv.Itoa(m.Line))
+			out.WriteByte(':')
+			out.WriteString(m.Text)
+			out.WriteByte('\n')
 		}
 	}
+	_ = out.Flush()
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "ice-studio search: %v\n", err)
 		return ExitUsage
