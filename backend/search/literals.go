@@ -7,6 +7,7 @@ package search
 import (
 	"regexp/syntax"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -535,4 +536,30 @@ func firstRunes(re *syntax.Regexp) ([]rune, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// nonEmptyForm is, for a greedy x*, x? or x{0,n} whose x never matches
+// empty and has no assertion, a regex matching just the non-empty
+// matches, in the same places: (?:x)+, (?:x), (?:x){1,n}. "" for any
+// other regex.
+func nonEmptyForm(re *syntax.Regexp) string {
+	if re.Flags&syntax.NonGreedy != 0 || len(re.Sub) != 1 {
+		return ""
+	}
+	sub := re.Sub[0]
+	if canMatchEmpty(sub) || hasAssertions(sub) {
+		return ""
+	}
+	x := "(?:" + sub.String() + ")"
+	switch {
+	case re.Op == syntax.OpStar:
+		return x + "+"
+	case re.Op == syntax.OpQuest:
+		return x
+	case re.Op == syntax.OpRepeat && re.Min == 0 && re.Max < 0:
+		return x + "+"
+	case re.Op == syntax.OpRepeat && re.Min == 0 && re.Max > 0:
+		return x + "{1," + strconv.Itoa(re.Max) + "}"
+	}
+	return ""
 }

@@ -39,6 +39,9 @@ type matcher struct {
 	emptyOK  bool
 	nonEmpty nonEmptyKind
 	nePre    *prefilter
+	// reNE matches exactly the non-empty matches of such a regex, when
+	// there is a simple form for them (x* → (?:x)+), nil otherwise.
+	reNE *regexp.Regexp
 	// anch: for a regex that only matches the strings the prefilter looks
 	// for, the regex anchored at the start, and the longest of them.
 	anch    *regexp.Regexp
@@ -122,6 +125,11 @@ func compile(q Query) (*matcher, error) {
 	}
 	if canMatchEmpty(simple) {
 		m.emptyOK = true
+		if ne := nonEmptyForm(simple); ne != "" {
+			if m.reNE, err = compileExact(flags + ne); err != nil {
+				return nil, err
+			}
+		}
 		var set *strset
 		if m.nonEmpty, set = nonEmptyInfo(simple); m.nonEmpty == nonEmptySet {
 			if m.nePre = newPrefilter([]strset{*set}); m.nePre == nil {
@@ -362,6 +370,17 @@ func (m *matcher) reLine(ln int, line []byte) (LineMatch, bool) {
 		}
 		if loc[0] == loc[1] && (m.nonEmpty == nonEmptyNever || (m.nonEmpty == nonEmptySet && !m.nePre.inLine(line))) {
 			return lineMatch(ln, line, [][2]int{{loc[0], loc[0]}}), true
+		}
+		if m.reNE != nil {
+			// The non-empty matches straight away, not one place at a time.
+			ranges := [][2]int{{loc[0], loc[0]}}
+			if ne := m.reNE.FindAllIndex(line, maxRangesPerLine); len(ne) > 0 {
+				ranges = ranges[:0]
+				for _, l := range ne {
+					ranges = append(ranges, [2]int{l[0], l[1]})
+				}
+			}
+			return lineMatch(ln, line, ranges), true
 		}
 	}
 	if m.word {

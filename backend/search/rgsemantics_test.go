@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -113,6 +114,33 @@ func TestTextPrefix(t *testing.T) {
 	} {
 		if got := textPrefix([]byte(c.data)); got != c.want {
 			t.Errorf("%s: textPrefix = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestEmptyMatchRanges: a regex that may match empty reports its
+// non-empty matches as ranges (as rg), or the first empty one.
+func TestEmptyMatchRanges(t *testing.T) {
+	for _, c := range []struct {
+		expr, line string
+		want       string
+	}{
+		{`a*`, "baaab a", "[[1 4] [6 7]]"},
+		{`a*`, "bbb", "[[0 0]]"},
+		{`(?:ab|a)*`, "xaab", "[[1 4]]"},
+		{`a?`, "ba", "[[1 2]]"},
+		{`a{0,2}`, "aaa", "[[0 2] [2 3]]"},
+		{`a*?`, "aa", "[[0 0]]"},
+		{`^`, "abc", "[[0 0]]"},
+		{`\s*$`, "ab  ", "[[2 4]]"},
+	} {
+		m, err := compile(Query{Pattern: c.expr, Regex: true, CaseSensitive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lm, ok := m.reLine(1, []byte(c.line))
+		if got := fmt.Sprint(lm.Ranges); !ok || got != c.want {
+			t.Errorf("%q on %q: ranges %s (matched %v), want %s", c.expr, c.line, got, ok, c.want)
 		}
 	}
 }
