@@ -46,6 +46,9 @@ type matcher struct {
 	// for, the regex anchored at the start, and the longest of them.
 	anch    *regexp.Regexp
 	anchMax int
+	// anchWord: anch is for whole words: group 1 is the match, followed
+	// by a non-word character or the line's end.
+	anchWord bool
 	// For the index: sets of which every match contains one string, and
 	// (from a regex) an AND of ORs of trigrams.
 	sets   []strset
@@ -109,9 +112,21 @@ func compile(q Query) (*matcher, error) {
 	// A regex that is a small set of strings and nothing else (foo|bar,
 	// colou?r, σ case-insensitively) is matched where the prefilter finds
 	// one of them: the regex, anchored, only picks which at that spot.
-	if ex := info.exact; ex != nil && minLen(*ex) > 0 && !q.WholeWord && !hasAssertions(simple) {
+	if ex := info.exact; ex != nil && minLen(*ex) > 0 && !hasAssertions(simple) {
 		if pre := newPrefilter([]strset{*ex}); pre != nil {
-			if m.anch, err = compileExact(flags + `^(?:` + strings.TrimPrefix(expr, flags) + `)`); err != nil {
+			inner := strings.TrimPrefix(expr, flags)
+			if q.WholeWord {
+				// The set's string and what follows it, as the word
+				// regex has it (see wordLocs); the character before is
+				// looked at in setRanges.
+				if inner, err = byteExact(inner); err != nil {
+					return nil, badRegex(err)
+				}
+				if m.anch, err = regexp.Compile(flags + `^(` + inner + `)(?:[^` + wordClassBody + `]|$)`); err != nil {
+					return nil, badRegex(err)
+				}
+				m.anchWord = true
+			} else if m.anch, err = compileExact(flags + `^(?:` + inner + `)`); err != nil {
 				return nil, err
 			}
 			m.pre = pre
@@ -341,9 +356,28 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 // them starts, the anchored regex says which (or none), as FindAll would.
 func (m *matcher) setRanges(sc *scan, data []byte, i, s, e int) [][2]int {
 	var ranges [][2]int
+	prevEnd := s
 	for p := i; p >= 0 && p < e; {
 		next := p + 1
-		if loc := m.anch.FindIndex(data[p:min(e, p+m.anchMax)]); loc != nil && loc[1] > 0 {
+		if m.anchWord {
+			// As wordRanges: the line's start (before any match), or a
+			// valid non-word character after the previous match.
+			ok := p == s && len(ranges) == 0
+			if !ok && p > s {
+				r, n := utf8.DecodeLastRune(data[s:p])
+				ok = p-n >= prevEnd && !(r == utf8.RuneError && n <= 1) && !isWordRune(r)
+			}
+			if ok {
+				loc := m.anch.FindSubmatchIndex(data[p:min(e, p+m.anchMax+utf8.UTFMax)])
+				if loc != nil && loc[3] > 0 && !invalidByte(data, p+loc[3], p+loc[1]) {
+					ranges = append(ranges, [2]int{p - s, p - s + loc[3]})
+					if len(ranges) == maxRangesPerLine {
+						break
+					}
+					prevEnd, next = p+loc[3], p+loc[3]
+				}
+			}
+		} else if loc := m.anch.FindIndex(data[p:min(e, p+m.anchMax)]); loc != nil && loc[1] > 0 {
 			ranges = append(ranges, [2]int{p - s, p - s + loc[1]})
 			if len(ranges) == maxRangesPerLine {
 				break
