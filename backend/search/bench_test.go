@@ -75,18 +75,7 @@ func BenchmarkSearch(b *testing.B) {
 	t := benchSetup(b)
 	parts := map[string]int{}
 	for _, bq := range benchQueries { // warm-up, and the number of runs each query needs
-		n := 1
-		for {
-			lines, st := benchOurs(b, t, bq.q, n)
-			if !st.Truncated {
-				break
-			}
-			if n >= 64 {
-				b.Fatalf("%s: still truncated at %d runs (%d lines)", bq.name, n, lines)
-			}
-			n *= 2
-		}
-		parts[bq.name] = n
+		parts[bq.name] = benchParts(b, t, bq.name, bq.q)
 		benchRG(b, t.src, bq.rg)
 	}
 	for range benchRounds() {
@@ -121,6 +110,21 @@ func BenchmarkSearch(b *testing.B) {
 
 // benchOurs runs q over the targets, in parts runs over consecutive slices
 // of the list; it returns the matching lines and the summed stats.
+// benchParts is into how many parts (a power of two) the file list must
+// be cut for each Run of q to stay below search.MaxMaxResults; it runs q
+// so, warming the cache.
+func benchParts(b *testing.B, t *benchTree, name string, q search.Query) int {
+	for n := 1; ; n *= 2 {
+		lines, st := benchOurs(b, t, q, n)
+		if !st.Truncated {
+			return n
+		}
+		if n >= 64 {
+			b.Fatalf("%s: still truncated at %d runs (%d lines)", name, n, lines)
+		}
+	}
+}
+
 func benchOurs(b *testing.B, t *benchTree, q search.Query, parts int) (int, search.Stats) {
 	q.MaxResults = search.MaxMaxResults
 	var lines int

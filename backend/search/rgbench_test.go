@@ -65,18 +65,7 @@ func BenchmarkSearch40(b *testing.B) {
 		rows := make([]search40Row, len(patterns))
 		for i, p := range patterns { // warm-up, parts, and the comparison of results
 			rows[i].p = p
-			n := 1
-			for {
-				_, st := benchOurs(b, bt, p.q, n)
-				if !st.Truncated {
-					break
-				}
-				if n >= 64 {
-					b.Fatalf("%s: still truncated at %d runs", p.name, n)
-				}
-				n *= 2
-			}
-			rows[i].parts = n
+			rows[i].parts = benchParts(b, bt, p.name, p.q)
 			rows[i].compare(b, t, append(append([]string(nil), rgExtra...), p.rg...))
 		}
 		for range benchRounds() {

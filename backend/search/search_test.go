@@ -370,6 +370,27 @@ func TestFuzzy(t *testing.T) {
 // TestIndexNarrowsWithoutChangingResults checks, over random files and
 // queries, that a search with the index finds exactly what a search that
 // reads every file finds, while reading fewer files.
+// indexedTargets is the written files as targets at their real hashes,
+// and an index that holds them (closed when the test ends).
+func indexedTargets(t *testing.T, root string, files map[string]string) ([]Target, *Index) {
+	t.Helper()
+	targets := targetsOf(files)
+	docs := make([]Doc, 0, len(targets))
+	for i, tg := range targets {
+		targets[i].Hash = hashFile(t, filepath.Join(root, tg.Path))
+		docs = append(docs, Doc{Path: tg.Path, Hash: targets[i].Hash, Size: tg.Size})
+	}
+	ix, err := Open(filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if _, err := ix.Sync(context.Background(), root, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	return targets, ix
+}
+
 func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 	root := t.TempDir()
 	rng := rand.New(rand.NewPCG(7, 9))
@@ -401,21 +422,7 @@ func TestIndexNarrowsWithoutChangingResults(t *testing.T) {
 		files[fmt.Sprintf("d%d/f%03d.txt", i%7, i)] = b.String()
 	}
 	write(t, root, files)
-	docs := make([]Doc, 0, len(files))
-	targets := targetsOf(files)
-	for i, tg := range targets {
-		h := hashFile(t, filepath.Join(root, tg.Path))
-		targets[i].Hash = h
-		docs = append(docs, Doc{Path: tg.Path, Hash: h, Size: tg.Size})
-	}
-	ix, err := Open(filepath.Join(t.TempDir(), "ix.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if _, err := ix.Sync(context.Background(), root, docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	targets, ix := indexedTargets(t, root, files)
 	queries := []Query{
 		{Pattern: "kappa mu"}, {Pattern: "KAPPA"}, {Pattern: "Epsilon", CaseSensitive: true},
 		{Pattern: "théta iota"}, {Pattern: "ΛAMBDA"}, {Pattern: `gamma\s+delta`, Regex: true},
@@ -497,20 +504,7 @@ func TestIndexUnicodeClass(t *testing.T) {
 		files[fmt.Sprintf("plain%02d.txt", i)] = strings.Repeat(line, 20)
 	}
 	write(t, root, files)
-	targets := targetsOf(files)
-	var docs []Doc
-	for i, tg := range targets {
-		targets[i].Hash = hashFile(t, filepath.Join(root, tg.Path))
-		docs = append(docs, Doc{Path: tg.Path, Hash: targets[i].Hash, Size: tg.Size})
-	}
-	ix, err := Open(filepath.Join(t.TempDir(), "ix.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if _, err := ix.Sync(context.Background(), root, docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	targets, ix := indexedTargets(t, root, files)
 	for _, q := range []Query{{Pattern: `\d{3}-\d{2}`, Regex: true}, {Pattern: `\d\d\d-`, Regex: true}} {
 		plain, _ := collect(t, Source{Root: root, Targets: targets}, q)
 		indexed, st := collect(t, Source{Root: root, Targets: targets, Index: ix}, q)
