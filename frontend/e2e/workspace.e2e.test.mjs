@@ -88,6 +88,41 @@ test('the explorer follows the disk; search and quick open find files; the statu
   assert.deepEqual(problems, [], 'no uncaught errors in the page');
 });
 
+test('search matches as rg: Unicode case folding, whole words by Unicode letters, a regex that matches empty lines', async (t) => {
+  const project = makeProject(t, {
+    'greek.txt': 'ΣΊΣΥΦΟΣ and σίσυφος\nnothing here\n',
+    'cafe.txt': 'café au lait\nthe caf is closed\n\nlast\n',
+  });
+  const { page, problems } = await openProject(t, project, /greek\.txt/);
+  await page.getByLabel('Workspace status').getByText('Index ready').waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Control+Shift+F');
+  const box = page.getByRole('textbox', { name: 'Search text' });
+  const results = page.getByRole('list', { name: 'Search results' });
+  const summary = page.locator('.search-summary');
+
+  // A final sigma folds with σ and Σ: both words of the line are marked.
+  await box.fill('σίσυφοσ');
+  const greek = results.getByRole('button', { name: /ΣΊΣΥΦΟΣ and σίσυφος/ });
+  await greek.waitFor();
+  assert.deepEqual(await greek.locator('mark').allTextContents(), ['ΣΊΣΥΦΟΣ', 'σίσυφος']);
+
+  // Whole word: é is a letter, so "caf" is not a word in "café".
+  await box.fill('caf');
+  await summary.getByText(/^2 matches in 1 file/).waitFor();
+  await page.getByRole('button', { name: 'Match whole word' }).click();
+  await summary.getByText(/^1 match in 1 file/).waitFor();
+  await results.getByRole('button', { name: /the caf is closed/ }).waitFor();
+  await page.screenshot({ path: join(artifacts, 'e2e-search-whole-word.png') });
+  await page.getByRole('button', { name: 'Match whole word' }).click();
+
+  // ^$ finds the empty line (with nothing to mark).
+  await page.getByRole('button', { name: 'Use regular expression' }).click();
+  await box.fill('^$');
+  await summary.getByText(/^1 match in 1 file/).waitFor();
+  assert.equal(await results.locator('.search-ln').textContent(), '3');
+  assert.deepEqual(problems, [], 'no uncaught errors in the page');
+});
+
 test('closing a workspace tab goes back to the welcome screen; the folder can be opened again from the recent list', async (t) => {
   const project = makeProject(t, files);
   const { page, problems } = await openProject(t, project, /README\.md/);
