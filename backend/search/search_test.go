@@ -539,3 +539,42 @@ func TestLowerASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexFoldsAsTheSearch: the index asks for one case form of each
+// trigram (setsQuery lower-cases them), which is sound only because FTS5
+// folds the indexed text the same way, also for the Kelvin sign, the long
+// s and the final sigma; were it not so, these files would be ruled out.
+func TestIndexFoldsAsTheSearch(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"kelvin.txt": "\u212a\u212a\u212a\u212a\n",
+		"longs.txt":  "ma\u017f\u017f\u017f\n",
+		"sigma.txt":  "\u03c2\u03c2\u03c2 \u03a3\u03a3\u03a3\n",
+		"eszett.txt": "\u1e9e\u1e9e\u1e9e\n",
+	}
+	for i := range 20 {
+		files[fmt.Sprintf("other%02d.txt", i)] = "nothing to see\n"
+	}
+	write(t, root, files)
+	targets, ix := indexedTargets(t, root, files)
+	for _, c := range []struct {
+		q    Query
+		want string
+	}{
+		{Query{Pattern: "kkkk"}, "kelvin.txt"},
+		{Query{Pattern: "ssss", Regex: true}, ""},
+		{Query{Pattern: "masss"}, "longs.txt"},
+		{Query{Pattern: "σσσ"}, "sigma.txt"},
+		{Query{Pattern: "ßßß"}, "eszett.txt"},
+		{Query{Pattern: `(?i)k{4}|zzz`, Regex: true}, "kelvin.txt"},
+	} {
+		got, st := collect(t, Source{Root: root, Targets: targets, Index: ix}, c.q)
+		var paths []string
+		for _, g := range got {
+			paths = append(paths, g[:strings.Index(g, ":")])
+		}
+		if strings.Join(paths, ",") != c.want || (c.want != "" && (!st.UsedIndex || st.Skipped < 20)) {
+			t.Errorf("%q with the index: %v (used %v, ruled out %d), want %q", c.q.Pattern, paths, st.UsedIndex, st.Skipped, c.want)
+		}
+	}
+}
