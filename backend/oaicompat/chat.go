@@ -126,6 +126,12 @@ func metrics(start, first, last, end time.Time, prompt, eval int) api.Metrics {
 		span = span * time.Duration(eval) / time.Duration(eval-1)
 	}
 	m.EvalDuration = span
+	// The scaled answer time may reach back into the prompt's: keep the
+	// parts within the whole, as Ollama's are.
+	if extra := m.PromptEvalDuration + m.EvalDuration - m.TotalDuration; extra > 0 {
+		m.PromptEvalDuration -= min(extra, m.PromptEvalDuration)
+		m.EvalDuration = min(m.EvalDuration, m.TotalDuration)
+	}
 	return m
 }
 
