@@ -131,18 +131,20 @@ func TestWatchProcesses(t *testing.T) {
 // them.
 func TestWatchEndedCPU(t *testing.T) {
 	script := "yes >/dev/null & p=$!; sleep 0.4; kill $p; wait $p; sleep 0.2"
-	check := func(w watched) {
+	// yes gets 0.4 s of wall time; on a loaded machine much less CPU, so
+	// the floor is low: what matters is that ended processes count.
+	check := func(t *testing.T, w watched) {
 		t.Helper()
 		if len(w.limits) != 0 || w.err != nil {
 			t.Fatalf("limits %q, err %v", w.limits, w.err)
 		}
-		if w.reaped < 100*time.Millisecond || w.usage.CPU < w.reaped*8/10 {
-			t.Fatalf("CPU %v, want about %v", w.usage.CPU, w.reaped)
+		if w.reaped < 10*time.Millisecond || w.usage.CPU < w.reaped*8/10 {
+			t.Fatalf("CPU %v, want about %v (the ended processes' CPU, at least 10ms)", w.usage.CPU, w.reaped)
 		}
 	}
 	t.Run("cutime", func(t *testing.T) {
 		w := watchCommand(t, exec.Command("/bin/sh", "-c", script), Limits{}, func(w *watcher) { w.ended = nil })
-		check(w)
+		check(t, w)
 		if w.usage.PeakRSS <= 0 {
 			t.Fatalf("peak RSS %d", w.usage.PeakRSS)
 		}
@@ -151,7 +153,7 @@ func TestWatchEndedCPU(t *testing.T) {
 		w := watchCommand(t, exec.Command("/bin/sh", "-c", script), Limits{}, func(w *watcher) {
 			w.selectPids = func(map[int]procStat) []int { return nil }
 		})
-		check(w)
+		check(t, w)
 	})
 }
 
