@@ -57,8 +57,9 @@ var DefaultIgnores = []string{
 // maintained matcher with git-compatible "**", "*", "?", classes and
 // escapes; this file only translates gitignore lines into its syntax (the
 // places the dialects differ are handled in translate, starsAfterPrefix
-// and byteRunes) and applies git's precedence rules; the randomised
-// comparison with git in ignore_diff_test.go keeps the two equal.
+// and byteRunes, in ignore_glob.go) and applies git's precedence rules;
+// the randomised comparison with git in ignore_diff_test.go keeps the two
+// equal.
 // go-git's plumbing/format/gitignore was evaluated first and rejected because its matcher diverges from git in cases the
 // tests cover: a negation matching a parent folder re-includes files inside
 // it ("*.log" then "!logs/" un-ignores logs/x.log; git keeps it ignored),
