@@ -31,6 +31,9 @@ func (s *Studio) SandboxStatus() SandboxState {
 	}
 	s.mu.Unlock()
 	sort.Strings(ids)
+	if s.caps == nil {
+		return st // no event log: no policy but the default, which sandboxes
+	}
 	for _, id := range ids {
 		if p, _ := s.caps.Policy(id); p.Sandbox.Unsandboxed {
 			st.Unsandboxed = append(st.Unsandboxed, id)

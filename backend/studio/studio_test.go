@@ -281,6 +281,11 @@ func TestDamagedLogIsReportedAndLeftAlone(t *testing.T) {
 	if _, err := s.OpenFolder(studio.OpenFolderRequest{Path: project(t)}); err != nil {
 		t.Errorf("OpenFolder with a damaged log: %v", err)
 	}
+	// The status bar asks for the sandbox's state with the folder open:
+	// without a log there is no policy store, and it once panicked here.
+	if st := s.SandboxStatus(); len(st.Unsandboxed) != 0 {
+		t.Errorf("SandboxStatus() with a damaged log = %+v, want nothing unsandboxed", st)
+	}
 	if _, err := s.VerifyLog(); !errors.Is(err, studio.ErrNoEventLog) {
 		t.Errorf("VerifyLog() error = %v, want ErrNoEventLog", err)
 	}
