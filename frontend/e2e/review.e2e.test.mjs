@@ -23,7 +23,9 @@ async function allowWrites(view) {
   for (let i = 0; i < 10; i++) {
     await allow.or(settled).first().waitFor();
     if (await settled.isVisible()) return;
-    await allow.click();
+    // The card may go between the look and the click (answered, or
+    // replaced by the next one): look again rather than wait for it.
+    await allow.click({ timeout: 3_000 }).catch(() => {});
     await settled.or(allow).first().waitFor();
   }
 }
