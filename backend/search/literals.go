@@ -245,7 +245,7 @@ func minLen(s strset) int {
 
 // product is every a followed by every b, nil when too many.
 func product(a, b *strset) *strset {
-	a, b, ok := sameFold(a, b, len(a.strs)*len(b.strs))
+	a, b, ok := sameFold(a, b)
 	if !ok || len(a.strs)*len(b.strs) > maxSetStrings {
 		return nil
 	}
@@ -260,7 +260,7 @@ func product(a, b *strset) *strset {
 
 // union is a's strings and b's, nil when too many.
 func union(a, b *strset) *strset {
-	a, b, ok := sameFold(a, b, len(a.strs)+len(b.strs))
+	a, b, ok := sameFold(a, b)
 	if !ok || len(a.strs)+len(b.strs) > maxSetStrings {
 		return nil
 	}
@@ -270,7 +270,7 @@ func union(a, b *strset) *strset {
 
 // sameFold brings two sets to the same kind: a folded set combined with
 // an exact one is spelt out into its case variants, if that stays small.
-func sameFold(a, b *strset, _ int) (*strset, *strset, bool) {
+func sameFold(a, b *strset) (*strset, *strset, bool) {
 	if a.fold == b.fold {
 		return a, b, true
 	}

@@ -83,7 +83,8 @@ func compile(q Query) (*matcher, error) {
 	if err != nil {
 		return nil, badRegex(err)
 	}
-	info := analyzeLiterals(parsed.Simplify())
+	simple := parsed.Simplify()
+	info := analyzeLiterals(simple)
 	m.sets = info.sets()
 	if q.Regex {
 		m.groups = trigramGroups(expr)
@@ -107,7 +108,6 @@ func compile(q Query) (*matcher, error) {
 	if m.reA, m.reNextA, err = compileMatch(flags, asciiExpr, `0-9A-Za-z_`, q.WholeWord, false); err != nil {
 		return nil, err
 	}
-	simple := parsed.Simplify()
 	m.pre = newPrefilter(m.sets)
 	// A regex that is a small set of strings and nothing else (foo|bar,
 	// colou?r, σ case-insensitively) is matched where the prefilter finds
@@ -135,11 +135,11 @@ func compile(q Query) (*matcher, error) {
 			}
 		}
 	}
-	if m.pre == nil && !canMatchEmpty(simple) {
+	m.emptyOK = canMatchEmpty(simple)
+	if m.pre == nil && !m.emptyOK {
 		m.pre = firstBytePrefilter(simple)
 	}
-	if canMatchEmpty(simple) {
-		m.emptyOK = true
+	if m.emptyOK {
 		if ne := nonEmptyForm(simple); ne != "" {
 			if m.reNE, err = compileExact(flags + ne); err != nil {
 				return nil, err
@@ -259,7 +259,7 @@ func (m *matcher) find(data, low []byte, more func(int) bool) ([]LineMatch, []by
 		}
 		return lineNo, s, e
 	}
-	if m.lit != nil && (!m.litKS || (!bytes.Contains(data, kelvinSign) && !bytes.Contains(data, longS))) {
+	if m.lit != nil && (!m.litKS || !hasKOrSForms(data)) {
 		hay, needle := data, m.lit
 		if m.fold {
 			low = lowerASCII(low, data)

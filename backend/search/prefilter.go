@@ -67,9 +67,15 @@ var (
 	longS      = []byte("\u017F")
 )
 
+// hasKOrSForms reports whether data holds U+212A or U+017F, the forms of
+// k and s that ASCII lower-casing does not show.
+func hasKOrSForms(data []byte) bool {
+	return bytes.Contains(data, kelvinSign) || bytes.Contains(data, longS)
+}
+
 // usable reports whether the prefilter can be trusted on data.
 func (p *prefilter) usable(data []byte) bool {
-	return !p.kOrS || (!bytes.Contains(data, kelvinSign) && !bytes.Contains(data, longS))
+	return !p.kOrS || !hasKOrSForms(data)
 }
 
 // scan is one pass of a prefilter over a haystack.
